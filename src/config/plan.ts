@@ -1,0 +1,165 @@
+/**
+ * @module
+ * Derives the ready-to-use plan from a validated config, as ripgrep derives `HiArgs`
+ * from `LowArgs`: absolute paths, the resolved time zone, per-engine settings with the
+ * top-level ones inherited, class fields in order. This is the only place that turns
+ * the file's snake_case into camelCase; everything after it reads the plan.
+ */
+
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { ConfigError, type ConfigIssue } from './config-error.js'
+import type { RawConfig } from './raw-config.js'
+import { resolveTimeZone } from './time-zone.js'
+import { pointer } from './validate.js'
+
+/** One class field: the column it fills and its regular expression. */
+export interface FieldPlan {
+  name: string
+  pattern: string
+}
+
+/** A class with its fields in the order written. */
+export interface ClassPlan {
+  name: string
+  fields: FieldPlan[]
+}
+
+/** One sender entry: the first whose `match` covers a source address names the row. */
+export interface SenderPlan {
+  name: string
+  /** Exact address, CIDR or wildcard (`10.0.*`, `*`), already checked. */
+  match: string
+}
+
+/** Everything one engine (listener) needs to start. */
+export interface EnginePlan {
+  name: string
+  className: string
+  /** The class's fields, in class order. */
+  fields: FieldPlan[]
+  /** UDP listen addresses, `host:port` or `[v6]:port`. */
+  udp: string[]
+  senders: SenderPlan[]
+  /** Store the message text in `original_log`. Default true. */
+  keepOriginalLog: boolean
+  /** Days of day files kept; the engine's own setting or the top-level one. */
+  retentionDays: number
+  /** SO_RCVBUF asked for each socket, in bytes. Default 8 MiB. */
+  receiveBufferBytes: number
+  /** Receive and extraction threads. Default 2. */
+  threads: number
+  /** `auto` parses RFC 5424/3164 headers; `off` leaves header columns NULL. Default `auto`. */
+  syslogHeader: 'auto' | 'off'
+}
+
+/** The console's listener. */
+export interface HttpPlan {
+  host: string
+  port: number
+  /** Absolute paths of PEM files; absent means plain HTTP. */
+  tls?: { cert: string; key: string; clientCa?: string }
+}
+
+/** The whole derived configuration. */
+export interface Plan {
+  /** Absolute directory holding `<engine>/<YYYY-MM-DD>.duckdb`. */
+  dataDir: string
+  http: HttpPlan
+  /** Canonical IANA zone name (`local` already resolved to the host's zone). */
+  timezone: string
+  /** Default retention in days. */
+  retentionDays: number
+  /** Longest time between commits, in milliseconds. Default 1000. */
+  flushIntervalMs: number
+  diskGuard: { minFreePercent: number }
+  /** Absolute path of the users/sessions store, always outside `dataDir`. */
+  systemDbPath: string
+  classes: Map<string, ClassPlan>
+  engines: EnginePlan[]
+}
+
+/** A problem the native regex compiler found in one field of a class. */
+export interface ClassIssue {
+  field: string
+  /** 0-based character offset in the pattern, when known. */
+  position?: number
+  message: string
+}
+
+/**
+ * Checks a class's patterns — the hook for the native addon's `compileClass`, which
+ * knows the Rust regex dialect. Returns no issues when the class compiles.
+ */
+export type ValidateClass = (name: string, fields: readonly FieldPlan[]) => ClassIssue[]
+
+/** Options of {@link planConfig}. */
+export interface PlanOptions {
+  /** Base of relative paths. Default `process.cwd()`. */
+  cwd?: string
+  /** Native pattern check; without it patterns are trusted until the engine starts. */
+  validateClass?: ValidateClass
+  /** File name used in error messages. */
+  file?: string
+}
+
+/**
+ * Builds the plan from a config that passed {@link validateConfig}.
+ *
+ * @throws {ConfigError} when `system_db` lies inside `data_dir`, the time zone is unknown,
+ *   or `validateClass` reports issues (path `/classes/<name>/<field>`).
+ */
+export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
+  const { cwd = process.cwd(), validateClass, file } = options
+  const issues: ConfigIssue[] = []
+  const dataDir = resolve(cwd, config.data_dir)
+  // Beside data_dir, not in it: the SQL console may read data_dir, never the users store.
+  const systemDbPath = config.system_db === undefined ? join(dirname(dataDir), 'logsift-system.duckdb') : resolve(cwd, config.system_db)
+  const inside = relative(dataDir, systemDbPath)
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    issues.push({ path: '/system_db', message: `"${config.system_db}" lies inside data_dir (${dataDir}); the users store must be outside it so log queries can never reach it` })
+  }
+  const timezone = resolveTimeZone(config.timezone)
+  if (timezone === undefined) issues.push({ path: '/timezone', message: `unknown time zone "${config.timezone}"` })
+
+  const classes = new Map<string, ClassPlan>()
+  for (const [name, fields] of Object.entries(config.classes)) {
+    const plan: ClassPlan = { name, fields: Object.entries(fields).map(([field, pattern]) => ({ name: field, pattern })) }
+    classes.set(name, plan)
+    for (const issue of validateClass?.(name, plan.fields) ?? []) {
+      const where = issue.position === undefined ? '' : ` (at position ${issue.position})`
+      issues.push({ path: pointer(pointer('/classes', name), issue.field), message: `${issue.message}${where}` })
+    }
+  }
+  if (issues.length > 0 || timezone === undefined) throw new ConfigError(file, issues)
+
+  const tls = config.http.tls
+  return {
+    dataDir,
+    http: {
+      host: config.http.host,
+      port: config.http.port,
+      ...(tls && {
+        tls: { cert: resolve(cwd, tls.cert), key: resolve(cwd, tls.key), ...(tls.client_ca !== undefined && { clientCa: resolve(cwd, tls.client_ca) }) },
+      }),
+    },
+    timezone,
+    retentionDays: config.retention_days,
+    flushIntervalMs: config.flush_interval_ms,
+    diskGuard: { minFreePercent: config.disk_guard.min_free_percent },
+    systemDbPath,
+    classes,
+    engines: config.engines.map((e) => ({
+      name: e.name,
+      className: e.class,
+      // validateConfig refused engines naming an unknown class.
+      fields: classes.get(e.class)!.fields,
+      udp: [...e.listen.udp],
+      senders: e.senders.map((s) => ({ name: s.name, match: s.match })),
+      keepOriginalLog: e.keep_original_log,
+      retentionDays: e.retention_days ?? config.retention_days,
+      receiveBufferBytes: e.receive_buffer_bytes,
+      threads: e.threads,
+      syslogHeader: e.syslog_header,
+    })),
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * The config file as read: snake_case, shaped exactly like `config/logsift.json` after
+ * the schema filled in its defaults. `plan.ts` turns it into the camelCase plan; nothing
+ * else should read these names.
+ */
+
+/** A class: field name → regular expression, in the order written. */
+export type RawClass = Record<string, string>
+
+/** One sender entry of an engine. */
+export interface RawSender {
+  name: string
+  /** Exact address, CIDR or wildcard (`10.0.*`, `*`). */
+  match: string
+}
+
+/** One engine (listener) as written in the file. */
+export interface RawEngine {
+  name: string
+  class: string
+  listen: { udp: string[] }
+  keep_original_log: boolean
+  retention_days?: number
+  receive_buffer_bytes: number
+  threads: number
+  syslog_header: 'auto' | 'off'
+  senders: RawSender[]
+}
+
+/** The whole file, with the schema's defaults applied. */
+export interface RawConfig {
+  $schema?: string
+  data_dir: string
+  system_db?: string
+  http: {
+    host: string
+    port: number
+    tls?: { cert: string; key: string; client_ca?: string }
+  }
+  timezone: string
+  retention_days: number
+  flush_interval_ms: number
+  disk_guard: { min_free_percent: number }
+  classes: Record<string, RawClass>
+  engines: RawEngine[]
+}

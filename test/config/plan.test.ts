@@ -1,0 +1,114 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ConfigError } from '../../src/config/config-error.js'
+import { planConfig, type FieldPlan } from '../../src/config/plan.js'
+import type { RawConfig } from '../../src/config/raw-config.js'
+import { validateConfig } from '../../src/config/validate.js'
+import { baseDoc } from './helpers.js'
+
+function valid(doc: unknown): RawConfig {
+  const result = validateConfig(doc)
+  if (!result.ok) throw new Error(JSON.stringify(result.issues))
+  return result.config
+}
+function planError(run: () => unknown): ConfigError {
+  try {
+    run()
+  } catch (e) {
+    if (e instanceof ConfigError) return e
+    throw e
+  }
+  throw new Error('expected a ConfigError')
+}
+
+const plan = suite('planConfig')
+
+plan('camelCase, absolute paths, inherited retention, explicit engine settings', () => {
+  const doc = baseDoc()
+  Object.assign(doc, {
+    data_dir: 'var/data',
+    system_db: '/etc/logsift/system.duckdb',
+    timezone: 'asia/tehran',
+    retention_days: 30,
+    flush_interval_ms: 250,
+    disk_guard: { min_free_percent: 2.5 },
+    http: { host: '0.0.0.0', port: 443, tls: { cert: 'tls/cert.pem', key: '/k.pem', client_ca: 'ca.pem' } },
+  })
+  doc.engines.push({
+    name: 'fw',
+    class: 'mikrotik',
+    listen: { udp: ['[::]:514', '0.0.0.0:514'] },
+    keep_original_log: false,
+    retention_days: 400,
+    receive_buffer_bytes: 33554432,
+    threads: 4,
+    syslog_header: 'off',
+    senders: [
+      { name: 'core', match: '10.0.0.0/8' },
+      { name: 'rest', match: '*' },
+    ],
+  })
+  const p = planConfig(valid(doc), { cwd: '/opt/logsift' })
+  assert.is(p.dataDir, '/opt/logsift/var/data')
+  assert.is(p.systemDbPath, '/etc/logsift/system.duckdb')
+  assert.is(p.timezone, 'Asia/Tehran')
+  assert.is(p.retentionDays, 30)
+  assert.is(p.flushIntervalMs, 250)
+  assert.equal(p.diskGuard, { minFreePercent: 2.5 })
+  assert.equal(p.http, { host: '0.0.0.0', port: 443, tls: { cert: '/opt/logsift/tls/cert.pem', key: '/k.pem', clientCa: '/opt/logsift/ca.pem' } })
+  assert.equal([...p.classes.keys()], ['mikrotik'])
+  assert.is(p.engines[0]!.retentionDays, 30)
+  assert.equal(p.engines[1], {
+    name: 'fw',
+    className: 'mikrotik',
+    fields: [
+      { name: 'pppoe', pattern: 'in:<pppoe-([A-Za-z\\d]+)>' },
+      { name: 'destination_ip', pattern: '->(\\S+)' },
+    ],
+    udp: ['[::]:514', '0.0.0.0:514'],
+    senders: [
+      { name: 'core', match: '10.0.0.0/8' },
+      { name: 'rest', match: '*' },
+    ],
+    keepOriginalLog: false,
+    retentionDays: 400,
+    receiveBufferBytes: 33554432,
+    threads: 4,
+    syslogHeader: 'off',
+  })
+})
+
+plan('the users store may not live inside data_dir', () => {
+  const doc = baseDoc()
+  doc.system_db = './data/users.duckdb'
+  const error = planError(() => planConfig(valid(doc), { cwd: '/srv' }))
+  assert.equal(error.issues, [
+    {
+      path: '/system_db',
+      message: '"./data/users.duckdb" lies inside data_dir (/srv/data); the users store must be outside it so log queries can never reach it',
+    },
+  ])
+})
+
+plan('validateClass issues map to /classes/<name>/<field>', () => {
+  const seen: [string, readonly FieldPlan[]][] = []
+  const error = planError(() =>
+    planConfig(valid(baseDoc()), {
+      file: 'x.json',
+      validateClass: (name, fields) => {
+        seen.push([name, fields])
+        return [{ field: 'pppoe', position: 3, message: 'unclosed group' }, { field: 'destination_ip', message: 'look-behind is not supported' }]
+      },
+    }),
+  )
+  assert.equal(seen, [['mikrotik', [
+    { name: 'pppoe', pattern: 'in:<pppoe-([A-Za-z\\d]+)>' },
+    { name: 'destination_ip', pattern: '->(\\S+)' },
+  ]]])
+  assert.is(error.format(), [
+    'x.json: /classes/mikrotik/pppoe: unclosed group (at position 3)',
+    'x.json: /classes/mikrotik/destination_ip: look-behind is not supported',
+  ].join('\n'))
+})
+
+plan.run()
