@@ -318,11 +318,11 @@ export class SystemStore {
   }
 
   /**
-   * Sets a new password and revokes the user's sessions, except `keepTokenHash` (the
-   * session of a user changing their own password stays signed in).
+   * Sets a new password and revokes every session of the user (SPEC §7); a user changing
+   * their own password is given a fresh session by the caller.
    * @throws {SystemStoreError} `not_found`.
    */
-  async setPassword(userId: number, password: string, keepTokenHash?: string): Promise<void> {
+  async setPassword(userId: number, password: string): Promise<void> {
     const hash = await hashPassword(password)
     await this.exclusive(() =>
       this.transaction(async () => {
@@ -332,10 +332,7 @@ export class SystemStore {
           this.now(),
           userId,
         ])
-        await this.connection.run('DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2', [
-          userId,
-          keepTokenHash ?? '',
-        ])
+        await this.connection.run('DELETE FROM sessions WHERE user_id = $1', [userId])
       }),
     )
   }

@@ -1,0 +1,125 @@
+/**
+ * @module
+ * The console application (SPEC §6, §7): middleware order, the public routes, and every
+ * area behind its role check. `createApp` wires dependencies only; it opens nothing and
+ * listens on nothing (see `server.ts`).
+ */
+import { Hono, type Context } from 'hono'
+import { csrf } from 'hono/csrf'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Versions } from '../../views/pages/system-page.js'
+import type { DataSizeTracker, EngineDir } from '../system/data-size-tracker.js'
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../system/sessions.js'
+import type { SystemStore } from '../system/system-store.js'
+import { socketAddress } from './context.js'
+import { onError, onNotFound } from './errors.js'
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
+import { requireRole } from './middleware/auth/index.js'
+import { csrfToken } from './middleware/csrf-token/index.js'
+import { flash } from './middleware/flash/index.js'
+import { htmx } from './middleware/htmx/index.js'
+import { renderer } from './middleware/renderer/index.js'
+import { session } from './middleware/session/index.js'
+import { accountRoutes } from './routes/account.js'
+import { auditLogRoutes } from './routes/audit-log.js'
+import { authRoutes } from './routes/auth.js'
+import { placeholderRoutes } from './routes/placeholders.js'
+import { staticRoutes } from './routes/static.js'
+import { systemRoutes } from './routes/system.js'
+import { usersRoutes } from './routes/users.js'
+
+/** What the console needs from the rest of logsift. */
+export interface AppDeps {
+  /** Users, sessions, audit log; its clock (`now`) is the console's clock too. */
+  systemStore: SystemStore
+  /** The log data directory (`data_dir`); the System page reports its file system. */
+  dataDir: string
+  /** The configured engines and their directories, asked on each use so reloads show. */
+  engines: () => EngineDir[]
+  /** Data size per engine, kept current by the caller's writer notifications. */
+  dataSizes: DataSizeTracker
+  /** Shown on the System page; Node's own version is added here. */
+  versions: Omit<Versions, 'node'>
+  /** Session lifetimes. Default 30 min idle, 12 h absolute. */
+  session?: Partial<SessionLimits>
+  /** The server speaks HTTPS: cookies get `Secure` and `__Host-`, and HSTS is sent. Default `false`. */
+  tls?: boolean
+  /** Failed-login limits; the clock defaults to the store's. */
+  loginThrottle?: LoginThrottleOptions
+  /** Client address of a request, for the audit log and the login throttle. Default: the socket's peer. */
+  clientAddress?: (c: Context) => string
+}
+
+// CSP without inline script or style (SPEC §7): everything comes from /static. Framing is
+// denied twice (frame-ancestors and X-Frame-Options) for old browsers.
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+}
+
+/**
+ * Builds the console.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ systemStore, dataDir, engines, dataSizes, versions: { logsift, duckdb } })
+ * const server = await startWebServer(app, { host: '127.0.0.1', port: 8514 })
+ * ```
+ */
+export function createApp(deps: AppDeps): Hono {
+  const store = deps.systemStore
+  const secure = deps.tls ?? false
+  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...deps.session }
+  const throttle = new LoginThrottle({ now: store.now, ...deps.loginThrottle })
+  const clientAddress = deps.clientAddress ?? socketAddress
+
+  const app = new Hono()
+  app.onError(onError)
+  app.notFound(onNotFound)
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: CSP,
+      xFrameOptions: 'DENY',
+      strictTransportSecurity: secure ? 'max-age=31536000' : false,
+      referrerPolicy: 'same-origin',
+    }),
+  )
+  app.route('/static', staticRoutes())
+
+  app.use(async function requestContext(c, next) {
+    c.set('systemStore', store)
+    c.set('clientAddress', clientAddress(c))
+    await next()
+  })
+  app.use(htmx())
+  app.use(renderer())
+  // Origin check first (cheap, no store access), then the session and its token.
+  app.use(csrf())
+  app.use(session({ limits, secure }))
+  app.use(csrfToken({ secure }))
+  app.use(flash())
+  app.use(async function firstRun(c, next) {
+    // While no user exists the only useful page is setup; the token guards it.
+    if (store.setupToken !== null && c.req.path !== '/setup') return c.redirect('/setup', 303)
+    await next()
+  })
+
+  app.route('/', authRoutes({ limits, secure, throttle }))
+
+  // Everything registered below needs a signed-in user; areas add their own role check.
+  app.use(requireRole('viewer'))
+  app.route('/account', accountRoutes({ secure, throttle }))
+  app.route('/system', systemRoutes({ dataDir: deps.dataDir, dataSizes: deps.dataSizes, versions: { ...deps.versions, node: process.version } }))
+  app.route('/users', usersRoutes({ secure }))
+  app.route('/audit', auditLogRoutes())
+  app.route('/', placeholderRoutes())
+  return app
+}

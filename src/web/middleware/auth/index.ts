@@ -1,0 +1,5 @@
+/**
+ * @module
+ * Role-checking middleware.
+ */
+export { requireRole } from './auth.js'

@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Rows of the audit log table.
+ */
+import type { AuditEntry } from '../../src/system/system-store.js'
+import { formatTime, isoTime } from '../components/format.js'
+
+/** Props of {@link AuditRows}. */
+export interface AuditRowsProps {
+  entries: AuditEntry[]
+}
+
+/** `<tr>` per audit entry; missing values show as a dash. */
+export function AuditRows({ entries }: AuditRowsProps) {
+  return (
+    <>
+      {entries.map((e) => (
+        <tr>
+          <td data-label="Time" class="nowrap">
+            <time datetime={isoTime(e.atMs)}>{formatTime(e.atMs)}</time>
+          </td>
+          <td data-label="User">{e.userName ?? <span class="muted">shell</span>}</td>
+          <td data-label="Action">
+            <code class="action">{e.action}</code>
+          </td>
+          <td data-label="Target">{e.target ?? <span class="muted">—</span>}</td>
+          <td data-label="Details" class="cell-wrap">
+            {e.details ?? <span class="muted">—</span>}
+          </td>
+          <td data-label="Address" class="nowrap">
+            {e.address ?? <span class="muted">—</span>}
+          </td>
+        </tr>
+      ))}
+    </>
+  )
+}
