@@ -1,0 +1,249 @@
+/**
+ * @module
+ * Stores an engine's batches in its day files (SPEC §4). Each row goes to the file of
+ * the day its `received_at` falls on in the configured zone, so a batch straddling
+ * midnight is split. Rows are committed at least every `flushIntervalMs`. Past midnight
+ * the old day stays open for a grace period, for rows still in flight, then is closed
+ * so other processes can open it.
+ *
+ * @example
+ * const writer = await DuckDBWriter.create({ dataDir: plan.dataDir, engine: 'mikrotik', timezone: plan.timezone })
+ * for (;;) await writer.append(await engine.nextBatch())
+ * // on SIGTERM:
+ * await writer.close()
+ */
+
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { Batch, Column } from '../engine/batch.js'
+import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
+import { OpenDay, type CommitListener } from './open-day.js'
+
+/** Options of {@link DuckDBWriter.create}. */
+export interface DuckDBWriterOptions {
+  /** Absolute data directory (`plan.dataDir`). */
+  dataDir: string
+  /** Engine name; its files live in `<dataDir>/<engine>/`. */
+  engine: string
+  /** Canonical IANA zone deciding the day of a row (`plan.timezone`). */
+  timezone: string
+  /** Longest time between commits, in milliseconds. Default 1000. */
+  flushIntervalMs?: number
+  /** How long a past day stays open after its midnight, in milliseconds. Default 60,000. */
+  closeGraceMs?: number
+  /** Time source for rollover and closing. Default the system clock. */
+  clock?: Clock
+  /** Receives errors of the background flush, which has no caller to throw to. Default: a process warning. */
+  onError?: (error: Error) => void
+}
+
+/** Counters and timings of a writer. */
+export interface WriterStats {
+  /** Rows committed to day files since the writer started. */
+  stored: number
+  /** Rows appended but not yet committed. */
+  pending: number
+  /** Commits done. */
+  flushes: number
+  /** Duration of the latest commit, in milliseconds. */
+  lastFlushMs: number
+  /** Longest commit since the writer started, in milliseconds. */
+  maxFlushMs: number
+  /** Days with an open file, oldest first. */
+  openDays: string[]
+}
+
+/** Writes one engine's batches into its day files. Built by {@link DuckDBWriter.create}. */
+export class DuckDBWriter {
+  private readonly days = new Map<string, OpenDay>()
+  private readonly timer: NodeJS.Timeout
+  private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+  private closing: Promise<void> | undefined
+  private constructor(
+    private readonly options: Required<DuckDBWriterOptions>,
+    private readonly counters: { stored: number; flushes: number; lastFlushMs: number; maxFlushMs: number },
+    private readonly onCommit: CommitListener,
+    private current: OpenDay,
+  ) {
+    this.days.set(current.span.day, current)
+    const tick = () => {
+      this.flush().catch((error: Error) => this.options.onError(error))
+    }
+    // Unref'd: a writer alone must not keep the process alive; shutdown calls close().
+    this.timer = setInterval(tick, options.flushIntervalMs).unref()
+  }
+
+  /** Opens today's file (appending to it when it exists) and starts the commit timer. */
+  static async create(options: DuckDBWriterOptions): Promise<DuckDBWriter> {
+    const full: Required<DuckDBWriterOptions> = {
+      flushIntervalMs: 1000,
+      closeGraceMs: 60_000,
+      clock: systemClock,
+      onError: (error) => process.emitWarning(error),
+      ...options,
+    }
+    const span = daySpan(full.clock.now(), full.timezone)
+    const counters = { stored: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0 }
+    const onCommit = (rows: number, ms: number) => {
+      counters.stored += rows
+      counters.flushes++
+      counters.lastFlushMs = ms
+      counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
+    }
+    const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit)
+    return new DuckDBWriter(full, counters, onCommit, today)
+  }
+
+  /** Rows committed since start. */
+  get stored(): number {
+    return this.counters.stored
+  }
+
+  /** Counters and commit timings. */
+  stats(): WriterStats {
+    let pending = 0
+    for (const day of this.days.values()) pending += day.pendingRows
+    return { ...this.counters, pending, openDays: [...this.days.keys()].sort() }
+  }
+
+  /**
+   * Appends a batch. Its rows are committed — visible to queries, counted in `stored` —
+   * by the next flush. Calls are serialized with flushes.
+   */
+  append(batch: Batch): Promise<void> {
+    return this.serialize(async () => {
+      for (const [span, part] of this.splitByDay(batch)) await (await this.openDay(span)).append(part)
+    })
+  }
+
+  /**
+   * Commits every open day, starts the new day's file once the clock passed midnight,
+   * and closes past days whose grace period is over. The timer calls this every
+   * `flushIntervalMs`; call it directly to force a commit.
+   */
+  flush(): Promise<void> {
+    return this.serialize(async () => {
+      const now = this.options.clock.now()
+      if (now >= this.current.span.end) {
+        const previous = this.current
+        const span = daySpan(now, this.options.timezone)
+        this.current = await this.openDay(span)
+        // Fold yesterday's log into its file now, so a reader attaching it meanwhile sees it all.
+        if (this.days.has(previous.span.day)) await previous.checkpoint()
+      }
+      for (const day of [...this.days.values()]) {
+        day.flushSync()
+        if (day !== this.current && now >= day.span.end + this.options.closeGraceMs) {
+          day.closeSync()
+          this.days.delete(day.span.day)
+        }
+      }
+    })
+  }
+
+  /** The open days with their files, oldest first: what the query layer reads through this writer. */
+  openDays(): { day: string; path: string }[] {
+    return [...this.days.values()].map((d) => ({ day: d.span.day, path: d.path })).sort((a, b) => (a.day < b.day ? -1 : 1))
+  }
+
+  /**
+   * A new connection to the instance holding `day` (default: the current day): the only
+   * way to read a file this writer holds. The caller closes it (`closeSync`).
+   *
+   * @throws when that day is not open.
+   */
+  connect(day: string = this.current.span.day): Promise<DuckDBConnection> {
+    const open = this.days.get(day)
+    if (open === undefined) return Promise.reject(new Error(`day ${day} of engine "${this.options.engine}" is not open in this writer`))
+    return open.connect()
+  }
+
+  /** The current day (`YYYY-MM-DD`). */
+  get today(): string {
+    return this.current.span.day
+  }
+
+  /** Commits and closes every day file and stops the timer. Idempotent. */
+  close(): Promise<void> {
+    clearInterval(this.timer)
+    this.closing ??= this.serialize(async () => {
+      this.closed = true
+      for (const day of this.days.values()) day.closeSync()
+      this.days.clear()
+    })
+    return this.closing
+  }
+
+  private async openDay(span: DaySpan): Promise<OpenDay> {
+    let day = this.days.get(span.day)
+    if (day === undefined) {
+      // A late row for a day already closed reopens that day's file: never lose a row.
+      day = await OpenDay.open(span, dayFilePath(this.options.dataDir, this.options.engine, span.day), this.onCommit)
+      this.days.set(span.day, day)
+    }
+    return day
+  }
+
+  /** Splits a batch by the day of each row; the common single-day case costs one pass and no copy. */
+  private splitByDay(batch: Batch): [DaySpan, Batch][] {
+    const at = batch.receivedAtUs
+    const { start, end } = this.current.span
+    const [lo, hi] = [BigInt(start) * 1000n, BigInt(end) * 1000n]
+    let i = 0
+    while (i < batch.rowCount && at[i]! >= lo && at[i]! < hi) i++
+    if (i === batch.rowCount) return [[this.current.span, batch]]
+
+    const spans: DaySpan[] = [this.current.span]
+    const rows = new Map<string, number[]>()
+    for (let r = 0; r < batch.rowCount; r++) {
+      const us = at[r]!
+      let span = spans.find((s) => us >= BigInt(s.start) * 1000n && us < BigInt(s.end) * 1000n)
+      if (span === undefined) {
+        // Truncating to the millisecond is exact here: day boundaries are whole milliseconds.
+        span = daySpan(Number(us / 1000n), this.options.timezone)
+        spans.push(span)
+      }
+      let list = rows.get(span.day)
+      if (list === undefined) rows.set(span.day, (list = []))
+      list.push(r)
+    }
+    return spans
+      .filter((s) => rows.has(s.day))
+      .sort((a, b) => a.start - b.start)
+      .map((s) => [s, selectRows(batch, rows.get(s.day)!)])
+  }
+
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error(`the writer of engine "${this.options.engine}" is closed`)
+      return op()
+    })
+    // The queue only orders operations; each caller sees its own failure.
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+/** The rows `indexes` of `batch`, as a new batch. */
+export function selectRows(batch: Batch, indexes: readonly number[]): Batch {
+  const n = indexes.length
+  const pick = <T extends BigInt64Array | Int32Array | Uint8Array>(from: T, to: T): T => {
+    for (let i = 0; i < n; i++) to[i] = from[indexes[i]!]!
+    return to
+  }
+  const columns = batch.columns.map((c): Column => {
+    const valid = 'valid' in c && c.valid !== undefined ? pick(c.valid, new Uint8Array(n)) : undefined
+    const withValid = valid === undefined ? {} : { valid }
+    switch (c.type) {
+      case 'varchar':
+        return { name: c.name, type: c.type, values: indexes.map((i) => c.values[i] ?? null) }
+      case 'integer':
+        return { name: c.name, type: c.type, values: pick(c.values, new Int32Array(n)), ...withValid }
+      case 'utinyint':
+        return { name: c.name, type: c.type, values: pick(c.values, new Uint8Array(n)), ...withValid }
+      case 'timestamptz':
+        return { name: c.name, type: c.type, values: pick(c.values, new BigInt64Array(n)), ...withValid }
+    }
+  })
+  return { rowCount: n, receivedAtUs: pick(batch.receivedAtUs, new BigInt64Array(n)), columns }
+}
