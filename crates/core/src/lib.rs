@@ -1,1 +1,21 @@
-pub fn x(){}
+//! logsift's ingest pipeline, free of any JavaScript binding so it can be tested and
+//! benchmarked on its own (the `logsift-engine` crate is its Node-API surface).
+//!
+//! The data path runs one way: [`recv`] reads datagrams with `recvmmsg` on `SO_REUSEPORT`
+//! sockets, one per receiver thread; [`pipeline`] matches the [`sender`], decodes the
+//! [`text`], parses the [`header`] PRI and runs the class's regexes ([`extract`], with
+//! [`address`] for `_ip` fields) on the same thread, appending to a columnar [`batch`]
+//! chunk; the [`engine`] queues chunks, bounded in rows, until the consumer pulls them.
+
+#![warn(missing_docs)]
+
+pub mod address;
+pub mod batch;
+pub mod engine;
+pub mod error;
+pub mod extract;
+pub mod header;
+pub mod pipeline;
+pub mod recv;
+pub mod sender;
+pub mod text;

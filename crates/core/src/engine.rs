@@ -1,0 +1,536 @@
+//! A running engine: its receiver threads, the bounded queue between them and JavaScript,
+//! and the counters that account for every datagram.
+//!
+//! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
+//! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
+//! drained. The queue is bounded in rows, not chunks, so memory stays bounded whatever
+//! the chunk sizes; a chunk that does not fit is dropped whole and counted.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use socket2::Socket;
+
+use crate::batch::Chunk;
+use crate::error::Error;
+use crate::pipeline::{Outcome, Pipeline};
+use crate::recv::{bind, parse_listen, MmsgBuffers};
+use crate::sender::{UnknownSender, UnknownSenders};
+use crate::text::decode;
+
+/// How many unknown source addresses are remembered.
+const UNKNOWN_SENDERS_CAPACITY: usize = 256;
+/// How many recent message texts are kept for the console's regex tester.
+const RECENT_LINES_CAPACITY: usize = 200;
+/// At most this many texts of one `recvmmsg` batch go to the recent-lines ring, so the
+/// copy stays negligible at high rates (the ring becomes a sample).
+const RECENT_LINES_PER_BATCH: usize = 4;
+
+/// Where and how an engine listens. A change here means new sockets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenOptions {
+    /// UDP addresses, `host:port` or `[v6]:port`.
+    pub udp: Vec<String>,
+    /// Receiver threads (sockets) per address.
+    pub threads: usize,
+    /// Requested `SO_RCVBUF` per socket.
+    pub receive_buffer_bytes: usize,
+}
+
+/// Queue sizing; fixed for the engine's life.
+#[derive(Debug, Clone)]
+pub struct QueueOptions {
+    /// Rows that may wait for JavaScript before new chunks are dropped.
+    pub capacity_rows: usize,
+    /// A receiver hands its chunk over once it has this many rows…
+    pub chunk_rows: usize,
+    /// …or once its first row is this old.
+    pub chunk_max_age: Duration,
+}
+
+/// Counters, all monotonic.
+#[derive(Default)]
+pub struct Counters {
+    /// Datagrams read from the sockets.
+    pub received: AtomicU64,
+    /// Their payload bytes.
+    pub bytes: AtomicU64,
+    /// Datagrams from no configured sender.
+    pub rejected_unknown_sender: AtomicU64,
+    /// Rows whose text had invalid UTF-8 (stored with U+FFFD).
+    pub invalid_utf8: AtomicU64,
+    /// Rows whose text contains NUL bytes (stored as they are).
+    pub embedded_nul: AtomicU64,
+    /// Empty datagrams (stored as empty text).
+    pub empty: AtomicU64,
+    /// Rows dropped because the queue to JavaScript was full.
+    pub dropped_backpressure: AtomicU64,
+    /// Rows handed to JavaScript.
+    pub delivered: AtomicU64,
+    /// Failed receive calls (other than timeouts).
+    pub receive_errors: AtomicU64,
+}
+
+/// State shared by the engine handle and its receiver threads.
+pub struct Shared {
+    pipeline: RwLock<Arc<Pipeline>>,
+    /// The counters.
+    pub counters: Counters,
+    queue_tx: Sender<Chunk>,
+    queue_rx: Receiver<Chunk>,
+    queued_rows: AtomicUsize,
+    queue: QueueOptions,
+    unknown: Mutex<UnknownSenders>,
+    recent: Mutex<VecDeque<String>>,
+    /// Kernel drops of sockets already closed by an update.
+    retired_kernel_drops: AtomicU64,
+}
+
+impl Shared {
+    fn pipeline(&self) -> Arc<Pipeline> {
+        self.pipeline
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Hands a chunk to the queue, or drops and counts it when the queue is full.
+    fn push(&self, chunk: Chunk) {
+        let rows = chunk.rows();
+        if rows == 0 {
+            return;
+        }
+        let before = self.queued_rows.fetch_add(rows, Relaxed);
+        if before + rows > self.queue.capacity_rows {
+            self.queued_rows.fetch_sub(rows, Relaxed);
+            self.counters
+                .dropped_backpressure
+                .fetch_add(rows as u64, Relaxed);
+            return;
+        }
+        // The receiving end lives in `Shared` itself, so the channel is never closed.
+        let _ = self.queue_tx.send(chunk);
+    }
+}
+
+/// One socket of a receiver set.
+struct SocketInfo {
+    local: SocketAddr,
+    granted_buffer_bytes: usize,
+    kernel_drops: Arc<AtomicU64>,
+}
+
+/// The threads and sockets for one [`ListenOptions`].
+struct ReceiverSet {
+    options: ListenOptions,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    sockets: Vec<SocketInfo>,
+}
+
+impl ReceiverSet {
+    /// Binds every socket first, so a bad address fails before any thread starts.
+    fn start(shared: &Arc<Shared>, options: &ListenOptions) -> Result<ReceiverSet, Error> {
+        let mut bound: Vec<(Socket, SocketInfo)> = Vec::new();
+        for text in &options.udp {
+            let mut addr = parse_listen(text)?;
+            for _ in 0..options.threads.max(1) {
+                let (socket, granted) = bind(addr, options.receive_buffer_bytes)?;
+                let local = socket
+                    .local_addr()
+                    .ok()
+                    .and_then(|a| a.as_socket())
+                    .unwrap_or(addr);
+                // Port 0: the first socket picks the port, its siblings join it.
+                addr.set_port(local.port());
+                bound.push((
+                    socket,
+                    SocketInfo {
+                        local,
+                        granted_buffer_bytes: granted,
+                        kernel_drops: Arc::new(AtomicU64::new(0)),
+                    },
+                ));
+            }
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
+        let mut sockets = Vec::new();
+        for (i, (socket, info)) in bound.into_iter().enumerate() {
+            let (shared, stop, drops) = (shared.clone(), stop.clone(), info.kernel_drops.clone());
+            let handle = std::thread::Builder::new()
+                .name(format!("logsift-recv-{i}"))
+                .spawn(move || receive_loop(&shared, &socket, &stop, &drops))
+                .map_err(|e| Error::io("spawn receiver thread", e))?;
+            threads.push(handle);
+            sockets.push(info);
+        }
+        Ok(ReceiverSet {
+            options: options.clone(),
+            stop,
+            threads,
+            sockets,
+        })
+    }
+
+    /// Signals the threads, which empty their sockets' kernel queues before exiting.
+    fn stop(self, shared: &Shared) {
+        self.stop.store(true, Relaxed);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        let drops: u64 = self
+            .sockets
+            .iter()
+            .map(|s| s.kernel_drops.load(Relaxed))
+            .sum();
+        shared.retired_kernel_drops.fetch_add(drops, Relaxed);
+    }
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+/// The body of a receiver thread.
+fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drops: &AtomicU64) {
+    let fd = socket.as_raw_fd();
+    let mut buffers = MmsgBuffers::new();
+    let mut pipeline = shared.pipeline();
+    let mut scratch = pipeline.extractor.scratch();
+    let mut chunk = Chunk::new(pipeline.schema.clone());
+    let mut chunk_started = Instant::now();
+    let mut rejected: Vec<std::net::IpAddr> = Vec::new();
+    let mut draining = false;
+    loop {
+        match buffers.recv(fd, !draining) {
+            Ok(n) => {
+                let current = shared.pipeline();
+                if !Arc::ptr_eq(&current, &pipeline) {
+                    shared.push(std::mem::replace(
+                        &mut chunk,
+                        Chunk::new(current.schema.clone()),
+                    ));
+                    scratch = current.extractor.scratch();
+                    pipeline = current;
+                }
+                if chunk.rows() == 0 {
+                    chunk_started = Instant::now();
+                }
+                let c = &shared.counters;
+                let (mut bytes, mut invalid, mut nul, mut empty) = (0u64, 0u64, 0u64, 0u64);
+                let mut recent = Vec::new();
+                let fallback_now = now_us();
+                for i in 0..n {
+                    let d = buffers.get(i);
+                    bytes += d.bytes.len() as u64;
+                    empty += u64::from(d.bytes.is_empty());
+                    if let Some(k) = d.kernel_drops {
+                        kernel_drops.fetch_max(u64::from(k), Relaxed);
+                    }
+                    let Some(source) = d.source else {
+                        // recvmmsg always fills the source of a UDP datagram.
+                        rejected.push(std::net::Ipv4Addr::UNSPECIFIED.into());
+                        continue;
+                    };
+                    let at = d.timestamp_us.unwrap_or(fallback_now);
+                    match pipeline.process(d.bytes, source.ip(), at, &mut scratch, &mut chunk) {
+                        Outcome::Stored {
+                            invalid_utf8,
+                            embedded_nul,
+                        } => {
+                            invalid += u64::from(invalid_utf8);
+                            nul += u64::from(embedded_nul);
+                            if i + RECENT_LINES_PER_BATCH >= n {
+                                recent.push(decode(d.bytes).text.into_owned());
+                            }
+                        }
+                        Outcome::Rejected(ip) => rejected.push(ip),
+                    }
+                }
+                c.received.fetch_add(n as u64, Relaxed);
+                c.bytes.fetch_add(bytes, Relaxed);
+                c.invalid_utf8.fetch_add(invalid, Relaxed);
+                c.embedded_nul.fetch_add(nul, Relaxed);
+                c.empty.fetch_add(empty, Relaxed);
+                if !rejected.is_empty() {
+                    c.rejected_unknown_sender
+                        .fetch_add(rejected.len() as u64, Relaxed);
+                    let mut u = shared.unknown.lock().unwrap_or_else(|p| p.into_inner());
+                    for ip in rejected.drain(..) {
+                        u.record(ip, 1, fallback_now);
+                    }
+                }
+                if !recent.is_empty() {
+                    remember_recent(shared, recent);
+                }
+            }
+            Err(e) => match e.kind() {
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    if draining {
+                        break;
+                    }
+                }
+                std::io::ErrorKind::Interrupted => {}
+                _ => {
+                    shared.counters.receive_errors.fetch_add(1, Relaxed);
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            },
+        }
+        let rows = chunk.rows();
+        if rows >= shared.queue.chunk_rows
+            || (rows > 0 && chunk_started.elapsed() >= shared.queue.chunk_max_age)
+        {
+            shared.push(std::mem::replace(
+                &mut chunk,
+                Chunk::new(pipeline.schema.clone()),
+            ));
+        }
+        if !draining && stop.load(Relaxed) {
+            draining = true;
+        }
+    }
+    shared.push(chunk);
+}
+
+fn remember_recent(shared: &Shared, lines: Vec<String>) {
+    let mut recent = shared.recent.lock().unwrap_or_else(|p| p.into_inner());
+    for line in lines {
+        if recent.len() == RECENT_LINES_CAPACITY {
+            recent.pop_front();
+        }
+        recent.push_back(line);
+    }
+}
+
+/// A snapshot of an engine's counters and queue.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// See [`Counters`].
+    pub received: u64,
+    /// See [`Counters`].
+    pub bytes: u64,
+    /// See [`Counters`].
+    pub rejected_unknown_sender: u64,
+    /// See [`Counters`].
+    pub invalid_utf8: u64,
+    /// See [`Counters`].
+    pub embedded_nul: u64,
+    /// See [`Counters`].
+    pub empty: u64,
+    /// See [`Counters`].
+    pub dropped_backpressure: u64,
+    /// See [`Counters`].
+    pub delivered: u64,
+    /// See [`Counters`].
+    pub receive_errors: u64,
+    /// Datagrams the kernel dropped on a full receive buffer, summed over sockets.
+    pub kernel_drops: u64,
+    /// Rows waiting in the queue for JavaScript.
+    pub queue_depth: u64,
+    /// The queue's capacity in rows.
+    pub queue_capacity: u64,
+}
+
+/// A bound socket as reported to callers.
+#[derive(Debug, Clone)]
+pub struct BoundSocket {
+    /// Local address (with the real port when 0 was asked).
+    pub local: SocketAddr,
+    /// `SO_RCVBUF` as the kernel reports it.
+    pub receive_buffer_bytes: usize,
+}
+
+/// An engine: owns the receiver threads and the queue.
+pub struct Engine {
+    shared: Arc<Shared>,
+    receivers: Mutex<Option<ReceiverSet>>,
+    /// A chunk taken from the queue that could not merge into the last batch (its schema
+    /// differs) and opens the next one.
+    carry: Mutex<Option<Chunk>>,
+    stopped: AtomicBool,
+}
+
+impl Engine {
+    /// Compiles the pipeline, binds every socket and starts receiving.
+    pub fn start(
+        pipeline: Pipeline,
+        listen: &ListenOptions,
+        queue: QueueOptions,
+    ) -> Result<Engine, Error> {
+        let (queue_tx, queue_rx) = crossbeam_channel::unbounded();
+        let shared = Arc::new(Shared {
+            pipeline: RwLock::new(Arc::new(pipeline)),
+            counters: Counters::default(),
+            queue_tx,
+            queue_rx,
+            queued_rows: AtomicUsize::new(0),
+            queue,
+            unknown: Mutex::new(UnknownSenders::new(UNKNOWN_SENDERS_CAPACITY)),
+            recent: Mutex::new(VecDeque::new()),
+            retired_kernel_drops: AtomicU64::new(0),
+        });
+        let receivers = ReceiverSet::start(&shared, listen)?;
+        Ok(Engine {
+            shared,
+            receivers: Mutex::new(Some(receivers)),
+            carry: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+        })
+    }
+
+    /// Applies a new pipeline and listen options. Rows already queued keep the columns they
+    /// were built with. New sockets are bound before old ones close (`SO_REUSEPORT`), so
+    /// a listen change has no receive gap; if binding fails nothing changes.
+    pub fn update(&self, pipeline: Option<Pipeline>, listen: &ListenOptions) -> Result<(), Error> {
+        let mut receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
+        let relisten = receivers.as_ref().is_some_and(|r| r.options != *listen);
+        let fresh = if relisten {
+            Some(ReceiverSet::start(&self.shared, listen)?)
+        } else {
+            None
+        };
+        if let Some(p) = pipeline {
+            *self
+                .shared
+                .pipeline
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = Arc::new(p);
+        }
+        if let Some(fresh) = fresh {
+            if let Some(old) = receivers.replace(fresh) {
+                old.stop(&self.shared);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops receiving: each thread empties its socket's kernel queue, hands over its last
+    /// chunk and exits. Queued rows stay available to [`Engine::next_batch`].
+    pub fn stop(&self) {
+        let taken = self
+            .receivers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(set) = taken {
+            set.stop(&self.shared);
+        }
+        self.stopped.store(true, Relaxed);
+    }
+
+    /// True once stopped and every row has been handed over.
+    pub fn finished(&self) -> bool {
+        self.stopped.load(Relaxed)
+            && self.shared.queued_rows.load(Relaxed) == 0
+            && self
+                .carry
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_none()
+    }
+
+    /// Waits up to `timeout` for rows and returns up to about `max_rows` of them with one
+    /// schema, or `None` if none came.
+    pub fn next_batch(&self, max_rows: usize, timeout: Duration) -> Option<Chunk> {
+        let mut carry = self.carry.lock().unwrap_or_else(|p| p.into_inner());
+        let rx = &self.shared.queue_rx;
+        let mut batch = match carry.take() {
+            Some(c) => c,
+            None => match rx.recv_timeout(timeout) {
+                Ok(c) => c,
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+            },
+        };
+        while batch.rows() < max_rows {
+            match rx.try_recv() {
+                Ok(c) if Arc::ptr_eq(&c.schema, &batch.schema) => batch.append(c),
+                Ok(c) => {
+                    *carry = Some(c);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        // Carried rows stay counted as queued until they are handed over.
+        let rows = batch.rows();
+        self.shared.queued_rows.fetch_sub(rows, Relaxed);
+        self.shared
+            .counters
+            .delivered
+            .fetch_add(rows as u64, Relaxed);
+        Some(batch)
+    }
+
+    /// Counters and queue depth now.
+    pub fn stats(&self) -> Stats {
+        let c = &self.shared.counters;
+        let receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
+        let live: u64 = receivers
+            .iter()
+            .flat_map(|r| r.sockets.iter())
+            .map(|s| s.kernel_drops.load(Relaxed))
+            .sum();
+        Stats {
+            received: c.received.load(Relaxed),
+            bytes: c.bytes.load(Relaxed),
+            rejected_unknown_sender: c.rejected_unknown_sender.load(Relaxed),
+            invalid_utf8: c.invalid_utf8.load(Relaxed),
+            embedded_nul: c.embedded_nul.load(Relaxed),
+            empty: c.empty.load(Relaxed),
+            dropped_backpressure: c.dropped_backpressure.load(Relaxed),
+            delivered: c.delivered.load(Relaxed),
+            receive_errors: c.receive_errors.load(Relaxed),
+            kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
+            queue_depth: self.shared.queued_rows.load(Relaxed) as u64,
+            queue_capacity: self.shared.queue.capacity_rows as u64,
+        }
+    }
+
+    /// Sockets currently bound.
+    pub fn sockets(&self) -> Vec<BoundSocket> {
+        let receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
+        receivers
+            .iter()
+            .flat_map(|r| r.sockets.iter())
+            .map(|s| BoundSocket {
+                local: s.local,
+                receive_buffer_bytes: s.granted_buffer_bytes,
+            })
+            .collect()
+    }
+
+    /// The most frequent unknown source addresses.
+    pub fn unknown_senders(&self) -> Vec<UnknownSender> {
+        self.shared
+            .unknown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .top()
+    }
+
+    /// Up to `n` recent message texts, newest last.
+    pub fn recent_lines(&self, n: usize) -> Vec<String> {
+        let recent = self.shared.recent.lock().unwrap_or_else(|p| p.into_inner());
+        recent
+            .iter()
+            .skip(recent.len().saturating_sub(n))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

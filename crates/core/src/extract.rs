@@ -1,0 +1,353 @@
+//! Field extraction: a class (ordered `field → pattern`) compiled once and applied to each
+//! message text exactly as SPEC §3 says, so rows match what the original Python tool stored.
+//!
+//! Per field the pattern is searched once (leftmost-first, like `re.search`). The value is
+//! capture group 1, or the whole match for a pattern without groups; a pattern with named
+//! groups fills one column per named group instead. A column whose name ends in `_ip`
+//! becomes two: the address and an INTEGER `…_port` (both NULL unless the value is a valid
+//! `address:port`). Patterns are compiled by the `regex` crate; only those it refuses for
+//! needing look-around or back-references go to `fancy-regex`, a backtracking engine.
+
+use crate::address::parse_ip_port;
+use crate::batch::{ColumnData, ColumnType};
+use crate::error::{Error, ErrorKind};
+
+/// Column names the fixed part of a row already uses (SPEC §3).
+pub const RESERVED_COLUMNS: [&str; 11] = [
+    "received_at",
+    "sender_ip",
+    "sender",
+    "facility",
+    "severity",
+    "hostname",
+    "app_name",
+    "proc_id",
+    "msg_id",
+    "log_time",
+    "original_log",
+];
+
+/// A field as configured: a name and a regular expression.
+#[derive(Debug, Clone)]
+pub struct FieldSpec {
+    /// Field name (`^[a-z][a-z0-9_]{0,62}$`).
+    pub name: String,
+    /// Pattern in Rust `regex` syntax (Python's `(?P<name>…)` accepted).
+    pub pattern: String,
+}
+
+/// A column the class produces, in stored order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldColumn {
+    /// Column name.
+    pub name: String,
+    /// VARCHAR, or INTEGER for the `_port` half of an `_ip` field.
+    pub ty: ColumnType,
+    /// The field whose pattern fills it.
+    pub field: String,
+}
+
+enum Matcher {
+    Fast(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+/// Where one column's value comes from: capture group `group` (0 = whole match) of the
+/// field's pattern, written to field column `column` (and `column + 1` for an `_ip` port).
+struct Slot {
+    group: usize,
+    column: usize,
+    ip: bool,
+}
+
+struct CompiledField {
+    matcher: Matcher,
+    slots: Vec<Slot>,
+}
+
+/// A compiled class. Shared by every receiver thread; per-thread state lives in [`Scratch`].
+pub struct Extractor {
+    fields: Vec<CompiledField>,
+    columns: Vec<FieldColumn>,
+    uses_backtracking: bool,
+}
+
+/// Reusable capture buffers, one per field, so matching allocates nothing per message.
+pub struct Scratch {
+    locs: Vec<Option<regex::CaptureLocations>>,
+}
+
+impl Extractor {
+    /// Compiles every field of `class`. Errors name the class, the field and, for a bad
+    /// pattern, the character position.
+    pub fn compile(class: &str, fields: &[FieldSpec]) -> Result<Extractor, Error> {
+        let mut columns: Vec<FieldColumn> = Vec::new();
+        let mut compiled = Vec::with_capacity(fields.len());
+        let mut uses_backtracking = false;
+        for f in fields {
+            let name_err = |message: String| {
+                Error::new(ErrorKind::Name {
+                    class: class.to_string(),
+                    field: f.name.clone(),
+                    message,
+                })
+            };
+            check_name(&f.name).map_err(name_err)?;
+            let matcher = compile_pattern(class, f)?;
+            uses_backtracking |= matches!(matcher, Matcher::Backtracking(_));
+            let (group_count, names) = match &matcher {
+                Matcher::Fast(re) => (re.captures_len(), capture_names(re.capture_names())),
+                Matcher::Backtracking(re) => (re.captures_len(), capture_names(re.capture_names())),
+            };
+            let outputs: Vec<(usize, String)> = if names.iter().any(Option::is_some) {
+                names
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, n)| n.map(|n| (i, n)))
+                    .collect()
+            } else {
+                vec![(usize::from(group_count > 1), f.name.clone())]
+            };
+            let mut slots = Vec::with_capacity(outputs.len());
+            for (group, name) in outputs {
+                check_name(&name).map_err(|m| name_err(format!("group '{name}': {m}")))?;
+                let ip = name.ends_with("_ip");
+                let mut new_cols = vec![FieldColumn {
+                    name: name.clone(),
+                    ty: ColumnType::Varchar,
+                    field: f.name.clone(),
+                }];
+                if ip {
+                    new_cols.push(FieldColumn {
+                        name: format!("{}_port", &name[..name.len() - 3]),
+                        ty: ColumnType::Integer,
+                        field: f.name.clone(),
+                    });
+                }
+                for c in &new_cols {
+                    if RESERVED_COLUMNS.contains(&c.name.as_str()) {
+                        return Err(name_err(format!("column '{}' is reserved", c.name)));
+                    }
+                    if let Some(other) = columns.iter().find(|o| o.name == c.name) {
+                        return Err(name_err(format!(
+                            "column '{}' is already produced by field '{}'",
+                            c.name, other.field
+                        )));
+                    }
+                }
+                slots.push(Slot {
+                    group,
+                    column: columns.len(),
+                    ip,
+                });
+                columns.extend(new_cols);
+            }
+            compiled.push(CompiledField { matcher, slots });
+        }
+        Ok(Extractor {
+            fields: compiled,
+            columns,
+            uses_backtracking,
+        })
+    }
+
+    /// The columns this class fills, in stored order.
+    pub fn columns(&self) -> &[FieldColumn] {
+        &self.columns
+    }
+
+    /// Whether some field needed the backtracking engine (slower, shown in the tester).
+    pub fn uses_backtracking(&self) -> bool {
+        self.uses_backtracking
+    }
+
+    /// Fresh per-thread buffers for [`Extractor::extract_into`].
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            locs: self
+                .fields
+                .iter()
+                .map(|f| match &f.matcher {
+                    Matcher::Fast(re) if re.captures_len() > 1 => Some(re.capture_locations()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Appends one row: every field of `text` to `out`, which holds exactly
+    /// [`Extractor::columns`] in order.
+    pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) {
+        for (field, locs) in self.fields.iter().zip(scratch.locs.iter_mut()) {
+            match (&field.matcher, locs) {
+                (Matcher::Fast(re), None) => {
+                    let span = re.find(text).map(|m| (m.start(), m.end()));
+                    push_value(text, span, &field.slots[0], out);
+                }
+                (Matcher::Fast(re), Some(locs)) => {
+                    let found = re.captures_read(locs, text).is_some();
+                    for slot in &field.slots {
+                        let span = if found { locs.get(slot.group) } else { None };
+                        push_value(text, span, slot, out);
+                    }
+                }
+                (Matcher::Backtracking(re), _) => {
+                    // A pattern that exceeds the backtrack limit yields NULL, like no match.
+                    let caps = re.captures(text).ok().flatten();
+                    for slot in &field.slots {
+                        let span = caps
+                            .as_ref()
+                            .and_then(|c| c.get(slot.group))
+                            .map(|m| (m.start(), m.end()));
+                        push_value(text, span, slot, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_value(text: &str, span: Option<(usize, usize)>, slot: &Slot, out: &mut [ColumnData]) {
+    let value = span.map(|(s, e)| &text[s..e]);
+    if !slot.ip {
+        out[slot.column].push_str(value);
+        return;
+    }
+    match value.and_then(parse_ip_port) {
+        Some((addr, port)) => {
+            out[slot.column].push_display(&addr);
+            out[slot.column + 1].push_i32(Some(i32::from(port)));
+        }
+        None => {
+            out[slot.column].push_str(None);
+            out[slot.column + 1].push_i32(None);
+        }
+    }
+}
+
+fn capture_names<'a>(names: impl Iterator<Item = Option<&'a str>>) -> Vec<Option<String>> {
+    names.map(|n| n.map(str::to_string)).collect()
+}
+
+/// The naming rule shared by classes, fields, groups and engines: `^[a-z][a-z0-9_]{0,62}$`.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let b = name.as_bytes();
+    let ok = !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("name '{name}' must match ^[a-z][a-z0-9_]{{0,62}}$"))
+    }
+}
+
+/// Compiles with the `regex` crate; if it refuses and `fancy-regex` accepts (look-around,
+/// back-references), the backtracking engine is used. If both refuse, the `regex` parser's
+/// error and position are reported, since its messages are the clearer ones.
+fn compile_pattern(class: &str, f: &FieldSpec) -> Result<Matcher, Error> {
+    let fast_err = match regex::RegexBuilder::new(&f.pattern)
+        .size_limit(64 << 20)
+        .build()
+    {
+        Ok(re) => return Ok(Matcher::Fast(re)),
+        Err(e) => e,
+    };
+    if let Ok(re) = fancy_regex::Regex::new(&f.pattern) {
+        return Ok(Matcher::Backtracking(re));
+    }
+    let (position, message) = match regex_syntax::Parser::new().parse(&f.pattern) {
+        Err(e) => {
+            let (span, kind) = match &e {
+                regex_syntax::Error::Parse(p) => (*p.span(), p.kind().to_string()),
+                regex_syntax::Error::Translate(t) => (*t.span(), t.kind().to_string()),
+                _ => (
+                    regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)),
+                    e.to_string(),
+                ),
+            };
+            let pos = f.pattern[..span.start.offset].chars().count();
+            (Some(pos), kind)
+        }
+        // Parsed fine but failed to build (e.g. too big): no position to give.
+        Ok(_) => (None, fast_err.to_string()),
+    };
+    Err(Error::new(ErrorKind::Regex {
+        class: class.to_string(),
+        field: f.name.clone(),
+        position,
+        message,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(fields: &[(&str, &str)]) -> Result<Extractor, Error> {
+        let specs: Vec<_> = fields
+            .iter()
+            .map(|(n, p)| FieldSpec {
+                name: n.to_string(),
+                pattern: p.to_string(),
+            })
+            .collect();
+        Extractor::compile("c", &specs)
+    }
+
+    fn run(x: &Extractor, text: &str) -> Vec<String> {
+        let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
+        let mut s = x.scratch();
+        x.extract_into(text, &mut s, &mut cols);
+        cols.iter().map(|c| c.debug_value(0)).collect()
+    }
+
+    #[test]
+    fn group_one_whole_match_and_no_match() {
+        let x = class(&[
+            ("a", r"id=(\d+)"),
+            ("b", r"\d+"),
+            ("c", "nope(x)"),
+            ("d", "(x)|(y)"),
+        ])
+        .unwrap();
+        assert_eq!(run(&x, "id=42 y"), ["42", "42", "NULL", "NULL"]);
+    }
+
+    #[test]
+    fn named_groups_fill_several_columns() {
+        let x = class(&[("ignored", r"(?P<src_ip>[\d.]+:\d+)->(?P<proto>\w+)")]).unwrap();
+        let names: Vec<_> = x.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["src_ip", "src_port", "proto"]);
+        assert_eq!(run(&x, "1.2.3.4:5->tcp"), ["1.2.3.4", "5", "tcp"]);
+    }
+
+    #[test]
+    fn look_around_falls_back_to_backtracking() {
+        let x = class(&[("user", r"(?<=user=)(\w+)"), ("dup", r"(\w)\1")]).unwrap();
+        assert!(x.uses_backtracking());
+        assert_eq!(run(&x, "user=bob xx"), ["bob", "x"]);
+    }
+
+    #[test]
+    fn compile_error_names_class_field_and_position() {
+        let err = class(&[("ok", "a"), ("bad", "ab(c")]).err().unwrap();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("class 'c', field 'bad': invalid regex at position 2"),
+            "{msg}"
+        );
+        let err = class(&[("bad", "ü[z-a]")]).err().unwrap();
+        assert!(err.to_string().contains("at position 2"), "{err}");
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(class(&[("Bad", "a")]).is_err());
+        assert!(class(&[("sender", "a")]).is_err());
+        assert!(class(&[("x_ip", "a"), ("x_port", "b")]).is_err());
+        assert!(class(&[("x", "(?P<hostname>a)")]).is_err());
+    }
+}

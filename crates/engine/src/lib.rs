@@ -1,0 +1,461 @@
+//! logsift's ingest engine as a Node-API addon: only the `#[napi]` surface over
+//! `logsift-core` (which holds every stage of the pipeline) and the conversion of its
+//! chunks into JavaScript batches (`js_batch`).
+
+#![warn(missing_docs)]
+
+mod js_batch;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Env, Result, Status, Task};
+use napi_derive::napi;
+
+use logsift_core::batch::{Chunk, ColumnData, Schema};
+use logsift_core::engine::{Engine, ListenOptions, QueueOptions};
+use logsift_core::error::{Error, ErrorKind};
+use logsift_core::extract::{Extractor, FieldSpec};
+use logsift_core::pipeline::Pipeline;
+use logsift_core::sender::SenderSpec;
+use logsift_core::text;
+
+use js_batch::chunk_to_js;
+pub use js_batch::{NativeBatch, NativeColumn};
+
+/// The one place engine errors become JS errors: configuration mistakes are `InvalidArg`,
+/// everything else `GenericFailure`.
+fn map_error(e: Error) -> napi::Error {
+    let status = if e.is_config() {
+        Status::InvalidArg
+    } else {
+        Status::GenericFailure
+    };
+    napi::Error::new(status, e.to_string())
+}
+
+/// One field of a class.
+#[napi(object)]
+pub struct ClassField {
+    /// Field name (`^[a-z][a-z0-9_]{0,62}$`).
+    pub name: String,
+    /// Regular expression (Rust `regex` syntax; look-around and back-references go to a
+    /// backtracking engine).
+    pub pattern: String,
+}
+
+/// A class: a name and its fields in order.
+#[napi(object)]
+pub struct ClassSpec {
+    /// Class name.
+    pub name: String,
+    /// Fields in stored order.
+    pub fields: Vec<ClassField>,
+}
+
+impl ClassSpec {
+    fn fields(&self) -> Vec<FieldSpec> {
+        self.fields
+            .iter()
+            .map(|f| FieldSpec {
+                name: f.name.clone(),
+                pattern: f.pattern.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A sender entry: a name and what source addresses it covers.
+#[napi(object)]
+pub struct SenderEntry {
+    /// Stored in the `sender` column.
+    pub name: String,
+    /// Exact IPv4/IPv6 address, CIDR, wildcard (`10.0.*`) or `*`.
+    pub r#match: String,
+}
+
+/// A column a class produces.
+#[napi(object)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// `varchar`, or `integer` for the port of an `_ip` field.
+    #[napi(ts_type = "'varchar' | 'integer'")]
+    pub r#type: String,
+    /// The field that fills it.
+    pub field: String,
+}
+
+/// Why a class does not compile.
+#[napi(object)]
+pub struct ClassProblem {
+    /// The field at fault.
+    pub field: String,
+    /// Character offset in the pattern, for a regex error that has one.
+    pub position: Option<u32>,
+    /// Full message, naming class, field and position.
+    pub message: String,
+}
+
+/// Compiles a class and returns the columns it produces; throws (`InvalidArg`) naming the
+/// class, field and position when a pattern or name is invalid.
+#[napi]
+pub fn class_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
+    let x = Extractor::compile(&spec.name, &spec.fields()).map_err(map_error)?;
+    Ok(x.columns()
+        .iter()
+        .map(|c| ColumnInfo {
+            name: c.name.clone(),
+            r#type: c.ty.as_str().to_string(),
+            field: c.field.clone(),
+        })
+        .collect())
+}
+
+/// Compiles a class and returns its first problem, or null when it is valid — the
+/// structured form config validation and the console's regex tester need.
+#[napi]
+pub fn check_class(spec: ClassSpec) -> Option<ClassProblem> {
+    let err = Extractor::compile(&spec.name, &spec.fields()).err()?;
+    let message = err.to_string();
+    Some(match err.kind() {
+        ErrorKind::Regex {
+            field, position, ..
+        } => ClassProblem {
+            field: field.clone(),
+            position: position.map(|p| p as u32),
+            message,
+        },
+        ErrorKind::Name { field, .. } => ClassProblem {
+            field: field.clone(),
+            position: None,
+            message,
+        },
+        _ => ClassProblem {
+            field: String::new(),
+            position: None,
+            message,
+        },
+    })
+}
+
+/// Result of [`extract`].
+#[napi(object, object_from_js = false)]
+pub struct ExtractResult {
+    /// Number of lines.
+    pub row_count: u32,
+    /// The class's columns, one value per line.
+    pub columns: Vec<NativeColumn>,
+    /// How many lines had invalid UTF-8 (replaced by U+FFFD).
+    pub invalid_utf8: u32,
+}
+
+/// Applies a class to lines exactly as ingestion does (trim, UTF-8 repair, extraction),
+/// without sockets: for tests, the console's regex tester and library users. Lines may be
+/// strings or Buffers (to test raw bytes).
+#[napi]
+pub fn extract(spec: ClassSpec, lines: Vec<Either<String, Buffer>>) -> Result<ExtractResult> {
+    let x = Extractor::compile(&spec.name, &spec.fields()).map_err(map_error)?;
+    let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
+    let mut scratch = x.scratch();
+    let mut invalid_utf8 = 0;
+    for line in &lines {
+        let bytes: &[u8] = match line {
+            Either::A(s) => s.as_bytes(),
+            Either::B(b) => b,
+        };
+        let decoded = text::decode(bytes);
+        invalid_utf8 += u32::from(decoded.invalid_utf8);
+        x.extract_into(&decoded.text, &mut scratch, &mut cols);
+    }
+    let schema = Arc::new(Schema {
+        columns: x.columns().iter().map(|c| (c.name.clone(), c.ty)).collect(),
+    });
+    let chunk = Chunk {
+        schema,
+        received_at_us: vec![0; lines.len()],
+        columns: cols,
+    };
+    let batch = chunk_to_js(chunk);
+    Ok(ExtractResult {
+        row_count: batch.row_count,
+        columns: batch.columns,
+        invalid_utf8,
+    })
+}
+
+/// How to run an engine.
+#[napi(object)]
+pub struct EngineOptions {
+    /// Engine name (for thread names and messages).
+    pub name: String,
+    /// The class whose fields are extracted.
+    pub class: ClassSpec,
+    /// UDP listen addresses, `host:port` or `[v6]:port`; port 0 picks a free port.
+    pub udp: Vec<String>,
+    /// Ordered sender list; the first match names the row.
+    pub senders: Vec<SenderEntry>,
+    /// Receiver threads (each with its own `SO_REUSEPORT` socket) per address. Default 2.
+    pub threads: Option<u32>,
+    /// Requested socket receive buffer in bytes. Default 8 MiB.
+    pub receive_buffer_bytes: Option<u32>,
+    /// Store the message text in `original_log`. Default true.
+    pub keep_original_log: Option<bool>,
+    /// Rows that may wait for JavaScript before chunks are dropped
+    /// (`dropped_backpressure`). Default 262,144.
+    pub queue_capacity_rows: Option<u32>,
+    /// Rows per chunk a receiver hands over. Default 2,048.
+    pub chunk_rows: Option<u32>,
+    /// A partial chunk is handed over once its first row is this old. Default 50 ms.
+    pub chunk_max_age_ms: Option<u32>,
+}
+
+impl EngineOptions {
+    fn pipeline(&self) -> std::result::Result<Pipeline, Error> {
+        let senders: Vec<SenderSpec> = self
+            .senders
+            .iter()
+            .map(|s| SenderSpec {
+                name: s.name.clone(),
+                pattern: s.r#match.clone(),
+            })
+            .collect();
+        Pipeline::new(
+            &self.class.name,
+            &self.class.fields(),
+            &senders,
+            self.keep_original_log.unwrap_or(true),
+        )
+    }
+
+    fn listen(&self) -> ListenOptions {
+        ListenOptions {
+            udp: self.udp.clone(),
+            threads: self.threads.unwrap_or(2).max(1) as usize,
+            receive_buffer_bytes: self.receive_buffer_bytes.unwrap_or(8 << 20) as usize,
+        }
+    }
+
+    fn queue(&self) -> QueueOptions {
+        QueueOptions {
+            capacity_rows: self.queue_capacity_rows.unwrap_or(1 << 18) as usize,
+            chunk_rows: self.chunk_rows.unwrap_or(2048).max(1) as usize,
+            chunk_max_age: Duration::from_millis(u64::from(self.chunk_max_age_ms.unwrap_or(50))),
+        }
+    }
+}
+
+/// Counters of an engine, named as in the spec in every layer. `received = delivered +
+/// rejected_unknown_sender + dropped_backpressure + queue_depth` (rows still inside receiver threads make up the
+/// difference for a moment while running; none once stopped and drained).
+#[napi(object)]
+pub struct EngineStats {
+    /// Datagrams read from the sockets.
+    pub received: f64,
+    /// Their payload bytes.
+    pub bytes: f64,
+    /// Datagrams from no configured sender.
+    #[napi(js_name = "rejected_unknown_sender")]
+    pub rejected_unknown_sender: f64,
+    /// Rows with invalid UTF-8, stored with U+FFFD.
+    #[napi(js_name = "invalid_utf8")]
+    pub invalid_utf8: f64,
+    /// Rows containing NUL bytes, stored as they are.
+    #[napi(js_name = "embedded_nul")]
+    pub embedded_nul: f64,
+    /// Empty datagrams, stored as empty text.
+    pub empty: f64,
+    /// Rows dropped because the queue to JavaScript was full.
+    #[napi(js_name = "dropped_backpressure")]
+    pub dropped_backpressure: f64,
+    /// Rows handed to JavaScript.
+    pub delivered: f64,
+    /// Failed receive calls other than timeouts.
+    #[napi(js_name = "receive_errors")]
+    pub receive_errors: f64,
+    /// Datagrams the kernel dropped on full socket buffers (`SO_RXQ_OVFL`).
+    #[napi(js_name = "kernel_drops")]
+    pub kernel_drops: f64,
+    /// Rows waiting for JavaScript.
+    #[napi(js_name = "queue_depth")]
+    pub queue_depth: f64,
+    /// Queue capacity in rows.
+    #[napi(js_name = "queue_capacity")]
+    pub queue_capacity: f64,
+}
+
+/// A bound socket.
+#[napi(object)]
+pub struct SocketInfo {
+    /// `host:port` actually bound.
+    pub address: String,
+    /// Receive buffer the kernel granted (as `getsockopt(SO_RCVBUF)` reports it: the
+    /// kernel doubles the request for its own bookkeeping).
+    pub receive_buffer_bytes: f64,
+}
+
+/// A source address that matched no sender.
+#[napi(object)]
+pub struct UnknownSenderInfo {
+    /// Source address.
+    pub address: String,
+    /// Datagrams rejected from it.
+    pub count: f64,
+    /// Last seen, µs since the Unix epoch.
+    pub last_seen_us: f64,
+}
+
+/// A running engine. Create with `NativeEngine.start(options)`; pull rows with
+/// `nextBatch()`; `stop()` then pull until `finished()` to drain.
+#[napi]
+pub struct NativeEngine {
+    engine: Arc<Engine>,
+}
+
+#[napi]
+impl NativeEngine {
+    /// Compiles the class and senders, binds every socket and starts the receiver threads.
+    #[napi(factory)]
+    pub fn start(options: EngineOptions) -> Result<NativeEngine> {
+        let pipeline = options.pipeline().map_err(map_error)?;
+        let engine =
+            Engine::start(pipeline, &options.listen(), options.queue()).map_err(map_error)?;
+        Ok(NativeEngine {
+            engine: Arc::new(engine),
+        })
+    }
+
+    /// Applies new options live: class, senders and `keepOriginalLog` from the next batch
+    /// of datagrams; new sockets bound before old ones close when addresses, threads or
+    /// buffer size change. Queue options are fixed at start. On error nothing changes.
+    #[napi]
+    pub fn update(&self, options: EngineOptions) -> Result<()> {
+        let pipeline = options.pipeline().map_err(map_error)?;
+        self.engine
+            .update(Some(pipeline), &options.listen())
+            .map_err(map_error)
+    }
+
+    /// Resolves with the next batch (up to `maxRows`, default 65,536, rows of one schema),
+    /// or null if nothing arrived within `timeoutMs` (default 200). Waits on a libuv
+    /// worker thread, not on the JS thread.
+    #[napi(ts_return_type = "Promise<NativeBatch | null>")]
+    pub fn next_batch(
+        &self,
+        max_rows: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> AsyncTask<NextBatch> {
+        AsyncTask::new(NextBatch {
+            engine: self.engine.clone(),
+            max_rows: max_rows.unwrap_or(65_536).max(1) as usize,
+            timeout: Duration::from_millis(u64::from(timeout_ms.unwrap_or(200))),
+        })
+    }
+
+    /// Stops receiving. Each socket's kernel queue is read to the end first; queued rows
+    /// remain for `nextBatch()` until `finished()`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn stop(&self) -> AsyncTask<StopEngine> {
+        AsyncTask::new(StopEngine {
+            engine: self.engine.clone(),
+        })
+    }
+
+    /// True once stopped and every row has been handed over.
+    #[napi]
+    pub fn finished(&self) -> bool {
+        self.engine.finished()
+    }
+
+    /// Counters now.
+    #[napi]
+    pub fn stats(&self) -> EngineStats {
+        let s = self.engine.stats();
+        EngineStats {
+            received: s.received as f64,
+            bytes: s.bytes as f64,
+            rejected_unknown_sender: s.rejected_unknown_sender as f64,
+            invalid_utf8: s.invalid_utf8 as f64,
+            embedded_nul: s.embedded_nul as f64,
+            empty: s.empty as f64,
+            dropped_backpressure: s.dropped_backpressure as f64,
+            delivered: s.delivered as f64,
+            receive_errors: s.receive_errors as f64,
+            kernel_drops: s.kernel_drops as f64,
+            queue_depth: s.queue_depth as f64,
+            queue_capacity: s.queue_capacity as f64,
+        }
+    }
+
+    /// Sockets bound now (real ports when 0 was asked).
+    #[napi]
+    pub fn sockets(&self) -> Vec<SocketInfo> {
+        self.engine
+            .sockets()
+            .into_iter()
+            .map(|s| SocketInfo {
+                address: s.local.to_string(),
+                receive_buffer_bytes: s.receive_buffer_bytes as f64,
+            })
+            .collect()
+    }
+
+    /// Most frequent source addresses that matched no sender, most frequent first.
+    #[napi]
+    pub fn unknown_senders(&self) -> Vec<UnknownSenderInfo> {
+        self.engine
+            .unknown_senders()
+            .into_iter()
+            .map(|u| UnknownSenderInfo {
+                address: u.address.to_string(),
+                count: u.count as f64,
+                last_seen_us: u.last_seen_us as f64,
+            })
+            .collect()
+    }
+
+    /// Up to `n` recently received message texts, newest last (a sample at high rates).
+    #[napi]
+    pub fn recent_lines(&self, n: u32) -> Vec<String> {
+        self.engine.recent_lines(n as usize)
+    }
+}
+
+/// The work behind `nextBatch()`.
+pub struct NextBatch {
+    engine: Arc<Engine>,
+    max_rows: usize,
+    timeout: Duration,
+}
+
+impl Task for NextBatch {
+    type Output = Option<Chunk>;
+    type JsValue = Option<NativeBatch>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(self.engine.next_batch(self.max_rows, self.timeout))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output.map(chunk_to_js))
+    }
+}
+
+/// The work behind `stop()`: joining threads blocks, so it runs off the JS thread.
+pub struct StopEngine {
+    engine: Arc<Engine>,
+}
+
+impl Task for StopEngine {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<()> {
+        self.engine.stop();
+        Ok(())
+    }
+
+    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+/**
+ * @module
+ * A running ingest engine: the typed face of the native `NativeEngine`. Batches are
+ * pulled — the writer calls {@link Engine.nextBatch} when it is ready — so a slow writer
+ * fills the bounded native queue and shows up as `dropped_backpressure`, never as silent
+ * loss or unbounded memory.
+ */
+import type { Batch } from './batch.js'
+import { decodeBatch } from './decode.js'
+import type { ClassDefinition } from './extract.js'
+import { native, type EngineStats, type NativeEngineOptions, type SocketInfo, type UnknownSenderInfo } from './native.js'
+
+/** What an engine needs to run. Defaults are the native ones (see `EngineOptions` in the addon). */
+export interface EngineSettings {
+  name: string
+  class: ClassDefinition
+  /** UDP listen addresses, `host:port` or `[v6]:port`; port 0 picks a free port. */
+  udp: string[]
+  /** Ordered; the first match names the row. */
+  senders: { name: string; match: string }[]
+  /** Receiver threads per address (default 2). */
+  threads?: number
+  /** Requested `SO_RCVBUF` per socket in bytes (default 8 MiB). */
+  receiveBufferBytes?: number
+  /** Store the message text in `original_log` (default true). */
+  keepOriginalLog?: boolean
+  /** Rows that may wait for the writer before chunks are dropped (default 262,144). */
+  queueCapacityRows?: number
+  /** Rows per receiver chunk (default 2,048). */
+  chunkRows?: number
+  /** Hand over a partial chunk once its first row is this old (default 50 ms). */
+  chunkMaxAgeMs?: number
+}
+
+export type { EngineStats, SocketInfo, UnknownSenderInfo }
+
+function toNative(s: EngineSettings): NativeEngineOptions {
+  return { ...s, class: { name: s.class.name, fields: s.class.fields } }
+}
+
+/** A running engine. */
+export class Engine {
+  private constructor(
+    private readonly handle: InstanceType<typeof native.NativeEngine>,
+    /** The settings it runs with now. */
+    public settings: EngineSettings,
+  ) {}
+
+  /**
+   * Compiles the class and senders, binds every socket and starts receiving.
+   * Throws (`InvalidArg`) on a bad pattern, sender or address; a bind failure (port in
+   * use) throws `GenericFailure` naming the address.
+   */
+  static start(settings: EngineSettings): Engine {
+    return new Engine(native.NativeEngine.start(toNative(settings)), settings)
+  }
+
+  /** The engine's name. */
+  get name(): string {
+    return this.settings.name
+  }
+
+  /**
+   * Resolves with the next batch of up to `maxRows` rows (one schema), or null when none
+   * arrived within `timeoutMs`. Call one at a time.
+   */
+  async nextBatch(maxRows = 65_536, timeoutMs = 200): Promise<Batch | null> {
+    const b = await this.handle.nextBatch(maxRows, timeoutMs)
+    return b ? decodeBatch(b) : null
+  }
+
+  /**
+   * Applies new settings live (class, senders, original-log flag, addresses, threads,
+   * buffer size). Rows already queued keep their columns; sockets are replaced without
+   * a receive gap. Queue sizes are fixed at start. On error nothing changes.
+   */
+  update(settings: EngineSettings): void {
+    this.handle.update(toNative(settings))
+    this.settings = settings
+  }
+
+  /** Stops receiving after reading every socket's kernel queue; queued rows remain. */
+  async stop(): Promise<void> {
+    await this.handle.stop()
+  }
+
+  /** True once stopped and every row has been handed over by {@link nextBatch}. */
+  finished(): boolean {
+    return this.handle.finished()
+  }
+
+  /** Counters now. */
+  stats(): EngineStats {
+    return this.handle.stats()
+  }
+
+  /** Sockets bound now, with the real port and the kernel's buffer size. */
+  sockets(): SocketInfo[] {
+    return this.handle.sockets()
+  }
+
+  /** The first bound port (handy when asking for port 0). */
+  get port(): number {
+    const first = this.sockets()[0]
+    if (!first) throw new Error(`engine ${this.name} has no socket`)
+    return Number(first.address.slice(first.address.lastIndexOf(':') + 1))
+  }
+
+  /** Source addresses that matched no sender, most frequent first. */
+  unknownSenders(): UnknownSenderInfo[] {
+    return this.handle.unknownSenders()
+  }
+
+  /** Up to `n` recently received texts, newest last (sampled at high rates). */
+  recentLines(n: number): string[] {
+    return this.handle.recentLines(n)
+  }
+}

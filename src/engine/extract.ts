@@ -1,0 +1,45 @@
+/**
+ * @module
+ * Extraction without sockets — exactly what ingestion does to a message (trim, UTF-8
+ * repair, the class's regexes) — for the console's regex tester, tests and library users.
+ */
+import type { Column } from './batch.js'
+import { decodeColumn } from './decode.js'
+import { native, type ClassProblem, type ColumnInfo } from './native.js'
+
+/** A class as the engine takes it: a name and ordered fields. */
+export interface ClassDefinition {
+  name: string
+  fields: { name: string; pattern: string }[]
+}
+
+/** Columns of an extraction, one value per input line. */
+export interface Extraction {
+  rowCount: number
+  columns: Column[]
+  /** Lines that had invalid UTF-8 (replaced by U+FFFD). */
+  invalidUtf8: number
+}
+
+/**
+ * Applies `cls` to `lines` (strings, or Buffers for raw bytes).
+ * Throws an `InvalidArg` error naming class, field and position if a pattern is invalid.
+ *
+ * @example
+ * extract({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }] }, ['user=bob'])
+ * // → { rowCount: 1, columns: [{ name: 'user', type: 'varchar', values: ['bob'] }], invalidUtf8: 0 }
+ */
+export function extract(cls: ClassDefinition, lines: (string | Buffer)[]): Extraction {
+  const r = native.extract(cls, lines)
+  return { rowCount: r.rowCount, columns: r.columns.map(decodeColumn), invalidUtf8: r.invalidUtf8 }
+}
+
+/** The columns `cls` produces; throws like {@link extract} when it does not compile. */
+export function classColumns(cls: ClassDefinition): ColumnInfo[] {
+  return native.classColumns(cls)
+}
+
+/** The first problem of `cls` (field, position, message), or null when it compiles. */
+export function checkClass(cls: ClassDefinition): ClassProblem | null {
+  return native.checkClass(cls)
+}
