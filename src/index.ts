@@ -1,0 +1,17 @@
+/**
+ * @module
+ * logsift as a library: load and plan a config, store batches in daily DuckDB files,
+ * and read them back over any time range.
+ *
+ * @example
+ * import { loadPlan, DuckDBWriter, queryLogs } from 'logsift'
+ * const { plan } = await loadPlan('config/logsift.json')
+ * const writer = await DuckDBWriter.create({ dataDir: plan.dataDir, engine: 'mikrotik', timezone: plan.timezone })
+ */
+
+export * from './config/index.js'
+export { DuckDBWriter, selectRows, type DuckDBWriterOptions, type WriterStats } from './store/duckdb-writer.js'
+export { dayFilePath, dayOf, daySpan, listDayFiles, nextMidnight, systemClock, type Clock, type DayFile, type DaySpan } from './store/day-files.js'
+export { openLogs, queryLogs, type LogsRelation, type LogsSource, type QueryLogsOptions, type TimeRange } from './store/query.js'
+export type { Batch, Column, ColumnType } from './engine/batch.js'
+// The engine and extractor (src/engine/engine.ts, extract.ts) are exported here by their owner.

@@ -1,0 +1,153 @@
+/**
+ * @module
+ * One relation over an engine's day files for a time range: the view `logs`, on a
+ * connection of its own. The writer's open day is read through the writer's instance (a
+ * file held for writing cannot be opened again, but a second connection sees even
+ * uncommitted rows); other days are ATTACHed read-only. Days are combined with
+ * `UNION ALL BY NAME`, so days with different columns read together, missing ones NULL.
+ */
+
+import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api'
+import { dayOf, listDayFiles } from './day-files.js'
+import type { DuckDBWriter } from './duckdb-writer.js'
+import { quoteIdent } from './open-day.js'
+
+/** Where an engine's days are. */
+export interface LogsSource {
+  /** Absolute data directory. */
+  dataDir: string
+  engine: string
+  /** Canonical IANA zone of the day files. */
+  timezone: string
+  /** The engine's writer, when this process runs one; its open days are read through it. */
+  writer?: DuckDBWriter
+}
+
+/** A half-open time range `[from, to)`. */
+export interface TimeRange {
+  from: Date | number
+  to: Date | number
+}
+
+/** The view `logs` over a range, ready for SQL. Call `close()` when done. */
+export interface LogsRelation {
+  /** A connection on which the temporary view `logs` is defined; do not close it directly. */
+  connection: DuckDBConnection
+  /** Days (`YYYY-MM-DD`) whose files the view reads. */
+  days: string[]
+  /** Drops the view, detaches the days and closes the connection. */
+  close(): Promise<void>
+}
+
+let attachSeq = 0
+
+/** The columns every row has, in SPEC §4 order, before the class fields. */
+const FIXED = ['received_at', 'sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'proc_id', 'msg_id', 'log_time']
+
+/** The columns of an empty range: the fixed ones of SPEC §4. */
+const EMPTY_VIEW = `SELECT NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS sender_ip, NULL::VARCHAR AS sender,
+  NULL::UTINYINT AS facility, NULL::UTINYINT AS severity, NULL::VARCHAR AS hostname, NULL::VARCHAR AS app_name,
+  NULL::VARCHAR AS proc_id, NULL::VARCHAR AS msg_id, NULL::TIMESTAMPTZ AS log_time, NULL::VARCHAR AS original_log
+  WHERE false`
+
+/**
+ * Opens the view `logs` over the rows of `source.engine` received in `range`.
+ *
+ * @example
+ * const relation = await openLogs({ dataDir, engine: 'mikrotik', timezone, writer }, { from, to })
+ * try {
+ *   const reader = await relation.connection.runAndReadAll('SELECT count(*) FROM logs')
+ * } finally {
+ *   await relation.close()
+ * }
+ */
+export async function openLogs(source: LogsSource, range: TimeRange): Promise<LogsRelation> {
+  const from = +range.from
+  const to = +range.to
+  const fromDay = dayOf(from, source.timezone)
+  const lastDay = dayOf(Math.max(from, to - 1), source.timezone)
+  const inRange = (day: string) => to > from && day >= fromDay && day <= lastDay
+
+  const files = new Map((await listDayFiles(source.dataDir, source.engine)).map((f) => [f.day, f.path]))
+  for (const open of source.writer?.openDays() ?? []) files.set(open.day, open.path)
+  const days = [...files.keys()].filter(inRange).sort()
+
+  // Run in the writer's instance when there is one, so the day it holds is readable.
+  const writer = source.writer
+  const own = writer === undefined ? await DuckDBInstance.create(':memory:') : undefined
+  const connection = own ? await own.connect() : await writer!.connect()
+  const attached: string[] = []
+  // ATTACH is instance-wide: a day left attached to the writer's instance would stay
+  // locked and visible to every other connection, so detach before closing.
+  const release = async () => {
+    try {
+      await connection.run('DROP VIEW IF EXISTS temp.logs')
+      for (const alias of attached) await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(alias)}`)
+    } finally {
+      connection.closeSync()
+      own?.closeSync()
+    }
+  }
+  try {
+    const base = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0])
+    const parts: string[] = []
+    for (const day of days) {
+      let database = base
+      if (!(writer !== undefined && day === writer.today)) {
+        database = `logsift_${source.engine}_${day.replace(/-/g, '')}_${++attachSeq}`
+        await connection.run(`ATTACH ${quoteLiteral(files.get(day)!)} AS ${quoteIdent(database)} (READ_ONLY)`)
+        attached.push(database)
+      }
+      // A day file gets its table with its first batch; an idle day may have none yet.
+      const hasTable = await connection.runAndReadAll(
+        `SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(database)} AND schema_name = 'main' AND table_name = 'logs'`,
+      )
+      if (hasTable.currentRowCount > 0) parts.push(`SELECT * FROM ${quoteIdent(database)}.main.logs`)
+    }
+    // Newest day first, so the current class's field order leads the union's columns.
+    const union = parts.length === 0 ? EMPTY_VIEW : parts.reverse().join('\nUNION ALL BY NAME\n')
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${union})`)
+    const names = described.getRows().map((row) => String(row[0]))
+    // SPEC §4 order whatever the days' histories: fixed columns, fields, original_log last
+    // (a field added by ALTER TABLE lands after original_log in its day file).
+    const ordered = [...FIXED.filter((c) => names.includes(c)), ...names.filter((c) => !FIXED.includes(c) && c !== 'original_log')]
+    if (names.includes('original_log')) ordered.push('original_log')
+    await connection.run(
+      `CREATE OR REPLACE TEMP VIEW logs AS SELECT ${ordered.map(quoteIdent).join(', ')} FROM (${union})
+       WHERE received_at >= ${timestampLiteral(from)} AND received_at < ${timestampLiteral(to)}`,
+    )
+    return { connection, days, close: release }
+  } catch (cause) {
+    await release().catch(() => undefined) // the original failure is the one to report
+    throw new Error(`cannot open the logs of engine "${source.engine}" for ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`, { cause })
+  }
+}
+
+/** Options of {@link queryLogs}. */
+export interface QueryLogsOptions {
+  /** Most rows returned, newest first. Default 1000. */
+  limit?: number
+}
+
+/**
+ * The rows of `source.engine` received in `range`, newest first, as plain JS values
+ * (TIMESTAMPTZ as `Date`, integers as numbers, NULL as `null`).
+ */
+export async function queryLogs(source: LogsSource, range: TimeRange, options: QueryLogsOptions = {}): Promise<Record<string, JS>[]> {
+  const { limit = 1000 } = options
+  const relation = await openLogs(source, range)
+  try {
+    const reader = await relation.connection.runAndReadAll(`SELECT * FROM logs ORDER BY received_at DESC LIMIT ${Math.max(0, Math.floor(limit))}`)
+    return reader.getRowObjectsJS()
+  } finally {
+    await relation.close()
+  }
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`
+}
+
+function timestampLiteral(ms: number): string {
+  return `TIMESTAMPTZ ${quoteLiteral(new Date(ms).toISOString())}`
+}
