@@ -76,17 +76,6 @@ export class OpenDay {
     return new OpenDay(span, path, onCommit, instance, connection, await readColumns(connection))
   }
 
-  /** The file's database name (its stem, e.g. `2024-05-01`), for qualified names. */
-  async databaseName(): Promise<string> {
-    const reader = await this.connection.runAndReadAll('SELECT current_database()')
-    return String(reader.getRows()[0]![0])
-  }
-
-  /** Whether the `logs` table exists yet (it is created by the first batch). */
-  get hasTable(): boolean {
-    return this.columns.length > 0
-  }
-
   /** A new connection to this file's instance; the caller closes it. */
   connect(): Promise<DuckDBConnection> {
     return this.instance.connect()
