@@ -1,0 +1,82 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { checkClass, classColumns, extract } from '../../src/engine/extract.js'
+import { corpusExpected, corpusLines, mikrotik5 } from '../support/corpus.js'
+import { rowsOf } from '../support/columns.js'
+
+const conformance = suite('extract: corpus conformance')
+
+for (const name of ['mikrotik-20k', 'edge']) {
+  conformance(`${name}.log gives exactly ${name}.expected.jsonl`, () => {
+    const lines = corpusLines(`${name}.log`)
+    const expected = corpusExpected(`${name}.expected.jsonl`)
+    const r = extract(mikrotik5(), lines)
+    assert.is(r.rowCount, lines.length)
+    const rows = rowsOf(r.columns, r.rowCount)
+    let compared = 0
+    rows.forEach((row, i) => {
+      assert.equal(Object.keys(row), Object.keys(expected[i]!), `line ${i + 1}: columns`)
+      for (const [k, v] of Object.entries(expected[i]!)) {
+        assert.is(row[k], v, `line ${i + 1}, column ${k}`)
+        compared++
+      }
+    })
+    assert.is(compared, lines.length * 8)
+  })
+}
+conformance.run()
+
+const semantics = suite('extract: SPEC §3 semantics')
+
+semantics('columns follow the class, _ip fields split into address and integer port', () => {
+  assert.equal(
+    classColumns(mikrotik5()).map((c) => `${c.name}:${c.type}`),
+    ['pppoe:varchar', 'router_identity:varchar', 'user_ip:varchar', 'user_port:integer',
+      'destination_ip:varchar', 'destination_port:integer', 'nat_ip:varchar', 'nat_port:integer'],
+  )
+})
+
+semantics('named groups fill one column each; IPv6 in brackets', () => {
+  const r = extract(
+    { name: 'c', fields: [{ name: 'flow', pattern: '(?P<src_ip>\\S+) > (?P<proto>\\w+)' }] },
+    ['[2001:db8:0::1]:443 > tcp', 'nothing'],
+  )
+  assert.equal(rowsOf(r.columns, r.rowCount), [
+    { src_ip: '2001:db8::1', src_port: 443, proto: 'tcp' },
+    { src_ip: null, src_port: null, proto: null },
+  ])
+})
+
+semantics('trailing newline, CRLF and NUL are trimmed; invalid UTF-8 is replaced and counted', () => {
+  const cls = { name: 'c', fields: [{ name: 'all', pattern: '.*' }] }
+  const r = extract(cls, ['a\n', 'b\r\n', 'c\0', Buffer.from([0x78, 0xff, 0x79]), 'n\0ul'])
+  assert.equal(r.columns[0]!.values, ['a', 'b', 'c', 'x\uFFFDy', 'n\0ul'])
+  assert.is(r.invalidUtf8, 1)
+})
+
+semantics('look-around and back-references use the backtracking engine', () => {
+  const r = extract({ name: 'c', fields: [{ name: 'u', pattern: '(?<=user=)\\w+' }, { name: 'd', pattern: '(\\w)\\1' }] }, [
+    'user=bob xx',
+  ])
+  assert.equal(rowsOf(r.columns, 1), [{ u: 'bob', d: 'x' }])
+})
+
+semantics('a bad pattern names class, field and position', () => {
+  const cls = { name: 'fw', fields: [{ name: 'ok', pattern: 'a' }, { name: 'broken', pattern: 'ab(c' }] }
+  assert.equal(checkClass(cls), {
+    field: 'broken',
+    position: 2,
+    message: "class 'fw', field 'broken': invalid regex at position 2: unclosed group",
+  })
+  assert.throws(() => extract(cls, ['x']), /class 'fw', field 'broken': invalid regex at position 2/)
+  assert.is(checkClass(mikrotik5()), null)
+})
+
+semantics('reserved and duplicate column names are refused', () => {
+  assert.match(checkClass({ name: 'c', fields: [{ name: 'sender', pattern: 'a' }] })!.message, /reserved/)
+  assert.match(
+    checkClass({ name: 'c', fields: [{ name: 'a_ip', pattern: 'a' }, { name: 'a_port', pattern: 'b' }] })!.message,
+    /already produced by field 'a_ip'/,
+  )
+})
+semantics.run()

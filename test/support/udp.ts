@@ -1,0 +1,71 @@
+/**
+ * @module
+ * Sending datagrams over loopback and pulling what an engine received, for tests that use
+ * real sockets.
+ */
+import dgram from 'node:dgram'
+import type { Batch } from '../../src/engine/batch.js'
+import type { Engine } from '../../src/engine/engine.js'
+import { rowsOf } from './columns.js'
+
+/** Sends each payload as one datagram from a fresh socket, waiting for every send. */
+export async function sendDatagrams(
+  port: number,
+  payloads: (string | Buffer)[],
+  { host = '127.0.0.1', family = 'udp4' as 'udp4' | 'udp6' } = {},
+): Promise<void> {
+  const socket = dgram.createSocket(family)
+  try {
+    // Keep a bounded number in flight so the sender never outruns its own buffer.
+    const window = 256
+    for (let i = 0; i < payloads.length; i += window) {
+      await Promise.all(
+        payloads.slice(i, i + window).map(
+          (p) =>
+            new Promise<void>((resolve, reject) =>
+              socket.send(p, port, host, (err) => (err ? reject(err) : resolve())),
+            ),
+        ),
+      )
+    }
+  } finally {
+    socket.close()
+  }
+}
+
+type Row = Record<string, string | number | bigint | null>
+
+/** Stops the engine and pulls every remaining batch: the rows of all of them, in order. */
+export async function stopAndDrain(engine: Engine, already: Batch[] = []): Promise<{ batches: Batch[]; rows: Row[] }> {
+  await engine.stop()
+  const batches = [...already]
+  while (!engine.finished()) {
+    const b = await engine.nextBatch(65_536, 50)
+    if (b) batches.push(b)
+  }
+  return { batches, rows: batches.flatMap((b) => rowsOf(b.columns, b.rowCount)) }
+}
+
+/** Pulls batches until `rows` rows arrived or `ms` passed. */
+export async function pullRows(engine: Engine, rows: number, ms = 5000): Promise<Batch[]> {
+  const batches: Batch[] = []
+  let got = 0
+  const deadline = Date.now() + ms
+  while (got < rows && Date.now() < deadline) {
+    const b = await engine.nextBatch(65_536, 100)
+    if (b) {
+      batches.push(b)
+      got += b.rowCount
+    }
+  }
+  return batches
+}
+
+/** The accounting identity of SPEC §4 for a stopped, drained engine. */
+export function assertAccounted(engine: Engine): void {
+  const s = engine.stats()
+  const accounted = s.delivered + s.rejected_unknown_sender + s.dropped_backpressure
+  if (s.received !== accounted || s.queue_depth !== 0) {
+    throw new Error(`counters do not add up: ${JSON.stringify(s)}`)
+  }
+}
