@@ -40,7 +40,7 @@ export interface Session {
 export interface AuditEntry {
   id: number
   atMs: number
-  /** Who did it; `null` for the shell (`logsift user …`) or an anonymous request. */
+  /** Who did it; `null` for the shell (`logsift user …`, no address) or a signed-out visitor. */
   userName: string | null
   /** Dotted verb, e.g. `user.role_changed`. */
   action: string

@@ -117,9 +117,12 @@ export function createApp(deps: AppDeps): Hono {
   // Everything registered below needs a signed-in user; areas add their own role check.
   app.use(requireRole('viewer'))
   app.route('/account', accountRoutes({ secure, throttle }))
-  app.route('/system', systemRoutes({ dataDir: deps.dataDir, dataSizes: deps.dataSizes, versions: { ...deps.versions, node: process.version } }))
+  app.route(
+    '/system',
+    systemRoutes({ dataDir: deps.dataDir, dataSizes: deps.dataSizes, versions: { ...deps.versions, node: process.version } }),
+  )
   app.route('/users', usersRoutes({ secure }))
   app.route('/audit', auditLogRoutes())
-  app.route('/', placeholderRoutes())
+  app.route('/', placeholderRoutes(deps.engines))
   return app
 }

@@ -10,7 +10,10 @@ export interface AuditRowsProps {
   entries: AuditEntry[]
 }
 
-/** `<tr>` per audit entry; missing values show as a dash. */
+/**
+ * `<tr>` per audit entry; missing values show as a dash. An entry without a user came
+ * from the shell (no address either) or from a signed-out visitor, e.g. a failed login.
+ */
 export function AuditRows({ entries }: AuditRowsProps) {
   return (
     <>
@@ -19,7 +22,7 @@ export function AuditRows({ entries }: AuditRowsProps) {
           <td data-label="Time" class="nowrap">
             <time datetime={isoTime(e.atMs)}>{formatTime(e.atMs)}</time>
           </td>
-          <td data-label="User">{e.userName ?? <span class="muted">shell</span>}</td>
+          <td data-label="User">{e.userName ?? <span class="muted">{e.address === null ? 'shell' : 'signed out'}</span>}</td>
           <td data-label="Action">
             <code class="action">{e.action}</code>
           </td>
