@@ -11,6 +11,7 @@
 use crate::address::parse_ip_port;
 use crate::batch::{ColumnData, ColumnType};
 use crate::error::{Error, ErrorKind};
+use crate::matcher::{FieldMatcher, MatchScratch};
 
 /// Column names the fixed part of a row already uses (SPEC §3).
 pub const RESERVED_COLUMNS: [&str; 11] = [
@@ -47,11 +48,6 @@ pub struct FieldColumn {
     pub field: String,
 }
 
-enum Matcher {
-    Fast(regex::Regex),
-    Backtracking(fancy_regex::Regex),
-}
-
 /// Where one column's value comes from: capture group `group` (0 = whole match) of the
 /// field's pattern, written to field column `column` (and `column + 1` for an `_ip` port).
 struct Slot {
@@ -61,8 +57,10 @@ struct Slot {
 }
 
 struct CompiledField {
-    matcher: Matcher,
+    matcher: FieldMatcher,
     slots: Vec<Slot>,
+    /// Some slot reads a capture group, not just the whole match.
+    need_groups: bool,
 }
 
 /// A compiled class. Shared by every receiver thread; per-thread state lives in [`Scratch`].
@@ -74,7 +72,7 @@ pub struct Extractor {
 
 /// Reusable capture buffers, one per field, so matching allocates nothing per message.
 pub struct Scratch {
-    locs: Vec<Option<regex::CaptureLocations>>,
+    fields: Vec<MatchScratch>,
 }
 
 impl Extractor {
@@ -93,12 +91,17 @@ impl Extractor {
                 })
             };
             check_name(&f.name).map_err(name_err)?;
-            let matcher = compile_pattern(class, f)?;
-            uses_backtracking |= matches!(matcher, Matcher::Backtracking(_));
-            let (group_count, names) = match &matcher {
-                Matcher::Fast(re) => (re.captures_len(), capture_names(re.capture_names())),
-                Matcher::Backtracking(re) => (re.captures_len(), capture_names(re.capture_names())),
-            };
+            let matcher = FieldMatcher::compile(&f.pattern).map_err(|e| {
+                Error::new(ErrorKind::Regex {
+                    class: class.to_string(),
+                    field: f.name.clone(),
+                    position: e.position,
+                    message: e.message,
+                })
+            })?;
+            uses_backtracking |= matcher.is_backtracking();
+            let group_count = matcher.captures_len();
+            let names = matcher.capture_names().to_vec();
             let outputs: Vec<(usize, String)> = if names.iter().any(Option::is_some) {
                 names
                     .into_iter()
@@ -142,7 +145,12 @@ impl Extractor {
                 });
                 columns.extend(new_cols);
             }
-            compiled.push(CompiledField { matcher, slots });
+            let need_groups = slots.iter().any(|s| s.group > 0);
+            compiled.push(CompiledField {
+                matcher,
+                slots,
+                need_groups,
+            });
         }
         Ok(Extractor {
             fields: compiled,
@@ -164,44 +172,18 @@ impl Extractor {
     /// Fresh per-thread buffers for [`Extractor::extract_into`].
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            locs: self
-                .fields
-                .iter()
-                .map(|f| match &f.matcher {
-                    Matcher::Fast(re) if re.captures_len() > 1 => Some(re.capture_locations()),
-                    _ => None,
-                })
-                .collect(),
+            fields: self.fields.iter().map(|f| f.matcher.scratch()).collect(),
         }
     }
 
     /// Appends one row: every field of `text` to `out`, which holds exactly
     /// [`Extractor::columns`] in order.
     pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) {
-        for (field, locs) in self.fields.iter().zip(scratch.locs.iter_mut()) {
-            match (&field.matcher, locs) {
-                (Matcher::Fast(re), None) => {
-                    let span = re.find(text).map(|m| (m.start(), m.end()));
-                    push_value(text, span, &field.slots[0], out);
-                }
-                (Matcher::Fast(re), Some(locs)) => {
-                    let found = re.captures_read(locs, text).is_some();
-                    for slot in &field.slots {
-                        let span = if found { locs.get(slot.group) } else { None };
-                        push_value(text, span, slot, out);
-                    }
-                }
-                (Matcher::Backtracking(re), _) => {
-                    // A pattern that exceeds the backtrack limit yields NULL, like no match.
-                    let caps = re.captures(text).ok().flatten();
-                    for slot in &field.slots {
-                        let span = caps
-                            .as_ref()
-                            .and_then(|c| c.get(slot.group))
-                            .map(|m| (m.start(), m.end()));
-                        push_value(text, span, slot, out);
-                    }
-                }
+        let is_ascii = text.is_ascii();
+        for (field, s) in self.fields.iter().zip(scratch.fields.iter_mut()) {
+            field.matcher.search(text, is_ascii, field.need_groups, s);
+            for slot in &field.slots {
+                push_value(text, s.span(slot.group), slot, out);
             }
         }
     }
@@ -213,9 +195,16 @@ fn push_value(text: &str, span: Option<(usize, usize)>, slot: &Slot, out: &mut [
         out[slot.column].push_str(value);
         return;
     }
-    match value.and_then(parse_ip_port) {
-        Some((addr, port)) => {
-            out[slot.column].push_display(&addr);
+    match value.and_then(|v| parse_ip_port(v).map(|p| (v, p))) {
+        Some((v, (addr, port))) => {
+            // A valid dotted quad is already canonical (leading zeros are refused), so the
+            // captured text is stored as is; IPv6 is normalised (`2001:0db8::01` → `2001:db8::1`).
+            match addr {
+                std::net::IpAddr::V4(_) => {
+                    out[slot.column].push_str(Some(&v[..v.rfind(':').unwrap_or(0)]))
+                }
+                std::net::IpAddr::V6(_) => out[slot.column].push_display(&addr),
+            }
             out[slot.column + 1].push_i32(Some(i32::from(port)));
         }
         None => {
@@ -223,10 +212,6 @@ fn push_value(text: &str, span: Option<(usize, usize)>, slot: &Slot, out: &mut [
             out[slot.column + 1].push_i32(None);
         }
     }
-}
-
-fn capture_names<'a>(names: impl Iterator<Item = Option<&'a str>>) -> Vec<Option<String>> {
-    names.map(|n| n.map(str::to_string)).collect()
 }
 
 /// The naming rule shared by classes, fields, groups and engines: `^[a-z][a-z0-9_]{0,62}$`.
@@ -242,44 +227,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!("name '{name}' must match ^[a-z][a-z0-9_]{{0,62}}$"))
     }
-}
-
-/// Compiles with the `regex` crate; if it refuses and `fancy-regex` accepts (look-around,
-/// back-references), the backtracking engine is used. If both refuse, the `regex` parser's
-/// error and position are reported, since its messages are the clearer ones.
-fn compile_pattern(class: &str, f: &FieldSpec) -> Result<Matcher, Error> {
-    let fast_err = match regex::RegexBuilder::new(&f.pattern)
-        .size_limit(64 << 20)
-        .build()
-    {
-        Ok(re) => return Ok(Matcher::Fast(re)),
-        Err(e) => e,
-    };
-    if let Ok(re) = fancy_regex::Regex::new(&f.pattern) {
-        return Ok(Matcher::Backtracking(re));
-    }
-    let (position, message) = match regex_syntax::Parser::new().parse(&f.pattern) {
-        Err(e) => {
-            let (span, kind) = match &e {
-                regex_syntax::Error::Parse(p) => (*p.span(), p.kind().to_string()),
-                regex_syntax::Error::Translate(t) => (*t.span(), t.kind().to_string()),
-                _ => (
-                    regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)),
-                    e.to_string(),
-                ),
-            };
-            let pos = f.pattern[..span.start.offset].chars().count();
-            (Some(pos), kind)
-        }
-        // Parsed fine but failed to build (e.g. too big): no position to give.
-        Ok(_) => (None, fast_err.to_string()),
-    };
-    Err(Error::new(ErrorKind::Regex {
-        class: class.to_string(),
-        field: f.name.clone(),
-        position,
-        message,
-    }))
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //!
 //! The data path runs one way: [`recv`] reads datagrams with `recvmmsg` on `SO_REUSEPORT`
 //! sockets, one per receiver thread; [`pipeline`] matches the [`sender`], decodes the
-//! [`text`], parses the [`header`] PRI and runs the class's regexes ([`extract`], with
-//! [`address`] for `_ip` fields) on the same thread, appending to a columnar [`batch`]
+//! [`text`], parses the [`header`] PRI and runs the class's regexes ([`extract`], each a
+//! [`matcher`], with [`address`] for `_ip` fields) on the same thread, appending to a columnar [`batch`]
 //! chunk; the [`engine`] queues chunks, bounded in rows, until the consumer pulls them.
 
 #![warn(missing_docs)]
@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod header;
+pub mod matcher;
 pub mod pipeline;
 pub mod recv;
 pub mod sender;
