@@ -1,7 +1,7 @@
 /**
  * @module
- * logsift as a library: load and plan a config, store batches in daily DuckDB files,
- * and read them back over any time range.
+ * logsift as a library: receive and extract syslog with the native engine, load and plan
+ * a config, store batches in daily DuckDB files, and read them back over any time range.
  *
  * @example
  * import { loadPlan, DuckDBWriter, queryLogs } from 'logsift'
@@ -14,4 +14,7 @@ export { DuckDBWriter, selectRows, type DuckDBWriterOptions, type WriterStats } 
 export { dayFilePath, dayOf, daySpan, listDayFiles, nextMidnight, systemClock, type Clock, type DayFile, type DaySpan } from './store/day-files.js'
 export { openLogs, queryLogs, type LogsRelation, type LogsSource, type QueryLogsOptions, type TimeRange } from './store/query.js'
 export type { Batch, Column, ColumnType } from './engine/batch.js'
-// The engine and extractor (src/engine/engine.ts, extract.ts) are exported here by their owner.
+export { Engine, type EngineSettings, type EngineStats, type SocketInfo, type UnknownSenderInfo } from './engine/engine.js'
+export { checkClass, classColumns, extract, rowColumns, type ClassDefinition, type Extraction } from './engine/extract.js'
+export { EngineRunner, type EngineCounters, type StorageSettings } from './supervisor/engine-runner.js'
+export { Supervisor, type ReloadSummary, type SupervisorOptions } from './supervisor/supervisor.js'

@@ -39,6 +39,14 @@ export function classColumns(cls: ClassDefinition): ColumnInfo[] {
   return native.classColumns(cls)
 }
 
+/**
+ * Every stored column after `received_at` for rows of `cls` (header columns, the class's
+ * columns, `original_log`); `field` is empty for the fixed ones.
+ */
+export function rowColumns(cls: ClassDefinition): ColumnInfo[] {
+  return native.rowColumns(cls)
+}
+
 /** The first problem of `cls` (field, position, message), or null when it compiles. */
 export function checkClass(cls: ClassDefinition): ClassProblem | null {
   return native.checkClass(cls)

@@ -83,11 +83,12 @@ export class OpenDay {
 
   /**
    * Appends every row of `batch`. The first batch creates the table with its columns in
-   * batch order (SPEC §4 order); a later batch with new columns adds them.
+   * batch order (SPEC §4 order); a later batch with new columns adds them. A batch with
+   * no rows only does that, so a table can exist before its first row.
    */
   async append(batch: Batch): Promise<void> {
-    if (batch.rowCount === 0) return
     await this.ensureColumns(batch.columns)
+    if (batch.rowCount === 0) return
     const byName = new Map(batch.columns.map((c) => [c.name, c]))
     const sources: ColumnSource[] = this.columns.map((table): ColumnSource => {
       if (table.name === 'received_at') return { kind: 'received_at', values: batch.receivedAtUs }

@@ -79,8 +79,9 @@ pub struct SenderEntry {
 pub struct ColumnInfo {
     /// Column name.
     pub name: String,
-    /// `varchar`, or `integer` for the port of an `_ip` field.
-    #[napi(ts_type = "'varchar' | 'integer'")]
+    /// DuckDB type: `varchar`; `integer` for the port of an `_ip` field; `utinyint` and
+    /// `timestamptz` for header columns.
+    #[napi(ts_type = "'varchar' | 'integer' | 'utinyint' | 'timestamptz'")]
     pub r#type: String,
     /// The field that fills it.
     pub field: String,
@@ -108,6 +109,28 @@ pub fn class_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
             name: c.name.clone(),
             r#type: c.ty.as_str().to_string(),
             field: c.field.clone(),
+        })
+        .collect())
+}
+
+/// Every stored column after `received_at` for rows of this class, in order (SPEC §4):
+/// the fixed header columns, the class's columns, `original_log`. The writer creates the
+/// table from it before the first row arrives.
+#[napi]
+pub fn row_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
+    let pipeline = Pipeline::new(&spec.name, &spec.fields(), &[], true).map_err(map_error)?;
+    let fields = pipeline.extractor.columns();
+    Ok(pipeline
+        .schema
+        .columns
+        .iter()
+        .map(|(name, ty)| ColumnInfo {
+            name: name.clone(),
+            r#type: ty.as_str().to_string(),
+            field: fields
+                .iter()
+                .find(|c| &c.name == name)
+                .map_or_else(String::new, |c| c.field.clone()),
         })
         .collect())
 }

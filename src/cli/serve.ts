@@ -1,0 +1,162 @@
+/**
+ * @module
+ * `logsift serve`: load and check the config, start every engine, open the console.
+ * Nothing half-starts — a bad config or a port in use exits non-zero with every socket
+ * and file released. SIGTERM/SIGINT stop receiving, store every queued row, commit and
+ * close within 10 s; SIGHUP re-reads the config and applies the difference live.
+ */
+import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { ConfigError } from '../config/config-error.js'
+import { configPath, loadPlan } from '../config/load.js'
+import type { Plan } from '../config/plan.js'
+import { validateClassNatively } from '../engine/validate-class.js'
+import { errorFields, logEvent } from '../log.js'
+import { Supervisor } from '../supervisor/supervisor.js'
+import { DataSizeTracker } from '../system/data-size-tracker.js'
+import { SystemStore } from '../system/system-store.js'
+import { createApp } from '../web/app.js'
+import { startWebServer, type WebServer } from '../web/server.js'
+import { packageVersion } from './version.js'
+
+/** Longest a clean stop may take before the process exits anyway (SPEC §4). */
+const STOP_DEADLINE_MS = 10_000
+
+/** A running server, for tests and embedding. */
+export interface RunningServer {
+  supervisor: Supervisor
+  web: WebServer
+  systemStore: SystemStore
+  /** Re-reads the config file and applies it. */
+  reload(): Promise<void>
+  /** Clean stop: engines drained and committed, console closed. */
+  stop(): Promise<void>
+}
+
+/** Starts everything from the config file at `file`. Throws `ConfigError` for a bad config. */
+export async function startServer(file: string): Promise<RunningServer> {
+  const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
+  const supervisor = await Supervisor.start(plan, {
+    onError: (e) => logEvent('error', 'engine.error', errorFields(e)),
+  })
+  let systemStore: SystemStore | undefined
+  let dataSizes: DataSizeTracker | undefined
+  try {
+    await mkdir(dirname(plan.systemDbPath), { recursive: true })
+    systemStore = await SystemStore.create(plan.systemDbPath)
+    const engineDirs = () => supervisor.current.engines.map((e) => ({ name: e.name, dataDir: join(supervisor.current.dataDir, e.name) }))
+    dataSizes = await DataSizeTracker.create({ engines: engineDirs })
+    const app = createApp({
+      systemStore,
+      dataDir: plan.dataDir,
+      engines: engineDirs,
+      dataSizes,
+      versions: { logsift: packageVersion(), duckdb: systemStore.duckdbVersion },
+      tls: plan.http.tls !== undefined,
+    })
+    const web = await startWebServer(app, { host: plan.http.host, port: plan.http.port, ...(plan.http.tls ? { tls: plan.http.tls } : {}) })
+    logStarted(plan, supervisor, web, systemStore)
+    const store = systemStore
+    const sizes = dataSizes
+    return {
+      supervisor,
+      web,
+      systemStore: store,
+      async reload() {
+        const { plan: next } = await loadPlan(file, { validateClass: validateClassNatively })
+        const summary = await supervisor.reload(next)
+        logEvent('info', 'config.reloaded', {
+          file,
+          started: summary.started.join(',') || '-',
+          stopped: summary.stopped.join(',') || '-',
+          updated: summary.updated.join(',') || '-',
+          unchanged: summary.unchanged.join(',') || '-',
+        })
+      },
+      async stop() {
+        await web.close()
+        await supervisor.stop()
+        for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
+        sizes.close()
+        store.closeSync()
+      },
+    }
+  } catch (e) {
+    dataSizes?.close()
+    systemStore?.closeSync()
+    await supervisor.stop()
+    throw e
+  }
+}
+
+function logStarted(plan: Plan, supervisor: Supervisor, web: WebServer, store: SystemStore): void {
+  for (const r of supervisor.engines()) {
+    logEvent('info', 'engine.started', {
+      engine: r.name,
+      class: r.plan.className,
+      udp: r.receiver.sockets().map((s) => s.address).join(','),
+      receive_buffer_bytes: r.receiver.sockets()[0]?.receiveBufferBytes,
+      data_dir: join(plan.dataDir, r.name),
+    })
+  }
+  logEvent('info', 'console.listening', { url: web.url })
+  if (store.setupToken) {
+    logEvent('info', 'console.setup_needed', { url: `${web.url}/setup`, setup_token: store.setupToken })
+    process.stdout.write(`\nNo console user yet. Open ${web.url}/setup and enter the setup token:\n\n    ${store.setupToken}\n\n(or run: logsift user add NAME --admin)\n\n`)
+  }
+}
+
+/** Runs the subcommand until a signal stops it. `argv` holds the arguments after `serve`. */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  const file = configPath(argv)
+  // Handlers go in first: a signal that arrives while engines start must not kill the
+  // process with its default action; it is acted on once the server is up.
+  const pending: string[] = []
+  let onSignal = (signal: string): void => {
+    pending.push(signal)
+  }
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal))
+
+  let server: RunningServer
+  try {
+    server = await startServer(file)
+  } catch (e) {
+    if (e instanceof ConfigError) process.stderr.write(e.format() + '\n')
+    else logEvent('error', 'serve.failed', { file, ...errorFields(e) })
+    return 1
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      logEvent('info', 'serve.stopping', { signal })
+      const deadline = setTimeout(() => {
+        logEvent('error', 'serve.stop_timeout', { deadline_ms: STOP_DEADLINE_MS })
+        resolve(1)
+      }, STOP_DEADLINE_MS)
+      deadline.unref()
+      server.stop().then(
+        () => {
+          clearTimeout(deadline)
+          logEvent('info', 'serve.stopped', { signal })
+          resolve(0)
+        },
+        (e: unknown) => {
+          logEvent('error', 'serve.stop_failed', errorFields(e))
+          resolve(1)
+        },
+      )
+    }
+    const reload = () => {
+      if (stopping) return
+      server.reload().catch((e: unknown) => {
+        // A bad edit leaves the running config in place.
+        if (e instanceof ConfigError) logEvent('error', 'config.reload_refused', { file, error: e.format().replace(/\n/g, '; ') })
+        else logEvent('error', 'config.reload_failed', { file, ...errorFields(e) })
+      })
+    }
+    onSignal = (signal) => (signal === 'SIGHUP' ? reload() : stop(signal))
+    for (const signal of pending) onSignal(signal)
+  })
+}

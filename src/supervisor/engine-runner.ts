@@ -1,0 +1,156 @@
+/**
+ * @module
+ * One engine at work: the native engine receiving, and a pump that pulls its batches
+ * into the engine's {@link DuckDBWriter}. The runner owns the accounting that spans both
+ * (SPEC §4): `received = stored + rejected_unknown_sender + dropped_backpressure +
+ * dropped_write_error + in flight`, where nothing is in flight once it has stopped.
+ */
+import { emptyBatch } from '../engine/empty-batch.js'
+import { Engine, type EngineStats } from '../engine/engine.js'
+import type { EnginePlan } from '../config/plan.js'
+import { DuckDBWriter } from '../store/duckdb-writer.js'
+import type { Clock } from '../store/day-files.js'
+import { engineSettings } from './engine-settings.js'
+
+/** Where and how the runner stores rows. */
+export interface StorageSettings {
+  dataDir: string
+  timezone: string
+  flushIntervalMs: number
+  /** Grace period before a past day's file is released (default 60 s). */
+  closeGraceMs?: number
+  clock?: Clock
+}
+
+/** Counters of one engine, spelled as in the spec. */
+export interface EngineCounters extends EngineStats {
+  /** Rows committed to day files. */
+  stored: number
+  /** Rows appended but not yet committed. */
+  pending_commit: number
+  /** Rows lost because appending to DuckDB failed (see `last_error`). */
+  dropped_write_error: number
+  /** Longest commit so far, in milliseconds. */
+  max_flush_ms: number
+}
+
+/** Lifecycle state shown in the console. */
+export type RunnerState = 'running' | 'stopping' | 'stopped' | 'error'
+
+/** An engine plus its writer and the loop between them. */
+export class EngineRunner {
+  private pumping: Promise<void>
+  private droppedWriteError = 0
+  private lastError: Error | undefined
+  private stateNow: RunnerState = 'running'
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly writer: DuckDBWriter,
+    /** The plan it runs now. */
+    public plan: EnginePlan,
+    private readonly onError: (error: Error) => void,
+  ) {
+    this.pumping = this.pump()
+  }
+
+  /** Binds the engine's sockets (throws on a bad pattern or a port in use); no file yet. */
+  static bind(plan: EnginePlan): Engine {
+    return Engine.start(engineSettings(plan))
+  }
+
+  /**
+   * Opens today's file for an engine {@link bind} started and starts storing. If the
+   * file cannot be opened the sockets are released again: a failed start leaves nothing.
+   */
+  static async start(
+    plan: EnginePlan,
+    storage: StorageSettings,
+    onError: (error: Error) => void,
+    engine: Engine = EngineRunner.bind(plan),
+  ): Promise<EngineRunner> {
+    try {
+      const writer = await DuckDBWriter.create({ ...storage, engine: plan.name, onError })
+      // Creates (or widens) today's table now rather than at the first message.
+      await writer.append(emptyBatch(engineSettings(plan).class))
+      return new EngineRunner(engine, writer, plan, onError)
+    } catch (e) {
+      await engine.stop()
+      throw e
+    }
+  }
+
+  /** The engine's name. */
+  get name(): string {
+    return this.plan.name
+  }
+
+  /** Lifecycle state. */
+  get state(): RunnerState {
+    return this.lastError && this.stateNow === 'running' ? 'error' : this.stateNow
+  }
+
+  /** The last write error, if any. */
+  get error(): Error | undefined {
+    return this.lastError
+  }
+
+  /** The writer, for reading today's rows through its instance. */
+  get store(): DuckDBWriter {
+    return this.writer
+  }
+
+  /** The native engine (sockets, unknown senders, recent lines). */
+  get receiver(): Engine {
+    return this.engine
+  }
+
+  /** Applies a changed plan live: no socket closes before its replacement is bound. */
+  async update(plan: EnginePlan): Promise<void> {
+    this.engine.update(engineSettings(plan))
+    this.plan = plan
+    // New columns exist from now on, even before a row fills them.
+    await this.writer.append(emptyBatch(engineSettings(plan).class))
+  }
+
+  /** Counters of receiver and writer together. */
+  counters(): EngineCounters {
+    const w = this.writer.stats()
+    return {
+      ...this.engine.stats(),
+      stored: w.stored,
+      pending_commit: w.pending,
+      dropped_write_error: this.droppedWriteError,
+      max_flush_ms: w.maxFlushMs,
+    }
+  }
+
+  /**
+   * Stops receiving (each socket's kernel queue is read to the end), stores every queued
+   * row, commits and closes the day files.
+   */
+  async stop(): Promise<void> {
+    if (this.stateNow !== 'running') return this.pumping
+    this.stateNow = 'stopping'
+    await this.engine.stop()
+    await this.pumping
+    await this.writer.close()
+    this.stateNow = 'stopped'
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (this.engine.finished()) return
+      const batch = await this.engine.nextBatch()
+      if (batch === null) continue
+      try {
+        await this.writer.append(batch)
+      } catch (e) {
+        // The rows are gone; say so in a named counter rather than in a log line alone.
+        this.droppedWriteError += batch.rowCount
+        this.lastError = e instanceof Error ? e : new Error(String(e))
+        this.onError(new Error(`engine "${this.name}": could not store ${batch.rowCount} rows`, { cause: e }))
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * @module
+ * Runs every engine of a plan and applies a new plan live (SIGHUP, console edits):
+ * engines added are started, removed ones stopped (their rows stored first), changed
+ * ones updated in place; engines whose plan did not change are not touched, so they keep
+ * receiving without a gap.
+ */
+import { mkdir } from 'node:fs/promises'
+import type { Plan } from '../config/plan.js'
+import type { Engine } from '../engine/engine.js'
+import type { Clock } from '../store/day-files.js'
+import { EngineRunner, type StorageSettings } from './engine-runner.js'
+import { sameEngine } from './engine-settings.js'
+
+/** What a reload did, for the log and the audit trail. */
+export interface ReloadSummary {
+  started: string[]
+  stopped: string[]
+  updated: string[]
+  unchanged: string[]
+}
+
+/** Options that tests inject. */
+export interface SupervisorOptions {
+  clock?: Clock
+  closeGraceMs?: number
+  /** Receives errors from background work (commits, failed appends). */
+  onError?: (error: Error) => void
+}
+
+/** Owns the engine runners of a plan. */
+export class Supervisor {
+  private readonly runners = new Map<string, EngineRunner>()
+
+  private constructor(
+    private plan: Plan,
+    private readonly options: SupervisorOptions,
+  ) {}
+
+  /**
+   * Starts every engine of `plan`: all sockets are bound before any file is created, so
+   * a port in use fails the start with no day file written. If anything fails, what was
+   * started is stopped again and the error is thrown: no half start.
+   */
+  static async start(plan: Plan, options: SupervisorOptions = {}): Promise<Supervisor> {
+    const s = new Supervisor(plan, options)
+    const bound: Engine[] = []
+    try {
+      for (const e of plan.engines) bound.push(EngineRunner.bind(e))
+    } catch (e) {
+      await Promise.all(bound.map((b) => b.stop()))
+      throw e
+    }
+    try {
+      await mkdir(plan.dataDir, { recursive: true })
+      for (const [i, e] of plan.engines.entries()) {
+        s.runners.set(e.name, await EngineRunner.start(e, s.storage(plan), s.onError, bound[i]))
+      }
+    } catch (e) {
+      await Promise.all(bound.slice(s.runners.size).map((b) => b.stop()))
+      await s.stop()
+      throw e
+    }
+    return s
+  }
+
+  /** The plan running now. */
+  get current(): Plan {
+    return this.plan
+  }
+
+  /** Runners in plan order. */
+  engines(): EngineRunner[] {
+    return this.plan.engines.map((e) => this.runners.get(e.name)).filter((r): r is EngineRunner => r !== undefined)
+  }
+
+  /** The runner of engine `name`. */
+  engine(name: string): EngineRunner | undefined {
+    return this.runners.get(name)
+  }
+
+  /**
+   * Moves to `next`. Storage settings (data dir, zone, flush interval) changing restarts
+   * every engine's writer; otherwise only engines whose own plan changed are touched.
+   * New engines are started before anything is stopped, so a bad new engine (port in
+   * use) fails the reload with the old engines still running.
+   */
+  async reload(next: Plan): Promise<ReloadSummary> {
+    const summary: ReloadSummary = { started: [], stopped: [], updated: [], unchanged: [] }
+    const storageChanged = JSON.stringify(this.storage(this.plan)) !== JSON.stringify(this.storage(next))
+    const nextNames = new Set(next.engines.map((e) => e.name))
+    const started: EngineRunner[] = []
+    try {
+      await mkdir(next.dataDir, { recursive: true })
+      for (const e of next.engines) {
+        if (this.runners.has(e.name)) continue
+        started.push(await EngineRunner.start(e, this.storage(next), this.onError))
+      }
+    } catch (e) {
+      await Promise.all(started.map((r) => r.stop()))
+      throw e
+    }
+    for (const [name, runner] of [...this.runners]) {
+      if (nextNames.has(name)) continue
+      await runner.stop()
+      this.runners.delete(name)
+      summary.stopped.push(name)
+    }
+    for (const e of next.engines) {
+      const runner = this.runners.get(e.name)
+      if (runner === undefined) continue
+      if (storageChanged) {
+        // A new data dir or zone means new files: stop (storing everything) and start anew.
+        await runner.stop()
+        this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError))
+        summary.updated.push(e.name)
+      } else if (!sameEngine(runner.plan, e)) {
+        await runner.update(e)
+        summary.updated.push(e.name)
+      } else {
+        summary.unchanged.push(e.name)
+      }
+    }
+    for (const r of started) {
+      this.runners.set(r.name, r)
+      summary.started.push(r.name)
+    }
+    this.plan = next
+    return summary
+  }
+
+  /** Stops every engine: receive stops, queued rows are stored, files committed and closed. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()))
+  }
+
+  private storage(plan: Plan): StorageSettings {
+    return {
+      dataDir: plan.dataDir,
+      timezone: plan.timezone,
+      flushIntervalMs: plan.flushIntervalMs,
+      ...(this.options.closeGraceMs === undefined ? {} : { closeGraceMs: this.options.closeGraceMs }),
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+    }
+  }
+
+  private readonly onError = (error: Error): void => {
+    ;(this.options.onError ?? ((e: Error) => process.emitWarning(e)))(error)
+  }
+}
