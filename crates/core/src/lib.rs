@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod ascii_dfa;
 pub mod batch;
 pub mod engine;
 pub mod error;

@@ -7,9 +7,12 @@
 //! - **ASCII twin.** Python's `\d`, `\w`, `\s` are Unicode, so ours are too, and their
 //!   DFAs are large. On an ASCII-only line a Unicode class matches exactly what its ASCII
 //!   part matches, so such lines (nearly all syslog) are searched with a twin compiled
-//!   with Unicode off: same positions, smaller and faster automaton.
+//!   with Unicode off: same positions, smaller and faster automaton — small enough to be
+//!   built in full ahead of time ([`crate::ascii_dfa`]).
 //! - **Backtracking fallback.** Patterns the `regex` crate refuses (look-around,
 //!   back-references) are compiled by `fancy-regex` instead.
+
+use crate::ascii_dfa::{AsciiDfa, AsciiDfaCache};
 
 /// Why a pattern does not compile.
 #[derive(Debug)]
@@ -24,6 +27,8 @@ enum Kind {
     Regex {
         unicode: regex::Regex,
         ascii: Option<regex::bytes::Regex>,
+        /// The twin's prebuilt automata, when small enough.
+        dfa: Option<Box<AsciiDfa>>,
         /// Byte lengths of the literals around the only group, when the pattern has that shape.
         affix: Option<(usize, usize)>,
     },
@@ -40,6 +45,7 @@ pub struct FieldMatcher {
 pub struct MatchScratch {
     unicode: Option<regex::CaptureLocations>,
     ascii: Option<regex::bytes::CaptureLocations>,
+    dfa: Option<AsciiDfaCache>,
     spans: Vec<Option<(usize, usize)>>,
 }
 
@@ -77,6 +83,11 @@ impl FieldMatcher {
             .ok()
             .filter(|a| a.captures_len() == unicode.captures_len());
         let affix = literal_affixes(pattern, &unicode);
+        let dfa = ascii.as_ref().and_then(|a| {
+            // An affixed pattern's group comes from the whole match; others need the one-pass DFA.
+            let groups = a.captures_len() > 1 && !(affix.is_some() && a.captures_len() == 2);
+            AsciiDfa::build(pattern, groups).map(Box::new)
+        });
         Ok(FieldMatcher {
             names: unicode
                 .capture_names()
@@ -85,6 +96,7 @@ impl FieldMatcher {
             kind: Kind::Regex {
                 unicode,
                 ascii,
+                dfa,
                 affix,
             },
         })
@@ -107,16 +119,23 @@ impl FieldMatcher {
 
     /// Fresh per-thread state.
     pub fn scratch(&self) -> MatchScratch {
-        let (unicode, ascii) = match &self.kind {
-            Kind::Regex { unicode, ascii, .. } => (
+        let (unicode, ascii, dfa) = match &self.kind {
+            Kind::Regex {
+                unicode,
+                ascii,
+                dfa,
+                ..
+            } => (
                 Some(unicode.capture_locations()),
                 ascii.as_ref().map(|a| a.capture_locations()),
+                dfa.as_deref().map(AsciiDfa::cache),
             ),
-            Kind::Backtracking(_) => (None, None),
+            Kind::Backtracking(_) => (None, None, None),
         };
         MatchScratch {
             unicode,
             ascii,
+            dfa,
             spans: vec![None; self.names.len()],
         }
     }
@@ -130,10 +149,19 @@ impl FieldMatcher {
             Kind::Regex {
                 unicode,
                 ascii,
+                dfa,
                 affix,
             } => {
+                let whole_only = !need_groups || (affix.is_some() && s.spans.len() == 2);
+                if let (Some(d), Some(cache), true) = (dfa, s.dfa.as_mut(), is_ascii) {
+                    if (whole_only || d.has_groups())
+                        && search_dfa(d, text.as_bytes(), *affix, whole_only, cache, &mut s.spans)
+                    {
+                        return;
+                    }
+                }
                 let ascii = ascii.as_ref().filter(|_| is_ascii);
-                if !need_groups || (affix.is_some() && s.spans.len() == 2) {
+                if whole_only {
                     let whole = match ascii {
                         Some(a) => a.find(text.as_bytes()).map(|m| (m.start(), m.end())),
                         None => unicode.find(text).map(|m| (m.start(), m.end())),
@@ -172,6 +200,32 @@ impl FieldMatcher {
             }
         }
     }
+}
+
+/// The prebuilt-DFA path of [`FieldMatcher::search`]; `false` (spans left all `None`) when it
+/// could not answer and the general path must.
+fn search_dfa(
+    d: &AsciiDfa,
+    hay: &[u8],
+    affix: Option<(usize, usize)>,
+    whole_only: bool,
+    cache: &mut AsciiDfaCache,
+    spans: &mut [Option<(usize, usize)>],
+) -> bool {
+    let Ok(whole) = d.find(hay) else {
+        return false;
+    };
+    let Some((start, end)) = whole else {
+        return true;
+    };
+    if !whole_only {
+        return d.groups(hay, (start, end), cache, spans);
+    }
+    spans[0] = whole;
+    if let Some((prefix, suffix)) = affix {
+        spans[1] = Some((start + prefix, end - suffix));
+    }
+    true
 }
 
 /// For a pattern shaped `literal (group) literal` with exactly one, unnamed group, the byte
@@ -261,6 +315,14 @@ mod tests {
             (r"(\w+)=(\d+)", "ü=١٢ ab=12"),
             (r"\bx(.)", "ax xy"),
             (r"(?i)(k+)", "aKk"),
+            (r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)", "<5> 01:05:27 router x"),
+            (r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)", "<5> 01:05:27 routér x"),
+            (r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)", "<5> 01:05 router"),
+            (r"in:<pppoe-(.*?)>", "in:<pppoe-ab> in:<pppoe-c>"),
+            (r"in:<pppoe-(.*?)>", "in:<pppoe-é>"),
+            (r"->(\d+):(\d+)\)", "->1:2 ->3:4)"),
+            (r"->(\d+):(\d+)\)", "->1:2 ->3:4 no"),
+            (r"(\d{1,3}\.\d{1,3}:\d+)", "a 1.2.3:4 b"),
         ] {
             let m = FieldMatcher::compile(p).unwrap();
             let (mut s1, mut s2) = (m.scratch(), m.scratch());

@@ -1,0 +1,335 @@
+//! Fully built automata for a pattern's ASCII twin (see [`crate::matcher`]), the hot path
+//! of extraction.
+//!
+//! The `regex` crate determinizes lazily and picks a strategy per search; both cost time on
+//! every line. A twin compiled with Unicode off is small, so its dense DFAs (forward to find
+//! where the leftmost-first match ends, reverse to find where it starts) can be built once
+//! per class, ahead of time, and shared by every thread. Groups come from a one-pass DFA run
+//! anchored on just the matched span, which gives the same groups as a full capture search
+//! because the leftmost-first match is the highest-priority match starting at its start.
+//!
+//! Most lines are long and the match is near their end, so scanning is cut short with a
+//! literal that every match contains, found with a SIMD substring search:
+//! - when every match *starts* with it (`->(…)`, `in:<pppoe-(.*?)>`), each occurrence in
+//!   turn is tried with the forward DFA anchored there; the first that matches is the
+//!   leftmost-first match, and no reverse scan is needed to find where it starts;
+//! - when it sits at most `within` bytes into every match (the `.` in `\d{1,3}\.…`), the
+//!   search starts `within` bytes before its first occurrence: no match can start sooner;
+//! - otherwise a literal prefix (`(foo|bar)…`) becomes the DFA's own prefilter.
+//!
+//! Searches keep the whole line as context, so look-behind at the search start is exact.
+//!
+//! Every piece is optional: a pattern whose DFA would exceed the size limit, or that is not
+//! one-pass, keeps the general path for the part it cannot do.
+
+use memchr::memmem;
+use regex_automata::dfa::{dense, onepass, regex::Regex, Automaton, StartKind};
+use regex_automata::nfa::thompson;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchError, MatchKind};
+use regex_syntax::hir::{Hir, HirKind};
+
+/// Anchored attempts at literal occurrences before falling back to one unanchored search,
+/// which keeps a line full of near-misses linear.
+const MAX_ANCHORED_TRIES: usize = 16;
+
+/// Per direction: a twin beyond this stays on the lazy DFA (memory is per class, not per
+/// thread, but a class may have many fields).
+const DFA_SIZE_LIMIT: usize = 2 << 20;
+
+/// The ASCII twin's dense DFAs, and its one-pass DFA when groups need it.
+pub struct AsciiDfa {
+    re: Regex,
+    onepass: Option<onepass::DFA>,
+    literal: Option<Required>,
+}
+
+/// A literal every match contains, starting at most `within` bytes after the match's start.
+struct Required {
+    finder: memmem::Finder<'static>,
+    within: usize,
+}
+
+/// What the anchored attempts established: the answer, or where an unanchored search (no
+/// match can start before it) must take over.
+enum AnchoredOutcome {
+    Found(Option<(usize, usize)>),
+    GaveUp(usize),
+}
+
+/// Per-thread state of the one-pass DFA.
+pub struct AsciiDfaCache {
+    onepass: Option<onepass::Cache>,
+    slots: Vec<Option<NonMaxUsize>>,
+}
+
+impl AsciiDfa {
+    /// Builds the automata of `pattern` with Unicode off (the twin's dialect), or `None` when
+    /// the DFAs are too big. `groups` asks for the one-pass DFA too (only built if the
+    /// pattern is one-pass).
+    pub fn build(pattern: &str, groups: bool) -> Option<AsciiDfa> {
+        let syntax = syntax::Config::new().unicode(false).utf8(false);
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let literal = required_literal(&hir).map(|(literal, within)| Required {
+            finder: memmem::Finder::new(&literal).into_owned(),
+            within,
+        });
+        let prefilter = match literal {
+            Some(_) => None,
+            None => Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir)
+                .filter(Prefilter::is_fast),
+        };
+        let re = Regex::builder()
+            .syntax(syntax)
+            .thompson(thompson::Config::new().utf8(false))
+            .dense(
+                dense::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .start_kind(StartKind::Both)
+                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                    .determinize_size_limit(Some(2 * DFA_SIZE_LIMIT))
+                    .prefilter(prefilter),
+            )
+            .build(pattern)
+            .ok()?;
+        let onepass = if groups {
+            onepass::DFA::builder()
+                .syntax(syntax)
+                .thompson(thompson::Config::new().utf8(false))
+                .configure(onepass::Config::new().match_kind(MatchKind::LeftmostFirst))
+                .build(pattern)
+                .ok()
+        } else {
+            None
+        };
+        Some(AsciiDfa {
+            re,
+            onepass,
+            literal,
+        })
+    }
+
+    /// Fresh per-thread state.
+    pub fn cache(&self) -> AsciiDfaCache {
+        AsciiDfaCache {
+            onepass: self.onepass.as_ref().map(onepass::DFA::create_cache),
+            slots: Vec::new(),
+        }
+    }
+
+    /// Whether [`AsciiDfa::groups`] can answer.
+    pub fn has_groups(&self) -> bool {
+        self.onepass.is_some()
+    }
+
+    /// Span of the leftmost-first match in `hay`. `Err` means the DFA gave up (it cannot
+    /// with this configuration, but the caller then takes the general path rather than guess).
+    #[inline]
+    pub fn find(&self, hay: &[u8]) -> Result<Option<(usize, usize)>, MatchError> {
+        let start = match &self.literal {
+            None => 0,
+            Some(lit) => {
+                let Some(first) = lit.finder.find(hay) else {
+                    return Ok(None);
+                };
+                if lit.within > 0 {
+                    first.saturating_sub(lit.within)
+                } else {
+                    match self.find_anchored(hay, &lit.finder, first)? {
+                        AnchoredOutcome::Found(m) => return Ok(m),
+                        AnchoredOutcome::GaveUp(at) => at,
+                    }
+                }
+            }
+        };
+        let m = self
+            .re
+            .try_search(&Input::new(hay).span(start..hay.len()))?;
+        Ok(m.map(|m| (m.start(), m.end())))
+    }
+
+    /// Tries the forward DFA anchored at each occurrence of the literal that starts every
+    /// match, from `first` on.
+    fn find_anchored(
+        &self,
+        hay: &[u8],
+        finder: &memmem::Finder<'_>,
+        first: usize,
+    ) -> Result<AnchoredOutcome, MatchError> {
+        let mut at = first;
+        for _ in 0..MAX_ANCHORED_TRIES {
+            let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
+            if let Some(end) = self.re.forward().try_search_fwd(&input)? {
+                return Ok(AnchoredOutcome::Found(Some((at, end.offset()))));
+            }
+            match finder.find(&hay[at + 1..]) {
+                Some(next) => at += 1 + next,
+                None => return Ok(AnchoredOutcome::Found(None)),
+            }
+        }
+        Ok(AnchoredOutcome::GaveUp(at))
+    }
+
+    /// Fills `spans` (group 0 first) for the match `whole` that [`AsciiDfa::find`] returned.
+    /// `false` when there is no one-pass DFA or it gave up; `spans` is then untouched.
+    pub fn groups(
+        &self,
+        hay: &[u8],
+        whole: (usize, usize),
+        cache: &mut AsciiDfaCache,
+        spans: &mut [Option<(usize, usize)>],
+    ) -> bool {
+        let (Some(dfa), Some(c)) = (&self.onepass, cache.onepass.as_mut()) else {
+            return false;
+        };
+        cache.slots.resize(2 * spans.len(), None);
+        // Look-around at the span's edges still sees the whole line: `span` keeps context.
+        let input = Input::new(hay)
+            .span(whole.0..whole.1)
+            .anchored(Anchored::Yes);
+        match dfa.try_search_slots(c, &input, &mut cache.slots) {
+            Ok(Some(_)) => {
+                for (g, span) in spans.iter_mut().enumerate() {
+                    *span = match (cache.slots[2 * g], cache.slots[2 * g + 1]) {
+                        (Some(s), Some(e)) => Some((s.get(), e.get())),
+                        _ => None,
+                    };
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A literal that every match of `hir` contains, with the most bytes that can precede it
+/// within the match. Only looks through groups and concatenations, where it is plain that
+/// the literal is always matched; the first literal found wins (the nearest to the start).
+fn required_literal(hir: &Hir) -> Option<(Vec<u8>, usize)> {
+    match hir.kind() {
+        HirKind::Literal(l) if !l.0.is_empty() => Some((l.0.to_vec(), 0)),
+        HirKind::Capture(c) => required_literal(&c.sub),
+        HirKind::Concat(parts) => {
+            let mut before = 0usize;
+            for part in parts {
+                if let Some((literal, within)) = required_literal(part) {
+                    return Some((literal, before.checked_add(within)?));
+                }
+                before = before.checked_add(part.properties().maximum_len()?)?;
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns covering each way of cutting the scan short, look-around at the search
+    /// start, and groups that do not take part.
+    const PATTERNS: &[&str] = &[
+        r"in:<pppoe-(.*?)>",
+        r"->(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+)",
+        r"->(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+)\)",
+        r"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+)",
+        r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)",
+        r"\bab(\w*)",
+        r"\Bb(c)",
+        r"^<(\d+)>",
+        r"(foo|bar)=(\d+)?x",
+        r"(?i)user=(\S+)",
+        r"a+b",
+        r"x*",
+        r"(a)|(b)",
+    ];
+
+    const TEXTS: &[&str] = &[
+        "",
+        "<54> 01:05:27 epfJBd0Kh prerouting: in:<pppoe-OOL8dKL> out:(unknown 0), proto TCP, \
+         83.243.39.102:4825->167.13.19.211:59619, NAT (83.243.39.102:4825->138.25.94.150:34279)\
+         ->167.13.19.211:59619, len 852",
+        "->1.2.3.4 ->1.2.3.4:5, ->1.2.3.4:56) in:<pppoe-x in:<pppoe-y>",
+        "1.2.3 1.2.3.4 12.3.4.5:6 1234.5.6.7:8",
+        "ab xab abab cab bc",
+        "<1> <2>",
+        "bar= foo=12x bar=x USER=Bob",
+        "1:2:3  4:5:6\tname 7:8:9",
+        "aaab b",
+        "no match here at all",
+    ];
+
+    #[test]
+    fn agrees_with_the_regex_crate() {
+        assert!(AsciiDfa::build(PATTERNS[4], true).unwrap().has_groups());
+        for pattern in PATTERNS {
+            let want = regex::bytes::RegexBuilder::new(pattern)
+                .unicode(false)
+                .build()
+                .unwrap();
+            let dfa = AsciiDfa::build(pattern, true).unwrap();
+            let mut cache = dfa.cache();
+            for text in TEXTS {
+                // Every suffix too, so literal occurrences fall at every distance from the start.
+                for from in 0..=text.len() {
+                    let hay = &text.as_bytes()[from..];
+                    let caps = want.captures(hay);
+                    let whole = dfa.find(hay).unwrap();
+                    assert_eq!(
+                        whole,
+                        caps.as_ref()
+                            .map(|c| (c.get(0).unwrap().start(), c.get(0).unwrap().end())),
+                        "{pattern} on {:?}",
+                        &text[from..]
+                    );
+                    let (Some(whole), Some(caps)) = (whole, caps) else {
+                        continue;
+                    };
+                    let mut spans = vec![None; want.captures_len()];
+                    if dfa.groups(hay, whole, &mut cache, &mut spans) {
+                        let expected: Vec<_> = caps
+                            .iter()
+                            .map(|m| m.map(|m| (m.start(), m.end())))
+                            .collect();
+                        assert_eq!(spans, expected, "{pattern} on {:?}", &text[from..]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_near_misses_fall_back_to_one_search() {
+        let dfa = AsciiDfa::build(r"->(\d+)\)", false).unwrap();
+        let line = format!("{}->42)", "->x ".repeat(3 * MAX_ANCHORED_TRIES));
+        let at = line.len() - 5;
+        assert_eq!(dfa.find(line.as_bytes()).unwrap(), Some((at, line.len())));
+    }
+
+    #[test]
+    fn required_literals() {
+        let lit = |p: &str| {
+            let hir = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(p)
+                .unwrap();
+            required_literal(&hir).map(|(l, w)| (String::from_utf8(l).unwrap(), w))
+        };
+        assert_eq!(lit(r"in:<pppoe-(.*?)>"), Some(("in:<pppoe-".into(), 0)));
+        assert_eq!(lit(r"(\d{1,3}\.\d+)"), Some((".".into(), 3)));
+        assert_eq!(lit(r"\b\d{1,2}:"), Some((":".into(), 2)));
+        assert_eq!(lit(r"\d+\."), None);
+        assert_eq!(lit(r"a|b"), None);
+        assert_eq!(lit(r"(?i)ab"), None);
+    }
+}
