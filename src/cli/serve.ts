@@ -6,13 +6,13 @@
  * close within 10 s; SIGHUP re-reads the config and applies the difference live.
  */
 import { mkdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
 import { validateClassNatively } from '../engine/validate-class.js'
 import { errorFields, logEvent } from '../log.js'
-import { Supervisor } from '../supervisor/supervisor.js'
+import { Supervisor, type ReloadSummary } from '../supervisor/supervisor.js'
 import { DataSizeTracker } from '../system/data-size-tracker.js'
 import { SystemStore } from '../system/system-store.js'
 import { createApp } from '../web/app.js'
@@ -28,7 +28,7 @@ export interface RunningServer {
   web: WebServer
   systemStore: SystemStore
   /** Re-reads the config file and applies it. */
-  reload(): Promise<void>
+  reload(): Promise<ReloadSummary>
   /** Clean stop: engines drained and committed, console closed. */
   stop(): Promise<void>
 }
@@ -44,6 +44,18 @@ export async function startServer(file: string): Promise<RunningServer> {
   try {
     await mkdir(dirname(plan.systemDbPath), { recursive: true })
     systemStore = await SystemStore.create(plan.systemDbPath)
+    const reload = async (): Promise<ReloadSummary> => {
+      const { plan: next } = await loadPlan(file, { validateClass: validateClassNatively })
+      const summary = await supervisor.reload(next)
+      logEvent('info', 'config.reloaded', {
+        file,
+        started: summary.started.join(',') || '-',
+        stopped: summary.stopped.join(',') || '-',
+        updated: summary.updated.join(',') || '-',
+        unchanged: summary.unchanged.join(',') || '-',
+      })
+      return summary
+    }
     const engineDirs = () => supervisor.current.engines.map((e) => ({ name: e.name, dataDir: join(supervisor.current.dataDir, e.name) }))
     dataSizes = await DataSizeTracker.create({ engines: engineDirs })
     const app = createApp({
@@ -53,6 +65,7 @@ export async function startServer(file: string): Promise<RunningServer> {
       dataSizes,
       versions: { logsift: packageVersion(), duckdb: systemStore.duckdbVersion },
       tls: plan.http.tls !== undefined,
+      control: { supervisor, configFile: resolve(file), reload },
     })
     const web = await startWebServer(app, { host: plan.http.host, port: plan.http.port, ...(plan.http.tls ? { tls: plan.http.tls } : {}) })
     logStarted(plan, supervisor, web, systemStore)
@@ -62,17 +75,7 @@ export async function startServer(file: string): Promise<RunningServer> {
       supervisor,
       web,
       systemStore: store,
-      async reload() {
-        const { plan: next } = await loadPlan(file, { validateClass: validateClassNatively })
-        const summary = await supervisor.reload(next)
-        logEvent('info', 'config.reloaded', {
-          file,
-          started: summary.started.join(',') || '-',
-          stopped: summary.stopped.join(',') || '-',
-          updated: summary.updated.join(',') || '-',
-          unchanged: summary.unchanged.join(',') || '-',
-        })
-      },
+      reload,
       async stop() {
         await web.close()
         await supervisor.stop()

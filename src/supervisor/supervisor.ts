@@ -31,6 +31,7 @@ export interface SupervisorOptions {
 /** Owns the engine runners of a plan. */
 export class Supervisor {
   private readonly runners = new Map<string, EngineRunner>()
+  private reloading: Promise<unknown> = Promise.resolve()
 
   private constructor(
     private plan: Plan,
@@ -85,7 +86,14 @@ export class Supervisor {
    * New engines are started before anything is stopped, so a bad new engine (port in
    * use) fails the reload with the old engines still running.
    */
-  async reload(next: Plan): Promise<ReloadSummary> {
+  reload(next: Plan): Promise<ReloadSummary> {
+    // SIGHUP and console edits may overlap; each reload sees the plan the previous one left.
+    const run = this.reloading.then(() => this.apply(next))
+    this.reloading = run.catch(() => undefined)
+    return run
+  }
+
+  private async apply(next: Plan): Promise<ReloadSummary> {
     const summary: ReloadSummary = { started: [], stopped: [], updated: [], unchanged: [] }
     const storageChanged = JSON.stringify(this.storage(this.plan)) !== JSON.stringify(this.storage(next))
     const nextNames = new Set(next.engines.map((e) => e.name))

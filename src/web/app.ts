@@ -22,6 +22,7 @@ import { renderer } from './middleware/renderer/index.js'
 import { session } from './middleware/session/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditLogRoutes } from './routes/audit-log.js'
+import type { ConsoleControl } from './control.js'
 import { authRoutes } from './routes/auth.js'
 import { placeholderRoutes } from './routes/placeholders.js'
 import { staticRoutes } from './routes/static.js'
@@ -48,6 +49,8 @@ export interface AppDeps {
   loginThrottle?: LoginThrottleOptions
   /** Client address of a request, for the audit log and the login throttle. Default: the socket's peer. */
   clientAddress?: (c: Context) => string
+  /** The running engines and the config they come from; absent when the console runs alone (tests). */
+  control?: ConsoleControl
 }
 
 // CSP without inline script or style (SPEC §7): everything comes from /static. Framing is
