@@ -12,6 +12,9 @@ import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
 import { validateClassNatively } from '../engine/validate-class.js'
 import { errorFields, logEvent } from '../log.js'
+import type { Clock } from '../store/day-files.js'
+import { Retention } from '../store/retention.js'
+import type { FreeSpaceProbe } from '../supervisor/disk-guard.js'
 import { Supervisor, type ReloadSummary } from '../supervisor/supervisor.js'
 import { DataSizeTracker } from '../system/data-size-tracker.js'
 import { SystemStore } from '../system/system-store.js'
@@ -27,23 +30,43 @@ export interface RunningServer {
   supervisor: Supervisor
   web: WebServer
   systemStore: SystemStore
+  /** Day-file retention; `sweep()` runs it now. */
+  retention: Retention
   /** Re-reads the config file and applies it. */
   reload(): Promise<ReloadSummary>
   /** Clean stop: engines drained and committed, console closed. */
   stop(): Promise<void>
 }
 
+/** What tests inject into {@link startServer}. */
+export interface ServeOptions {
+  /** Time source of writers and retention. Default the system clock. */
+  clock?: Clock
+  /** Free-space source of the disk guard. Default `statfs` of the data directory. */
+  freeSpace?: FreeSpaceProbe
+}
+
 /** Starts everything from the config file at `file`. Throws `ConfigError` for a bad config. */
-export async function startServer(file: string): Promise<RunningServer> {
+export async function startServer(file: string, options: ServeOptions = {}): Promise<RunningServer> {
   const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
   const supervisor = await Supervisor.start(plan, {
     onError: (e) => logEvent('error', 'engine.error', errorFields(e)),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
   })
   let systemStore: SystemStore | undefined
   let dataSizes: DataSizeTracker | undefined
+  let retention: Retention | undefined
   try {
     await mkdir(dirname(plan.systemDbPath), { recursive: true })
     systemStore = await SystemStore.create(plan.systemDbPath)
+    const audited = systemStore
+    retention = await Retention.start({
+      plan: () => supervisor.current,
+      openDays: (engine) => supervisor.engine(engine)?.store.openDays().map((d) => d.day) ?? [],
+      audit: (entry) => audited.appendAudit(entry),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    })
     const reload = async (): Promise<ReloadSummary> => {
       const { plan: next } = await loadPlan(file, { validateClass: validateClassNatively })
       const summary = await supervisor.reload(next)
@@ -71,13 +94,16 @@ export async function startServer(file: string): Promise<RunningServer> {
     logStarted(plan, supervisor, web, systemStore)
     const store = systemStore
     const sizes = dataSizes
+    const sweeper = retention
     return {
       supervisor,
       web,
       systemStore: store,
+      retention: sweeper,
       reload,
       async stop() {
         await web.close()
+        await sweeper.stop()
         await supervisor.stop()
         for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
         sizes.close()
@@ -85,6 +111,7 @@ export async function startServer(file: string): Promise<RunningServer> {
       },
     }
   } catch (e) {
+    await retention?.stop()
     dataSizes?.close()
     systemStore?.closeSync()
     await supervisor.stop()

@@ -34,6 +34,8 @@ export interface DuckDBWriterOptions {
   clock?: Clock
   /** Receives errors of the background flush, which has no caller to throw to. Default: a process warning. */
   onError?: (error: Error) => void
+  /** Hears of every commit: rows committed and its duration in milliseconds (the flush-latency metric). */
+  onCommit?: CommitListener
 }
 
 /** Counters and timings of a writer. */
@@ -80,6 +82,7 @@ export class DuckDBWriter {
       closeGraceMs: 60_000,
       clock: systemClock,
       onError: (error) => process.emitWarning(error),
+      onCommit: () => {},
       ...options,
     }
     const span = daySpan(full.clock.now(), full.timezone)
@@ -89,6 +92,7 @@ export class DuckDBWriter {
       counters.flushes++
       counters.lastFlushMs = ms
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
+      full.onCommit(rows, ms)
     }
     const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit)
     return new DuckDBWriter(full, counters, onCommit, today)

@@ -3,7 +3,8 @@
  * One engine at work: the native engine receiving, and a pump that pulls its batches
  * into the engine's {@link DuckDBWriter}. The runner owns the accounting that spans both
  * (SPEC §4): `received = stored + rejected_unknown_sender + dropped_backpressure +
- * dropped_write_error + in flight`, where nothing is in flight once it has stopped.
+ * dropped_disk_full + dropped_write_error + in flight`, where nothing is in flight once
+ * it has stopped.
  */
 import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
@@ -11,6 +12,7 @@ import type { EnginePlan } from '../config/plan.js'
 import { DuckDBWriter } from '../store/duckdb-writer.js'
 import type { Clock } from '../store/day-files.js'
 import { engineSettings } from './engine-settings.js'
+import { LatencyHistogram } from './latency-histogram.js'
 
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
@@ -20,6 +22,12 @@ export interface StorageSettings {
   /** Grace period before a past day's file is released (default 60 s). */
   closeGraceMs?: number
   clock?: Clock
+  /**
+   * True while the disk guard says the data file system is too full to store; rows are
+   * then dropped and counted as `dropped_disk_full`. Default: never full. (A function, so
+   * the supervisor's JSON comparison of storage settings ignores it.)
+   */
+  diskFull?: () => boolean
 }
 
 /** Counters of one engine, spelled as in the spec. */
@@ -30,6 +38,8 @@ export interface EngineCounters extends EngineStats {
   pending_commit: number
   /** Rows lost because appending to DuckDB failed (see `last_error`). */
   dropped_write_error: number
+  /** Rows dropped unstored while the disk guard was on. */
+  dropped_disk_full: number
   /** Longest commit so far, in milliseconds. */
   max_flush_ms: number
 }
@@ -41,6 +51,7 @@ export type RunnerState = 'running' | 'stopping' | 'stopped' | 'error'
 export class EngineRunner {
   private pumping: Promise<void>
   private droppedWriteError = 0
+  private droppedDiskFull = 0
   private lastError: Error | undefined
   private stateNow: RunnerState = 'running'
 
@@ -50,6 +61,9 @@ export class EngineRunner {
     /** The plan it runs now. */
     public plan: EnginePlan,
     private readonly onError: (error: Error) => void,
+    private readonly diskFull: () => boolean,
+    /** Duration of each commit of this engine's writer. */
+    readonly flushLatency: LatencyHistogram,
   ) {
     this.pumping = this.pump()
   }
@@ -70,10 +84,17 @@ export class EngineRunner {
     engine: Engine = EngineRunner.bind(plan),
   ): Promise<EngineRunner> {
     try {
-      const writer = await DuckDBWriter.create({ ...storage, engine: plan.name, onError })
+      const { diskFull = () => false, ...settings } = storage
+      const flushLatency = new LatencyHistogram()
+      const writer = await DuckDBWriter.create({
+        ...settings,
+        engine: plan.name,
+        onError,
+        onCommit: (_rows, ms) => flushLatency.observeMs(ms),
+      })
       // Creates (or widens) today's table now rather than at the first message.
       await writer.append(emptyBatch(engineSettings(plan).class))
-      return new EngineRunner(engine, writer, plan, onError)
+      return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency)
     } catch (e) {
       await engine.stop()
       throw e
@@ -121,6 +142,7 @@ export class EngineRunner {
       stored: w.stored,
       pending_commit: w.pending,
       dropped_write_error: this.droppedWriteError,
+      dropped_disk_full: this.droppedDiskFull,
       max_flush_ms: w.maxFlushMs,
     }
   }
@@ -143,6 +165,12 @@ export class EngineRunner {
       if (this.engine.finished()) return
       const batch = await this.engine.nextBatch()
       if (batch === null) continue
+      // Keep pulling while the disk is full: leaving rows in the native queue would turn
+      // them into dropped_backpressure and hide the reason.
+      if (this.diskFull()) {
+        this.droppedDiskFull += batch.rowCount
+        continue
+      }
       try {
         await this.writer.append(batch)
       } catch (e) {

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises'
 import type { Plan } from '../config/plan.js'
 import type { Engine } from '../engine/engine.js'
 import type { Clock } from '../store/day-files.js'
+import { DiskGuard, type FreeSpaceProbe } from './disk-guard.js'
 import { EngineRunner, type StorageSettings } from './engine-runner.js'
 import { sameEngine } from './engine-settings.js'
 
@@ -26,6 +27,10 @@ export interface SupervisorOptions {
   closeGraceMs?: number
   /** Receives errors from background work (commits, failed appends). */
   onError?: (error: Error) => void
+  /** Free space of the data file system, in percent, for the disk guard. Default `statfs`. */
+  freeSpace?: FreeSpaceProbe
+  /** Time between free-space probes, in milliseconds. Default 1000. */
+  diskCheckIntervalMs?: number
 }
 
 /** Owns the engine runners of a plan. */
@@ -36,6 +41,8 @@ export class Supervisor {
   private constructor(
     private plan: Plan,
     private readonly options: SupervisorOptions,
+    /** Free-space watch shared by every engine (they share the data directory). */
+    readonly diskGuard: DiskGuard,
   ) {}
 
   /**
@@ -44,7 +51,6 @@ export class Supervisor {
    * started is stopped again and the error is thrown: no half start.
    */
   static async start(plan: Plan, options: SupervisorOptions = {}): Promise<Supervisor> {
-    const s = new Supervisor(plan, options)
     const bound: Engine[] = []
     try {
       for (const e of plan.engines) bound.push(EngineRunner.bind(e))
@@ -52,8 +58,22 @@ export class Supervisor {
       await Promise.all(bound.map((b) => b.stop()))
       throw e
     }
+    let guard: DiskGuard
     try {
+      // statfs needs the directory to exist.
       await mkdir(plan.dataDir, { recursive: true })
+      guard = await DiskGuard.start({
+        dataDir: plan.dataDir,
+        minFreePercent: plan.diskGuard.minFreePercent,
+        ...(options.freeSpace === undefined ? {} : { probe: options.freeSpace }),
+        ...(options.diskCheckIntervalMs === undefined ? {} : { intervalMs: options.diskCheckIntervalMs }),
+      })
+    } catch (e) {
+      await Promise.all(bound.map((b) => b.stop()))
+      throw e
+    }
+    const s = new Supervisor(plan, options, guard)
+    try {
       for (const [i, e] of plan.engines.entries()) {
         s.runners.set(e.name, await EngineRunner.start(e, s.storage(plan), s.onError, bound[i]))
       }
@@ -100,6 +120,7 @@ export class Supervisor {
     const started: EngineRunner[] = []
     try {
       await mkdir(next.dataDir, { recursive: true })
+      await this.diskGuard.update(next.dataDir, next.diskGuard.minFreePercent)
       for (const e of next.engines) {
         if (this.runners.has(e.name)) continue
         started.push(await EngineRunner.start(e, this.storage(next), this.onError))
@@ -140,6 +161,7 @@ export class Supervisor {
   /** Stops every engine: receive stops, queued rows are stored, files committed and closed. */
   async stop(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.stop()))
+    this.diskGuard.stop()
   }
 
   private storage(plan: Plan): StorageSettings {
@@ -149,6 +171,7 @@ export class Supervisor {
       flushIntervalMs: plan.flushIntervalMs,
       ...(this.options.closeGraceMs === undefined ? {} : { closeGraceMs: this.options.closeGraceMs }),
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      diskFull: () => this.diskGuard.full,
     }
   }
 
