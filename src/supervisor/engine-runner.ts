@@ -6,6 +6,7 @@
  * dropped_disk_full + dropped_write_error + in flight`, where nothing is in flight once
  * it has stopped.
  */
+import type { Batch } from '../engine/batch.js'
 import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
 import type { EnginePlan } from '../config/plan.js'
@@ -54,6 +55,7 @@ export class EngineRunner {
   private droppedDiskFull = 0
   private lastError: Error | undefined
   private stateNow: RunnerState = 'running'
+  private readonly batchListeners = new Set<(batch: Batch) => void>()
 
   private constructor(
     private readonly engine: Engine,
@@ -148,6 +150,15 @@ export class EngineRunner {
   }
 
   /**
+   * Calls `listener` with every batch once it is stored (the console's live tail). It runs
+   * on the pump, so it must only look, and be cheap. Returns the unsubscribe function.
+   */
+  onBatch(listener: (batch: Batch) => void): () => void {
+    this.batchListeners.add(listener)
+    return () => this.batchListeners.delete(listener)
+  }
+
+  /**
    * Stops receiving (each socket's kernel queue is read to the end), stores every queued
    * row, commits and closes the day files.
    */
@@ -173,6 +184,7 @@ export class EngineRunner {
       }
       try {
         await this.writer.append(batch)
+        for (const listener of this.batchListeners) listener(batch)
       } catch (e) {
         // The rows are gone; say so in a named counter rather than in a log line alone.
         this.droppedWriteError += batch.rowCount

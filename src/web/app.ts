@@ -23,10 +23,17 @@ import { session } from './middleware/session/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditLogRoutes } from './routes/audit-log.js'
 import type { ConsoleControl } from './control.js'
+import { RateSampler } from './rate-sampler.js'
 import { authRoutes } from './routes/auth.js'
+import { classesRoutes } from './routes/classes.js'
+import { dashboardRoutes } from './routes/dashboard.js'
+import { enginesRoutes } from './routes/engines.js'
 import { placeholderRoutes } from './routes/placeholders.js'
 import { staticRoutes } from './routes/static.js'
+import { sendersRoutes } from './routes/senders.js'
+import { settingsRoutes } from './routes/settings.js'
 import { systemRoutes } from './routes/system.js'
+import { tailRoutes } from './routes/tail.js'
 import { usersRoutes } from './routes/users.js'
 
 /** What the console needs from the rest of logsift. */
@@ -82,6 +89,10 @@ export function createApp(deps: AppDeps): Hono {
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...deps.session }
   const throttle = new LoginThrottle({ now: store.now, ...deps.loginThrottle })
   const clientAddress = deps.clientAddress ?? socketAddress
+  const control = deps.control
+  // Per-second rates for the dashboard, sampled whether or not anyone watches, so a
+  // page opened now already shows the last five minutes.
+  const rates = control ? new RateSampler(control.supervisor) : undefined
 
   const app = new Hono()
   app.onError(onError)
@@ -126,6 +137,12 @@ export function createApp(deps: AppDeps): Hono {
   )
   app.route('/users', usersRoutes({ secure }))
   app.route('/audit', auditLogRoutes())
+  app.route('/', dashboardRoutes({ control, rates, dataSizes: deps.dataSizes }))
+  app.route('/tail', tailRoutes(control))
+  app.route('/engines', enginesRoutes({ control, rates, dataSizes: deps.dataSizes }))
+  app.route('/senders', sendersRoutes(control))
+  app.route('/classes', classesRoutes(control))
+  app.route('/settings', settingsRoutes(control))
   app.route('/', placeholderRoutes(deps.engines))
   return app
 }

@@ -4,7 +4,8 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { addUser, Client, makeConsole, type TestConsole } from './helpers.js'
+import { makeControlConsole } from './control.js'
+import { addUser, Client, type TestConsole } from './helpers.js'
 
 type Who = 'anonymous' | 'viewer' | 'admin'
 
@@ -17,7 +18,7 @@ interface Ctx {
 const test = suite<Ctx>('route access')
 
 test.before.each(async (ctx) => {
-  ctx.t = await makeConsole()
+  ctx.t = await makeControlConsole()
   await addUser(ctx.t.store, 'root', 'admin')
   ctx.viewerId = (await addUser(ctx.t.store, 'vera', 'viewer')).id
   ctx.clients = { anonymous: new Client(ctx.t.app), viewer: new Client(ctx.t.app), admin: new Client(ctx.t.app) }
@@ -38,10 +39,15 @@ const PAGES: [string, number, number, number][] = [
   ['/browse', 303, 200, 200],
   ['/sql', 303, 200, 200],
   ['/account', 303, 200, 200],
-  ['/engines', 303, 403, 200],
-  ['/senders', 303, 403, 200],
-  ['/classes', 303, 403, 200],
-  ['/settings', 303, 403, 200],
+  ['/engines', 303, 200, 200],
+  ['/engines/fw', 303, 200, 200],
+  ['/engines/nope', 303, 404, 404],
+  ['/senders', 303, 200, 200],
+  ['/senders/fw', 303, 200, 200],
+  ['/classes', 303, 200, 200],
+  ['/classes/mikrotik5', 303, 200, 200],
+  ['/settings', 303, 200, 200],
+  ['/tail?engine=fw', 303, 200, 200],
   ['/users', 303, 403, 200],
   ['/audit', 303, 403, 200],
   ['/audit?before=5', 303, 403, 200],
@@ -52,6 +58,9 @@ const PAGES: [string, number, number, number][] = [
   ['/static/theme.js', 200, 200, 200],
   ['/static/htmx.min.js', 200, 200, 200],
   ['/static/favicon.svg', 200, 200, 200],
+  ['/static/live.js', 200, 200, 200],
+  ['/static/uPlot.iife.min.js', 200, 200, 200],
+  ['/static/uPlot.min.css', 200, 200, 200],
   ['/static/nothing.js', 404, 404, 404],
 ]
 
@@ -91,6 +100,16 @@ const POSTS: [string, Record<string, string>, number, number, number][] = [
   ['/account/name', { displayName: '' }, 303, 422, 422],
   ['/account/password', { current: 'wrong', password: 'short' }, 303, 422, 422],
   ['/system', {}, 303, 404, 404],
+  ['/engines', { name: 'x', udp: '' }, 303, 403, 422],
+  ['/engines/fw', { class: 'mikrotik5', udp: '' }, 303, 403, 422],
+  ['/engines/nope/delete', {}, 303, 403, 404],
+  ['/senders/fw', { name: 'bad', match: '10.0.0.0/33' }, 303, 403, 422],
+  ['/senders/fw/7/delete', {}, 303, 403, 404],
+  ['/classes', { name: 'Bad Name' }, 303, 403, 422],
+  ['/classes/mikrotik5', { field_name: 'user', field_pattern: 'user=(\\w+' }, 303, 403, 422],
+  ['/classes/mikrotik5/delete', {}, 303, 403, 409],
+  ['/classes/test', { field_name: 'user', field_pattern: 'user=(\\w+', lines: 'user=bob' }, 303, 422, 422],
+  ['/settings', { timezone: 'Mars/Olympus', retention_days: '30', min_free_percent: '5', flush_interval_ms: '1000' }, 303, 403, 422],
 ]
 
 test('POST of every action', async ({ clients, viewerId }) => {

@@ -38,6 +38,8 @@ export interface Area {
 /**
  * Every area, in menu order. Viewers get the read-only ones (SPEC §7: dashboard, browse,
  * SQL, export, system); live tail shows the same rows as Browse, so it is read-only too.
+ * Viewers also see the configuration areas (engines, senders, classes, settings), with
+ * their forms disabled; every change there needs an admin.
  */
 export const AREAS: readonly Area[] = [
   { key: 'dashboard', label: 'Dashboard', href: '/', role: 'viewer', group: 'Monitor', icon: 'activity',
@@ -50,13 +52,13 @@ export const AREAS: readonly Area[] = [
     summary: 'Search stored rows by engine, time range and per-column filters, and export them.' },
   { key: 'sql', label: 'SQL', href: '/sql', role: 'viewer', group: 'Data', icon: 'database',
     summary: 'Read-only DuckDB SQL over a view of the chosen days.' },
-  { key: 'engines', label: 'Engines', href: '/engines', role: 'admin', group: 'Configure', icon: 'server',
+  { key: 'engines', label: 'Engines', href: '/engines', role: 'viewer', group: 'Configure', icon: 'server',
     summary: 'Create, edit and delete listeners; changes apply live.' },
-  { key: 'senders', label: 'Senders', href: '/senders', role: 'admin', group: 'Configure', icon: 'share',
+  { key: 'senders', label: 'Senders', href: '/senders', role: 'viewer', group: 'Configure', icon: 'share',
     summary: 'The ordered sender list of each engine, and unknown senders seen.' },
-  { key: 'classes', label: 'Classes', href: '/classes', role: 'admin', group: 'Configure', icon: 'layers',
+  { key: 'classes', label: 'Classes', href: '/classes', role: 'viewer', group: 'Configure', icon: 'layers',
     summary: 'Field extraction classes, with a regex tester on sample lines.' },
-  { key: 'settings', label: 'Settings', href: '/settings', role: 'admin', group: 'Configure', icon: 'sliders',
+  { key: 'settings', label: 'Settings', href: '/settings', role: 'viewer', group: 'Configure', icon: 'sliders',
     summary: 'Time zone, default retention and disk guard.' },
   { key: 'users', label: 'Users', href: '/users', role: 'admin', group: 'Administration', icon: 'users',
     summary: 'Console users and their roles.' },

@@ -43,9 +43,13 @@ export function Document({ title, theme, children }: DocumentProps) {
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${title} · logsift`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/uPlot.min.css" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.min.js" defer></script>
         <script src="/static/theme.js" defer></script>
+        {/* Loaded on every page: boosted navigation swaps the body but never runs new scripts. */}
+        <script src="/static/uPlot.iife.min.js" defer></script>
+        <script src="/static/live.js" defer></script>
       </head>
       {children}
     </html>

@@ -12,14 +12,8 @@ import { requireRole } from '../middleware/auth/index.js'
 
 /** Areas not built yet. */
 export const PLACEHOLDER_AREAS: readonly AreaKey[] = [
-  'dashboard',
-  'tail',
   'browse',
   'sql',
-  'engines',
-  'senders',
-  'classes',
-  'settings',
 ]
 
 // Areas about engines list the configured ones meanwhile, so a fresh install shows what runs.

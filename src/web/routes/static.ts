@@ -1,8 +1,9 @@
 /**
  * @module
- * The console's own assets (SPEC §6: no CDN): stylesheet, theme script, icon, and htmx
- * from `node_modules/htmx.org`. Read once at start; answered with an ETag so browsers
- * revalidate cheaply and never run a stale script after an upgrade.
+ * The console's own assets (SPEC §6: no CDN): stylesheet, theme and live-update scripts,
+ * icon, htmx from `node_modules/htmx.org` and the uPlot chart library from
+ * `node_modules/uplot`. Read once at start; answered with an ETag so browsers revalidate
+ * cheaply and never run a stale script after an upgrade.
  */
 import { Hono } from 'hono'
 import { createHash } from 'node:crypto'
@@ -43,6 +44,9 @@ export function staticRoutes(): Hono {
     ['theme.js', load(`${dir}theme.js`, 'text/javascript; charset=utf-8')],
     ['favicon.svg', load(`${dir}favicon.svg`, 'image/svg+xml')],
     ['htmx.min.js', load(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8')],
+    ['live.js', load(`${dir}live.js`, 'text/javascript; charset=utf-8')],
+    ['uPlot.iife.min.js', load(require.resolve('uplot/dist/uPlot.iife.min.js'), 'text/javascript; charset=utf-8')],
+    ['uPlot.min.css', load(require.resolve('uplot/dist/uPlot.min.css'), 'text/css; charset=utf-8')],
   ])
   const app = new Hono()
   app.get('/:name', (c) => {

@@ -1,0 +1,107 @@
+/**
+ * @module
+ * Live tail (`/tail`, viewer+): a listener on the engine runner's stored batches keeps
+ * the last {@link ROWS_PER_SECOND} rows of each second and counts the rest; once a second
+ * the SSE stream sends them as `TailRows` HTML with the sample rate.
+ */
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { TailPage } from '../../../views/pages/tail-page.js'
+import { TailRate, TailRows, type TailRow } from '../../../views/partials/tail-rows.js'
+import type { Batch, Column } from '../../engine/batch.js'
+import { classColumns } from '../../engine/extract.js'
+import type { EngineRunner } from '../../supervisor/engine-runner.js'
+import type { ConsoleControl } from '../control.js'
+
+/** Most rows sent per second: a browser table cannot show more usefully. */
+export const ROWS_PER_SECOND = 20
+
+/** The columns the tail shows after `received_at`. */
+function tailColumns(r: EngineRunner): string[] {
+  const cls = classColumns({ name: r.plan.className, fields: r.plan.fields }).map((c) => c.name)
+  return ['sender_ip', 'sender', ...cls, 'original_log']
+}
+
+function cell(col: Column | undefined, i: number): string | number | null {
+  if (col === undefined) return null
+  if (col.type === 'varchar') return col.values[i] ?? null
+  if (col.valid && col.valid[i] === 0) return null
+  return col.type === 'timestamptz' ? new Date(Number(col.values[i]! / 1000n)).toISOString() : col.values[i]!
+}
+
+/** Collects a second's sample of rows from one runner. */
+class TailSample {
+  rows: TailRow[] = []
+  received = 0
+
+  constructor(private readonly columns: string[]) {}
+
+  /** Keeps the newest rows of `batch`; cheap, since it runs on the runner's pump. */
+  add(batch: Batch): void {
+    this.received += batch.rowCount
+    const byName = new Map(batch.columns.map((c) => [c.name, c]))
+    const cols = this.columns.map((n) => byName.get(n))
+    for (let i = Math.max(0, batch.rowCount - ROWS_PER_SECOND); i < batch.rowCount; i++) {
+      this.rows.push({ receivedAtMs: Number(batch.receivedAtUs[i]! / 1000n), values: cols.map((c) => cell(c, i)) })
+    }
+    if (this.rows.length > ROWS_PER_SECOND) this.rows.splice(0, this.rows.length - ROWS_PER_SECOND)
+  }
+
+  take(): { rows: TailRow[]; received: number } {
+    const out = { rows: this.rows.reverse(), received: this.received }
+    this.rows = []
+    this.received = 0
+    return out
+  }
+}
+
+/** `/tail` and `/tail/events`; mount at `/tail`. */
+export function tailRoutes(control: ConsoleControl | undefined): Hono {
+  const app = new Hono()
+
+  app.get('/', (c) => {
+    const runners = control?.supervisor.engines() ?? []
+    const asked = c.req.query('engine')
+    const runner = runners.find((r) => r.name === asked) ?? runners[0]
+    return c.render(
+      <TailPage engines={runners.map((r) => r.name)} engine={runner?.name} columns={runner ? tailColumns(runner) : []} />,
+      { title: 'Live tail', active: 'tail' },
+    )
+  })
+
+  app.get('/events', (c) => {
+    const name = c.req.query('engine') ?? ''
+    if (!control?.supervisor.engine(name)) return c.body(null, 204)
+    return streamSSE(c, async (stream) => {
+      let runner: EngineRunner | undefined
+      let unsubscribe = () => {}
+      let sample = new TailSample([])
+      let columns: string[] = []
+      try {
+        while (!stream.aborted) {
+          // A settings change replaces the runner: follow the current one.
+          const now = control.supervisor.engine(name)
+          if (now === undefined) break
+          const cols = tailColumns(now)
+          if (now !== runner || cols.join() !== columns.join()) {
+            unsubscribe()
+            runner = now
+            columns = cols
+            sample = new TailSample(columns)
+            const s = sample
+            const off = now.onBatch((b) => s.add(b))
+            unsubscribe = () => void off()
+          }
+          await stream.sleep(1000)
+          const { rows, received } = sample.take()
+          const html = await (<TailRows columns={columns} rows={rows} />).toString()
+          const rate = await (<TailRate shown={rows.length} received={received} />).toString()
+          await stream.writeSSE({ event: 'rows', data: JSON.stringify({ columns, html, rate }) })
+        }
+      } finally {
+        unsubscribe()
+      }
+    })
+  })
+  return app
+}

@@ -1,0 +1,85 @@
+/**
+ * @module
+ * Engines (SPEC §6): every listener with its state, rates and data size, and the form
+ * that creates one. Viewers see the list only.
+ */
+import { PageHeader } from '../components/page-header.js'
+import { formatBytes } from '../components/format.js'
+import { EngineForm, type EngineFormValues } from '../components/engine-form.js'
+
+/** One row of the list. */
+export interface EngineRow {
+  name: string
+  className: string
+  udp: string[]
+  state: string
+  /** Messages per second received and stored in the last second. */
+  receivedPerS: number
+  storedPerS: number
+  dataBytes: number | undefined
+  senders: number
+}
+
+/** Props of {@link EnginesPage}. */
+export interface EnginesPageProps {
+  engines: EngineRow[]
+  classes: string[]
+  csrfToken: string
+  canEdit: boolean
+  form?: EngineFormValues
+}
+
+const n = new Intl.NumberFormat('en-US')
+
+/** The table and, for admins, "New engine". */
+export function EnginesPage({ engines, classes, csrfToken, canEdit, form = {} }: EnginesPageProps) {
+  return (
+    <>
+      <PageHeader title="Engines" description="Listeners: where they receive, which class they extract, what they store. Changes apply live." />
+      <div class="stack">
+        <section class="card card-flush" aria-labelledby="engines-title">
+          <h2 id="engines-title" class="card-flush-title">
+            {engines.length === 1 ? '1 engine' : `${engines.length} engines`}
+          </h2>
+          <div class="table-wrap">
+            <table class="table table-stack">
+              <thead>
+                <tr>
+                  <th scope="col">Engine</th>
+                  <th scope="col">Listens on</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Received/s</th>
+                  <th scope="col">Stored/s</th>
+                  <th scope="col">Data</th>
+                </tr>
+              </thead>
+              <tbody>
+                {engines.map((e) => (
+                  <tr id={`engine-${e.name}`}>
+                    <td data-label="Engine">
+                      <a class="cell-title" href={`/engines/${e.name}`}>{e.name}</a>
+                      <span class="cell-sub">
+                        class <code>{e.className}</code> · <a href={`/senders/${e.name}`}>{e.senders === 1 ? '1 sender' : `${e.senders} senders`}</a>
+                      </span>
+                    </td>
+                    <td data-label="Listens on">{e.udp.map((a) => <code class="address">{a}</code>)}</td>
+                    <td data-label="State"><span class={`state state-${e.state}`}>{e.state}</span></td>
+                    <td data-label="Received/s">{n.format(e.receivedPerS)}</td>
+                    <td data-label="Stored/s">{n.format(e.storedPerS)}</td>
+                    <td data-label="Data">{e.dataBytes === undefined ? '–' : formatBytes(e.dataBytes)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        {canEdit && (
+          <section class="card" aria-labelledby="new-engine-title">
+            <h2 id="new-engine-title">New engine</h2>
+            <EngineForm action="/engines" csrfToken={csrfToken} classes={classes} values={form} editing={false} canEdit submitLabel="Create engine" />
+          </section>
+        )}
+      </div>
+    </>
+  )
+}

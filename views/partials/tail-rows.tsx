@@ -1,0 +1,57 @@
+/**
+ * @module
+ * Rows of the live tail. The same component renders the first (empty) table body and
+ * every second's SSE message. Values are log text from the network: JSX escapes them.
+ */
+
+/** One row as shown: received time, then one value per column (null = NULL). */
+export interface TailRow {
+  receivedAtMs: number
+  values: (string | number | null)[]
+}
+
+/** Props of {@link TailRows}. */
+export interface TailRowsProps {
+  columns: string[]
+  rows: TailRow[]
+}
+
+/** `<tr>` per row, newest first. */
+export function TailRows({ columns, rows }: TailRowsProps) {
+  return (
+    <>
+      {rows.map((r) => (
+        <tr>
+          <td data-label="received_at" class="nowrap">
+            {new Date(r.receivedAtMs).toISOString().slice(11, 23)}
+          </td>
+          {r.values.map((v, i) => (
+            <td data-label={columns[i]} data-column={columns[i]}>
+              {v === null ? <span class="null">NULL</span> : String(v)}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </>
+  )
+}
+
+/** Props of {@link TailRate}. */
+export interface TailRateProps {
+  shown: number
+  received: number
+}
+
+/** "12 of 3,400 rows/s shown (1 in 283)": what sampling left out. */
+export function TailRate({ shown, received }: TailRateProps) {
+  const n = new Intl.NumberFormat('en-US')
+  return (
+    <p class="tail-rate muted" id="tail-rate" aria-live="polite">
+      {received === 0
+        ? 'Waiting for rows…'
+        : shown === received
+          ? `${n.format(received)} rows/s, all shown`
+          : `${n.format(shown)} of ${n.format(received)} rows/s shown (1 in ${n.format(Math.round(received / Math.max(shown, 1)))})`}
+    </p>
+  )
+}

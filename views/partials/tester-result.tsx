@@ -1,0 +1,68 @@
+/**
+ * @module
+ * The regex tester's answer: per line, every column the class fills (NULL marked), the
+ * fields that found nothing, or the compile error with a caret at its position. Lines
+ * come from the network or a paste: JSX escapes them.
+ */
+import type { TesterResult } from '../../src/web/regex-tester.js'
+
+/** Props of {@link TesterResultView}. */
+export interface TesterResultViewProps {
+  result?: TesterResult | undefined
+  /** Where the lines came from, e.g. "last 20 lines of fw". */
+  source?: string | undefined
+}
+
+/** `#tester-result`, the htmx swap target. */
+export function TesterResultView({ result, source }: TesterResultViewProps) {
+  if (!result) return <div id="tester-result" aria-live="polite"></div>
+  const p = result.problem
+  if (p) {
+    return (
+      <div id="tester-result" aria-live="polite">
+        <div class="alert alert-error" role="alert">
+          <p>
+            Field <code>{p.field}</code> does not compile{p.position !== undefined && <> at position {p.position}</>}:
+          </p>
+          <pre class="regex-error" data-field={p.field}>
+            {p.pattern}
+            {p.position !== undefined && `\n${' '.repeat(p.position)}^`}
+          </pre>
+          <p class="error-message">{p.message}</p>
+        </div>
+      </div>
+    )
+  }
+  const matched = result.lines.filter((l) => l.unmatched.length === 0).length
+  return (
+    <div id="tester-result" aria-live="polite" class="stack">
+      <p class="muted" id="tester-summary">
+        {result.lines.length} {result.lines.length === 1 ? 'line' : 'lines'}
+        {source && ` (${source})`}, {matched} with every field matched.
+      </p>
+      {result.lines.map((line, i) => (
+        <article class="tested-line card" data-line={i}>
+          <pre class="tested-text">{line.text}</pre>
+          {line.unmatched.length > 0 && (
+            <p class="unmatched">
+              No match: {line.unmatched.map((f) => <code>{f}</code>)}
+            </p>
+          )}
+          <table class="table tested-columns">
+            <tbody>
+              {result.columns.map((c, j) => {
+                const v = line.values[j]
+                return (
+                  <tr>
+                    <th scope="row">{c.name}</th>
+                    <td data-column={c.name}>{v === null || v === undefined ? <span class="null">NULL</span> : String(v)}</td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </article>
+      ))}
+    </div>
+  )
+}

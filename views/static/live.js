@@ -1,0 +1,112 @@
+// The console's live parts, without inline script (the CSP forbids it): dashboard charts
+// fed by /events, and the live tail fed by /tail/events. Pages mark their elements with
+// data-live-dashboard / data-live-tail; htmx-boosted navigation swaps the body, so this
+// runs on load and after every swap, and closes streams whose elements are gone.
+;(function () {
+  'use strict'
+  var SERIES = [
+    { label: 'received', stroke: '#3358d4' },
+    { label: 'stored', stroke: '#1d9a5b' },
+    { label: 'rejected', stroke: '#c98a06' },
+    { label: 'dropped', stroke: '#c4312f' },
+    { label: 'kernel drops', stroke: '#8e44ad', dash: [4, 3] },
+  ]
+  var WINDOW_S = 300
+  var open = []
+
+  function closeStale() {
+    open = open.filter(function (o) {
+      if (document.body.contains(o.root)) return true
+      o.source.close()
+      return false
+    })
+  }
+
+  function chartWidth(el) {
+    return Math.max(200, Math.floor(el.getBoundingClientRect().width))
+  }
+
+  function makeChart(el) {
+    var data = JSON.parse(el.getAttribute('data-chart'))
+    var dark = document.documentElement.getAttribute('data-theme') === 'dark' ||
+      (document.documentElement.getAttribute('data-theme') === null && window.matchMedia('(prefers-color-scheme: dark)').matches)
+    var axis = { stroke: dark ? '#959fad' : '#626b78', grid: { stroke: dark ? '#272d37' : '#e1e4e9', width: 1 }, ticks: { show: false } }
+    var opts = {
+      width: chartWidth(el),
+      height: 180,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.1)] } } },
+      axes: [axis, Object.assign({}, axis, { size: 48 })],
+      series: [{}].concat(SERIES.map(function (s) { return { label: s.label, stroke: s.stroke, width: 1.5, dash: s.dash, points: { show: false } } })),
+    }
+    var plot = new window.uPlot(opts, data, el)
+    new ResizeObserver(function () { plot.setSize({ width: chartWidth(el), height: 180 }) }).observe(el)
+    return { plot: plot, data: data }
+  }
+
+  function startDashboard(root) {
+    var charts = {}
+    root.querySelectorAll('[data-engine]').forEach(function (card) {
+      charts[card.getAttribute('data-engine')] = makeChart(card.querySelector('[data-chart]'))
+    })
+    var source = new EventSource(root.getAttribute('data-live-dashboard'))
+    open.push({ root: root, source: source })
+    source.addEventListener('engine', function (ev) {
+      closeStale()
+      var msg = JSON.parse(ev.data)
+      var totals = document.getElementById('totals-' + msg.name)
+      if (totals) totals.outerHTML = msg.html
+      var chart = charts[msg.name]
+      if (!chart) return
+      var d = chart.data
+      var s = msg.sample
+      d[0].push(s.atMs / 1000)
+      ;['received', 'stored', 'rejected', 'dropped', 'kernel_drops'].forEach(function (k, i) { d[i + 1].push(s[k]) })
+      while (d[0].length > WINDOW_S) d.forEach(function (a) { a.shift() })
+      chart.plot.setData(d)
+    })
+  }
+
+  function startTail(body) {
+    var source = new EventSource(body.getAttribute('data-live-tail'))
+    open.push({ root: body, source: source })
+    var shown = ''
+    source.addEventListener('rows', function (ev) {
+      closeStale()
+      var msg = JSON.parse(ev.data)
+      var cols = msg.columns.join(',')
+      if (shown !== cols) {
+        // A class edit changed the columns: start a new table head, drop old rows.
+        shown = cols
+        var head = body.parentNode.querySelector('thead tr')
+        head.replaceChildren()
+        ;['received_at'].concat(msg.columns).forEach(function (c) {
+          var th = document.createElement('th')
+          th.scope = 'col'
+          th.textContent = c
+          head.appendChild(th)
+        })
+        body.replaceChildren()
+      }
+      var rate = document.getElementById('tail-rate')
+      if (rate) rate.outerHTML = msg.rate
+      // Server-rendered rows: every value was escaped by JSX before it left the server.
+      body.insertAdjacentHTML('afterbegin', msg.html)
+      while (body.rows.length > 200) body.deleteRow(body.rows.length - 1)
+    })
+  }
+
+  function scan(root) {
+    closeStale()
+    root.querySelectorAll('[data-live-dashboard]').forEach(function (el) {
+      if (!el.hasAttribute('data-live-started')) { el.setAttribute('data-live-started', ''); startDashboard(el) }
+    })
+    root.querySelectorAll('[data-live-tail]').forEach(function (el) {
+      if (!el.hasAttribute('data-live-started')) { el.setAttribute('data-live-started', ''); startTail(el) }
+    })
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { scan(document) })
+  document.addEventListener('htmx:load', function (ev) { scan(ev.target && ev.target.querySelectorAll ? ev.target : document) })
+})()
