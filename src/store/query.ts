@@ -29,6 +29,17 @@ export interface TimeRange {
   to: Date | number
 }
 
+/** Options of {@link openLogs}. */
+export interface OpenLogsOptions {
+  /**
+   * Adds the column `__rowid` (BIGINT, last): the row's `rowid` in its day file. With
+   * `received_at` it makes a stable key across days — rows with the same `received_at`
+   * share a day file, since the writer files each row by the day of its `received_at`.
+   * Default false.
+   */
+  rowid?: boolean
+}
+
 /** The view `logs` over a range, ready for SQL. Call `close()` when done. */
 export interface LogsRelation {
   /** A connection on which the temporary view `logs` is defined; do not close it directly. */
@@ -40,6 +51,9 @@ export interface LogsRelation {
 }
 
 let attachSeq = 0
+
+/** Name of the row key column that `{ rowid: true }` adds. */
+export const ROWID = '__rowid'
 
 /** The columns every row has, in SPEC §4 order, before the class fields. */
 const FIXED = ['received_at', 'sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'proc_id', 'msg_id', 'log_time']
@@ -61,7 +75,7 @@ const EMPTY_VIEW = `SELECT NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS se
  *   await relation.close()
  * }
  */
-export async function openLogs(source: LogsSource, range: TimeRange): Promise<LogsRelation> {
+export async function openLogs(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
   const from = +range.from
   const to = +range.to
   const fromDay = dayOf(from, source.timezone)
@@ -91,6 +105,7 @@ export async function openLogs(source: LogsSource, range: TimeRange): Promise<Lo
   try {
     const base = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0])
     const parts: string[] = []
+    const rowid = options.rowid ? `, rowid AS ${ROWID}` : ''
     for (const day of days) {
       let database = base
       if (!(writer !== undefined && day === writer.today)) {
@@ -102,16 +117,18 @@ export async function openLogs(source: LogsSource, range: TimeRange): Promise<Lo
       const hasTable = await connection.runAndReadAll(
         `SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(database)} AND schema_name = 'main' AND table_name = 'logs'`,
       )
-      if (hasTable.currentRowCount > 0) parts.push(`SELECT * FROM ${quoteIdent(database)}.main.logs`)
+      if (hasTable.currentRowCount > 0) parts.push(`SELECT *${rowid} FROM ${quoteIdent(database)}.main.logs`)
     }
     // Newest day first, so the current class's field order leads the union's columns.
-    const union = parts.length === 0 ? EMPTY_VIEW : parts.reverse().join('\nUNION ALL BY NAME\n')
+    const empty = options.rowid ? `SELECT *, NULL::BIGINT AS ${ROWID} FROM (${EMPTY_VIEW})` : EMPTY_VIEW
+    const union = parts.length === 0 ? empty : parts.reverse().join('\nUNION ALL BY NAME\n')
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${union})`)
     const names = described.getRows().map((row) => String(row[0]))
     // SPEC §4 order whatever the days' histories: fixed columns, fields, original_log last
     // (a field added by ALTER TABLE lands after original_log in its day file).
-    const ordered = [...FIXED.filter((c) => names.includes(c)), ...names.filter((c) => !FIXED.includes(c) && c !== 'original_log')]
+    const ordered = [...FIXED.filter((c) => names.includes(c)), ...names.filter((c) => !FIXED.includes(c) && c !== 'original_log' && c !== ROWID)]
     if (names.includes('original_log')) ordered.push('original_log')
+    if (options.rowid) ordered.push(ROWID)
     await connection.run(
       `CREATE OR REPLACE TEMP VIEW logs AS SELECT ${ordered.map(quoteIdent).join(', ')} FROM (${union})
        WHERE received_at >= ${timestampLiteral(from)} AND received_at < ${timestampLiteral(to)}`,

@@ -1,0 +1,486 @@
+/**
+ * @module
+ * Searching, querying and exporting an engine's rows over any range of days (SPEC §6,
+ * §7): per-column filters bound as parameters, keyset pages newest first, one row by
+ * its key, read-only SQL, and CSV/Parquet exports written by DuckDB to a temp file.
+ * Every connection used here first locks its DuckDB instance down to the engine's day
+ * files (see {@link lockDown}), so even our own SQL cannot reach anything else.
+ */
+
+import { randomBytes } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
+import { join, sep } from 'node:path'
+import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
+import { isIPv6 } from 'node:net'
+import { quoteIdent } from './open-day.js'
+import { openLogs, ROWID, type LogsRelation, type LogsSource, type TimeRange } from './query.js'
+
+/** How a filter compares a column with its value. */
+export const FILTER_OPS = ['eq', 'prefix', 'contains', 'regex', 'cidr'] as const
+/** One of {@link FILTER_OPS}. */
+export type FilterOp = (typeof FILTER_OPS)[number]
+
+/** `column op value`; filters combine with AND. */
+export interface Filter {
+  column: string
+  op: FilterOp
+  value: string
+}
+
+/** A problem with the request itself (bad column, bad CIDR, refused statement): shown to the user as is. */
+export class SearchError extends Error {
+  override readonly name = 'SearchError'
+}
+
+/** A column of the view `logs`: name and DuckDB type (`VARCHAR`, `TIMESTAMP WITH TIME ZONE`, …). */
+export interface LogColumn {
+  name: string
+  type: string
+}
+
+/** Where a page starts: the key of the last row of the previous page. */
+export interface RowKey {
+  /** `received_at` in microseconds since the epoch. */
+  receivedAtUs: bigint
+  /** `rowid` in the row's day file. */
+  rowid: bigint
+}
+
+/** A row for display: column name → value; TIMESTAMPTZ as µs since the epoch (bigint), NULL as null. */
+export type LogRow = Record<string, string | number | bigint | boolean | null>
+
+/** One page of {@link browseLogs}. */
+export interface LogPage {
+  /** Columns of the range, in SPEC §4 order. */
+  columns: LogColumn[]
+  rows: { key: RowKey; values: LogRow }[]
+  /** Rows matching the filters in the whole range. */
+  total: number
+  /** Key to pass as `after` for the next page; absent on the last page. */
+  next?: RowKey
+  /** Days whose files were read. */
+  days: string[]
+}
+
+/** Whether a column holds addresses, so CIDR applies: `sender_ip` and the `*_ip` fields (SPEC §3.4). */
+export function isAddressColumn(name: string): boolean {
+  return name === 'sender_ip' || name.endsWith('_ip')
+}
+
+/** Whether a DuckDB type name is one of the integer types. */
+function isIntegerType(type: string): boolean {
+  return /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/.test(type)
+}
+
+/** The directory exports are written to before they are streamed: inside the data dir, on its file system. */
+export function exportDir(dataDir: string): string {
+  return join(dataDir, '.exports')
+}
+
+let lockQueue: Promise<unknown> = Promise.resolve()
+
+/**
+ * Locks the instance of `connection` down to `source`'s day files and the export
+ * directory: external access off, only those directories allowed, configuration locked
+ * (SPEC §7). The settings are instance-wide and permanent, so they also bind the
+ * writer's instance — appends, ALTER TABLE, CHECKPOINT and read-only ATTACH of the
+ * engine's day files keep working (test/store/log-search.test.ts checks this).
+ */
+export async function lockDown(connection: DuckDBConnection, source: LogsSource): Promise<void> {
+  // Serialized: two first queries racing would both try to SET, and the second would be refused.
+  const run = lockQueue.then(async () => {
+    const locked = (await connection.runAndReadAll("SELECT current_setting('lock_configuration')")).getRows()[0]![0]
+    if (locked === true) return
+    const allowed = [join(source.dataDir, source.engine) + sep, exportDir(source.dataDir) + sep]
+    await connection.run(`SET allowed_directories = [${allowed.map(quoteLiteral).join(', ')}]`)
+    await connection.run('SET enable_external_access = false')
+    await connection.run('SET lock_configuration = true')
+  })
+  lockQueue = run.catch(() => undefined)
+  return run
+}
+
+/** {@link openLogs} followed by {@link lockDown}. */
+export async function openLocked(source: LogsSource, range: TimeRange, rowid = false): Promise<LogsRelation> {
+  const relation = await openLogs(source, range, { rowid })
+  try {
+    await lockDown(relation.connection, source)
+  } catch (e) {
+    await relation.close()
+    throw e
+  }
+  return relation
+}
+
+/** The columns of the view `logs` on `connection`, without the row key. */
+export async function logColumns(connection: DuckDBConnection): Promise<LogColumn[]> {
+  const reader = await connection.runAndReadAll('DESCRIBE logs')
+  return reader
+    .getRows()
+    .map((r) => ({ name: String(r[0]), type: String(r[1]) }))
+    .filter((c) => c.name !== ROWID)
+}
+
+/** A WHERE clause and its parameters, numbered from `$1`. */
+export interface Where {
+  sql: string
+  params: DuckDBValue[]
+}
+
+/**
+ * The WHERE clause of `filters` over `columns`. Column names must be columns of the
+ * view; values are always bound parameters.
+ *
+ * @throws SearchError for an unknown column, an operator that does not fit the column,
+ * or a value that cannot be compared (a CIDR that does not parse, a non-integer value
+ * for an integer column).
+ */
+export function filterWhere(filters: readonly Filter[], columns: readonly LogColumn[]): Where {
+  const params: DuckDBValue[] = []
+  const bind = (value: DuckDBValue) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  const terms = filters.map((f) => {
+    const column = columns.find((c) => c.name === f.column)
+    if (column === undefined) throw new SearchError(`There is no column "${f.column}" in the chosen days.`)
+    const c = quoteIdent(column.name)
+    const text = column.type === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`
+    switch (f.op) {
+      case 'eq':
+        if (isIntegerType(column.type)) {
+          if (!/^-?\d{1,20}$/.test(f.value.trim())) throw new SearchError(`${column.name} holds whole numbers; "${f.value}" is not one.`)
+          return `${c} = ${bind(f.value.trim())}::HUGEINT`
+        }
+        return `${text} = ${bind(f.value)}`
+      case 'prefix':
+        return `starts_with(${text}, ${bind(f.value)})`
+      case 'contains':
+        return `contains(${text}, ${bind(f.value)})`
+      case 'regex':
+        return `regexp_matches(${text}, ${bind(f.value)})`
+      case 'cidr': {
+        if (!isAddressColumn(column.name)) throw new SearchError(`CIDR applies to address columns (sender_ip and *_ip), not to ${column.name}.`)
+        const range = cidrRange(f.value)
+        if (typeof range === 'string') throw new SearchError(range)
+        return range.family === 4
+          ? `${ipv4Number(text)} BETWEEN ${bind(range.lo)}::UBIGINT AND ${bind(range.hi)}::UBIGINT`
+          : `${ipv6Hex(text)} BETWEEN ${bind(range.lo)} AND ${bind(range.hi)}`
+      }
+    }
+  })
+  return { sql: terms.length === 0 ? 'true' : terms.map((t) => `(${t})`).join(' AND '), params }
+}
+
+/** A CIDR as the lowest and highest address it covers, in the form {@link ipv4Number} / {@link ipv6Hex} compute. */
+export interface CidrRange {
+  family: 4 | 6
+  /** IPv4: the address as a decimal integer; IPv6: 32 lower-case hex digits. */
+  lo: string
+  hi: string
+}
+
+/**
+ * Parses `10.0.0.0/8`, `2001:db8::/32` or a bare address (one address). Host bits may be
+ * set (`10.1.2.3/8` means `10.0.0.0/8`), as operators often paste an address with its mask.
+ *
+ * @returns the range, or a reason in plain words.
+ */
+export function cidrRange(text: string): CidrRange | string {
+  const m = /^\s*([^/\s]+)(?:\/(\d{1,3}))?\s*$/.exec(text)
+  const bad = `"${text}" is not a CIDR; write 10.0.0.0/8 or 2001:db8::/32.`
+  if (!m) return bad
+  const address = m[1]!
+  let bytes: number[]
+  let family: 4 | 6
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address) && address.split('.').every((p) => Number(p) <= 255)) {
+    bytes = address.split('.').map(Number)
+    family = 4
+  } else if (address.includes(':')) {
+    if (!isIPv6(address)) return bad
+    bytes = ipv6Bytes(address)
+    family = 6
+  } else {
+    return bad
+  }
+  const width = bytes.length * 8
+  const prefix = m[2] === undefined ? width : Number(m[2])
+  if (prefix > width) return `/${prefix} is too long for an IPv${family} address (at most /${width}).`
+  let value = bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n)
+  const hostBits = BigInt(width - prefix)
+  const hostMask = (1n << hostBits) - 1n
+  value &= ~hostMask
+  const lo = value
+  const hi = value | hostMask
+  return family === 4
+    ? { family, lo: lo.toString(), hi: hi.toString() }
+    : { family, lo: lo.toString(16).padStart(32, '0'), hi: hi.toString(16).padStart(32, '0') }
+}
+
+/** The 16 bytes of a valid IPv6 address (`isIPv6` checked), `::` and a dotted IPv4 tail included. */
+function ipv6Bytes(address: string): number[] {
+  let text = address.replace(/%.*$/, '')
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number]
+    text = text.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined]
+  const groups = (s: string | undefined) => (s ? s.split(':').map((g) => parseInt(g, 16)) : [])
+  const h = groups(head)
+  const t = groups(tail)
+  const all = tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t]
+  return all.flatMap((g) => [g >> 8, g & 0xff])
+}
+
+/**
+ * SQL: a dotted IPv4 text as an integer, NULL for anything else (an IPv6 address has no
+ * dots, so its parts fail the cast). The engine stores canonical addresses (SPEC §3.4).
+ */
+function ipv4Number(text: string): string {
+  const part = (i: number) => `TRY_CAST(split_part(${text}, '.', ${i}) AS UBIGINT)`
+  return `CASE WHEN len(string_split(${text}, '.')) = 4 THEN ${part(1)} * 16777216 + ${part(2)} * 65536 + ${part(3)} * 256 + ${part(4)} END`
+}
+
+/**
+ * SQL: an IPv6 text (RFC 5952 or any `::` form) as 32 hex digits, so a range test is a
+ * string comparison; NULL for text without a colon. The groups before and after `::`
+ * are padded to four digits and the gap filled with zeros.
+ */
+function ipv6Hex(text: string): string {
+  const groups = (i: number) => `list_filter(string_split(split_part(lower(${text}), '::', ${i}), ':'), lambda g: g <> '')`
+  const hex = (i: number) => `array_to_string(list_transform(${groups(i)}, lambda g: lpad(g, 4, '0')), '')`
+  return `CASE WHEN contains(${text}, ':') THEN ${hex(1)} || repeat('0000', 8 - len(${groups(1)}) - len(${groups(2)})) || ${hex(2)} END`
+}
+
+/** SELECT list for display: TIMESTAMPTZ columns as µs since the epoch, so they format in the engine's zone. */
+function displayList(columns: readonly LogColumn[]): string {
+  return columns.map((c) => (c.type === 'TIMESTAMP WITH TIME ZONE' ? `epoch_us(${quoteIdent(c.name)}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ')
+}
+
+/** Options of {@link browseLogs}. */
+export interface BrowseOptions {
+  filters: readonly Filter[]
+  /** Start after this row (the `next` of the previous page). */
+  after?: RowKey
+  /** Rows per page. Default 100. */
+  pageSize?: number
+}
+
+/** SQL for a TIMESTAMPTZ from a bound µs value; folded to a constant, so zone maps still prune. */
+const AT_US = (param: string) => `make_timestamptz(${param}::BIGINT)`
+
+/**
+ * A page of rows matching `filters`, newest first (`received_at`, then `rowid`,
+ * descending), with the total count of matches in the range.
+ */
+export async function browseLogs(source: LogsSource, range: TimeRange, options: BrowseOptions): Promise<LogPage> {
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? 100, 10_000))
+  const relation = await openLocked(source, range, true)
+  try {
+    const c = relation.connection
+    const columns = await logColumns(c)
+    const where = filterWhere(options.filters, columns)
+    // DuckDB refuses a bad regex only when it runs: its message goes to the user.
+    const total = Number((await c.runAndReadAll(`SELECT count(*) FROM logs WHERE ${where.sql}`, where.params).catch(userError)).getRows()[0]![0])
+    const params = [...where.params]
+    let keyset = ''
+    if (options.after) {
+      params.push(options.after.receivedAtUs, options.after.rowid)
+      const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
+      keyset = ` AND (received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT))`
+    }
+    const reader = await c.runAndReadAll(
+      `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE (${where.sql})${keyset}
+       ORDER BY received_at DESC, ${ROWID} DESC LIMIT ${pageSize + 1}`,
+      params,
+    )
+    const all = reader.getRowObjectsJS()
+    const rows = all.slice(0, pageSize).map((r) => {
+      const key = { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }
+      const values: LogRow = {}
+      for (const col of columns) values[col.name] = r[col.name] as LogRow[string]
+      return { key, values }
+    })
+    const page: LogPage = { columns, rows, total, days: relation.days }
+    if (all.length > pageSize) page.next = rows[rows.length - 1]!.key
+    return page
+  } finally {
+    await relation.close()
+  }
+}
+
+/** One row by its key, with the columns of its day; `undefined` when it does not exist. */
+export async function findLogRow(source: LogsSource, key: RowKey): Promise<{ columns: LogColumn[]; values: LogRow } | undefined> {
+  const ms = Number(key.receivedAtUs / 1000n)
+  // The range [ms, ms + 1) spans exactly the one day the row was filed in.
+  const relation = await openLocked(source, { from: ms, to: ms + 1 }, true)
+  try {
+    const c = relation.connection
+    const columns = await logColumns(c)
+    const reader = await c.runAndReadAll(
+      `SELECT ${displayList(columns)} FROM logs WHERE received_at = ${AT_US('$1')} AND ${ROWID} = $2::BIGINT`,
+      [key.receivedAtUs, key.rowid],
+    )
+    const row = reader.getRowObjectsJS()[0]
+    if (row === undefined) return undefined
+    const values: LogRow = {}
+    for (const col of columns) values[col.name] = row[col.name] as LogRow[string]
+    return { columns, values }
+  } finally {
+    await relation.close()
+  }
+}
+
+/** Options of {@link runSql}. */
+export interface SqlOptions {
+  /** Most rows returned for display. Default 1000. */
+  rowLimit?: number
+  /** The query is interrupted after this long, in milliseconds. Default 30,000. */
+  timeLimitMs?: number
+}
+
+/** What a SQL statement returned, as DuckDB prints each value; NULL as null. */
+export interface SqlResult {
+  columns: LogColumn[]
+  rows: (string | null)[][]
+  /** More rows existed than `rowLimit`. */
+  truncated: boolean
+}
+
+/**
+ * Prepares `sql` on the locked connection and refuses anything but one SELECT. DuckDB
+ * decides, twice, with no string matching: its parser (`json_serialize_sql` serializes
+ * SELECT statements only, before any binding, so `INSERT INTO missing_table` is refused
+ * as an INSERT rather than for its table), then the prepared statement's type.
+ *
+ * @throws SearchError when DuckDB cannot parse or prepare it, or it is not a SELECT.
+ */
+async function prepareSelect(connection: DuckDBConnection, sql: string) {
+  const parsed = (await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql])).getRows()[0]![0]
+  const tree = JSON.parse(String(parsed)) as { error?: boolean; error_type?: string; error_message?: string; statements?: unknown[] }
+  if (tree.error) {
+    if (tree.error_type === 'parser') throw new SearchError(`Parser Error: ${tree.error_message}`)
+    throw new SearchError(NOT_SELECT)
+  }
+  if (tree.statements!.length !== 1) throw new SearchError('Run one statement at a time.')
+  let prepared
+  try {
+    prepared = await connection.prepare(sql)
+  } catch (e) {
+    throw new SearchError((e as Error).message)
+  }
+  if (prepared.statementType !== StatementType.SELECT) {
+    prepared.destroySync()
+    throw new SearchError(NOT_SELECT)
+  }
+  return prepared
+}
+
+/** Why a statement other than a SELECT is refused. */
+export const NOT_SELECT = 'Only read-only queries (SELECT) can run here: no INSERT, UPDATE, DELETE, CREATE, DROP, ATTACH, COPY, SET, PRAGMA, INSTALL or LOAD.'
+
+/**
+ * Runs read-only `sql` over the view `logs` of `range`. Only a single SELECT statement
+ * is accepted ({@link prepareSelect}); the instance is locked down first, so file access
+ * outside the day files fails in DuckDB with a Permission Error.
+ *
+ * @throws SearchError with DuckDB's own message when the statement is refused, fails or times out.
+ */
+export async function runSql(source: LogsSource, range: TimeRange, sql: string, options: SqlOptions = {}): Promise<SqlResult> {
+  const { rowLimit = 1000, timeLimitMs = 30_000 } = options
+  const relation = await openLocked(source, range)
+  try {
+    const c = relation.connection
+    const prepared = await prepareSelect(c, sql)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      c.interrupt()
+    }, timeLimitMs)
+    try {
+      const reader = await prepared.streamAndReadUntil(rowLimit + 1)
+      const names = reader.columnNames()
+      const types = reader.columnTypes()
+      const columns = names.map((name, i) => ({ name, type: types[i]!.toString() }))
+      const rows = reader.getRows().slice(0, rowLimit).map((row) => row.map((v) => (v === null ? null : String(v))))
+      return { columns, rows, truncated: reader.currentRowCount > rowLimit }
+    } catch (e) {
+      if (timedOut) throw new SearchError(`The query ran longer than ${timeLimitMs / 1000} s and was stopped.`)
+      throw new SearchError((e as Error).message)
+    } finally {
+      clearTimeout(timer)
+      prepared.destroySync()
+    }
+  } finally {
+    await relation.close()
+  }
+}
+
+/** Export file formats. */
+export const EXPORT_FORMATS = ['csv', 'parquet'] as const
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** What to export: a browse filter, or a SQL statement. */
+export type ExportQuery = { kind: 'filter'; filters: readonly Filter[] } | { kind: 'sql'; sql: string }
+
+/** A finished export file; stream it, then call `remove()`. */
+export interface ExportFile {
+  path: string
+  remove(): Promise<void>
+}
+
+/**
+ * Writes the rows of `query` over `range` to a temp file in {@link exportDir}, with
+ * DuckDB's `COPY … TO`: CSV with a header, or Parquet with zstd. Memory stays bounded
+ * whatever the row count; there is no row cap.
+ *
+ * @throws SearchError for a bad filter or a statement that is not a SELECT.
+ */
+export async function exportLogs(source: LogsSource, range: TimeRange, query: ExportQuery, format: ExportFormat): Promise<ExportFile> {
+  const dir = exportDir(source.dataDir)
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `${source.engine}-${randomBytes(12).toString('hex')}.${format}`)
+  const remove = () => rm(path, { force: true })
+  const options = format === 'csv' ? 'FORMAT csv, HEADER true' : "FORMAT parquet, COMPRESSION 'zstd'"
+  const relation = await openLocked(source, range)
+  try {
+    const c = relation.connection
+    if (query.kind === 'filter') {
+      const columns = await logColumns(c)
+      const where = filterWhere(query.filters, columns)
+      const list = columns.map((col) => quoteIdent(col.name)).join(', ')
+      await c.run(`COPY (SELECT ${list} FROM logs WHERE ${where.sql} ORDER BY received_at DESC) TO ${quoteLiteral(path)} (${options})`, where.params).catch(userError)
+    } else {
+      // The statement alone must be one SELECT; wrapped, it must still be one statement,
+      // so nothing in it can close the parenthesis and append options of its own.
+      const prepared = await prepareSelect(c, query.sql)
+      prepared.destroySync()
+      const copy = `COPY (\n${query.sql.replace(/[\s;]+$/, '')}\n) TO ${quoteLiteral(path)} (${options})`
+      const extracted = await c.extractStatements(copy).catch((e: Error) => {
+        throw new SearchError(e.message)
+      })
+      if (extracted.count !== 1) throw new SearchError('This statement cannot be exported.')
+      try {
+        await c.run(copy)
+      } catch (e) {
+        throw new SearchError((e as Error).message)
+      }
+    }
+  } catch (e) {
+    await remove()
+    throw e
+  } finally {
+    await relation.close()
+  }
+  return { path, remove }
+}
+
+function userError(e: Error): never {
+  throw new SearchError(e.message)
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`
+}

@@ -1,0 +1,306 @@
+/**
+ * @module
+ * Browse, SQL and export over real day files: three closed days and today held by a
+ * running writer, one day with an extra column. Every filter kind is checked against a
+ * direct DuckDB query of the files themselves.
+ */
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { browseLogs, cidrRange, exportLogs, findLogRow, runSql, SearchError, type Filter, type RowKey } from '../../src/store/log-search.js'
+import type { LogsSource } from '../../src/store/query.js'
+import { DAYS, HOSTILE, dayRow, fourDays } from '../support/log-days.js'
+import { makeBatch, specColumns } from './helpers.js'
+
+const RANGE = { from: Date.parse('2024-05-01T00:00:00Z'), to: Date.parse('2024-05-05T00:00:00Z') }
+
+/** Keys (`epoch_us:rowid`) of the rows of every day file matching `where`, newest first, read without logsift's query layer. */
+async function direct(source: LogsSource, where: string, params: DuckDBValue[] = []): Promise<string[]> {
+  const keys: [bigint, bigint][] = []
+  const sql = `SELECT epoch_us(received_at), rowid FROM logs WHERE ${where}`
+  for (const day of DAYS) {
+    const today = day === DAYS[3]
+    const db = today ? undefined : await DuckDBInstance.create(join(source.dataDir, 'fw', `${day}.duckdb`), { access_mode: 'READ_ONLY' })
+    const c = today ? await source.writer!.connect() : await db!.connect()
+    // A column a day lacks matches nothing there, as NULL does in the union.
+    const cols = (await c.runAndReadAll('SELECT * FROM logs LIMIT 0')).columnNames()
+    if (!/"(\w+)"/.test(where) || cols.includes(/"(\w+)"/.exec(where)![1]!)) {
+      for (const [at, id] of (await c.runAndReadAll(sql, params)).getRowsJS()) keys.push([at as bigint, BigInt(id as number)])
+    }
+    c.closeSync()
+    db?.closeSync()
+  }
+  keys.sort((a, b) => (a[0] !== b[0] ? (a[0] > b[0] ? -1 : 1) : a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0))
+  return keys.map(([at, id]) => `${at}:${id}`)
+}
+
+/** Every key the browse pages visit, following `next` to the end. */
+async function allPages(source: LogsSource, filters: Filter[], pageSize: number): Promise<{ keys: string[]; pages: number; total: number }> {
+  const keys: string[] = []
+  let after: RowKey | undefined
+  let pages = 0
+  let total = -1
+  do {
+    const page = await browseLogs(source, RANGE, { filters, pageSize, ...(after ? { after } : {}) })
+    total = page.total
+    pages++
+    for (const r of page.rows) keys.push(`${r.key.receivedAtUs}:${r.key.rowid}`)
+    after = page.next
+  } while (after)
+  return { keys, pages, total }
+}
+
+const browse = suite('browseLogs over four days')
+let ctx: Awaited<ReturnType<typeof fourDays>>
+
+browse.before(async () => {
+  ctx = await fourDays(600)
+})
+browse.after(async () => {
+  await ctx.writer.close()
+})
+
+const CASES: [string, Filter[], string, DuckDBValue[]][] = [
+  ['equals', [{ column: 'pppoe', op: 'eq', value: 'user3' }], `"pppoe" = 'user3'`, []],
+  ['equals on an integer', [{ column: 'destination_port', op: 'eq', value: '1007' }], `"destination_port" = 1007`, []],
+  ['prefix', [{ column: 'hostname', op: 'prefix', value: 'gw1' }], `"hostname" LIKE 'gw1%'`, []],
+  ['contains', [{ column: 'original_log', op: 'contains', value: 'line 12' }], `"original_log" LIKE '%line 12%'`, []],
+  ['regex', [{ column: 'original_log', op: 'regex', value: '^2024-05-0[24] line \\d+5 ' }], `regexp_matches("original_log", '^2024-05-0[24] line \\d+5 ')`, []],
+  ['CIDR IPv4 /16', [{ column: 'sender_ip', op: 'cidr', value: '10.1.0.0/16' }], `"sender_ip" IN ('10.1.2.3', '10.1.200.9')`, []],
+  ['CIDR IPv4 /32 as bare address', [{ column: 'sender_ip', op: 'cidr', value: '192.0.2.77' }], `"sender_ip" = '192.0.2.77'`, []],
+  ['CIDR IPv6 /32', [{ column: 'sender_ip', op: 'cidr', value: '2001:db8::/32' }], `"sender_ip" IN ('2001:db8::1', '2001:db8:0:1::ff')`, []],
+  ['CIDR IPv6 /64 with host bits', [{ column: 'sender_ip', op: 'cidr', value: '2001:db8:0:1::7/64' }], `"sender_ip" = '2001:db8:0:1::ff'`, []],
+  ['CIDR on a field', [{ column: 'destination_ip', op: 'cidr', value: '2001:db8:2::/48' }], `"destination_ip" LIKE '2001:db8:2::%'`, []],
+  ['a column one day has', [{ column: 'vlan', op: 'eq', value: 'v2' }], `"vlan" = 'v2'`, []],
+  [
+    'filters combine with AND',
+    [{ column: 'sender', op: 'eq', value: 'core' }, { column: 'sender_ip', op: 'cidr', value: '10.0.0.0/8' }, { column: 'original_log', op: 'contains', value: '7' }],
+    `"sender" = 'core' AND "sender_ip" LIKE '10.%' AND "original_log" LIKE '%7%'`,
+    [],
+  ],
+  ['no filter', [], 'true', []],
+]
+
+for (const [name, filters, where, params] of CASES) {
+  browse(`${name}: exactly the rows of a direct query, each page once`, async () => {
+    const want = await direct(ctx.source, where, params)
+    assert.ok(want.length > 0, 'the case selects something')
+    const got = await allPages(ctx.source, filters, 97)
+    assert.is(got.total, want.length)
+    assert.equal(got.keys, want)
+    assert.is(got.pages, Math.max(1, Math.ceil(want.length / 97)))
+  })
+}
+
+browse('a page has the union of the days\' columns in SPEC order and the values', async () => {
+  const page = await browseLogs(ctx.source, RANGE, { filters: [{ column: 'vlan', op: 'eq', value: 'v1' }], pageSize: 1 })
+  assert.equal(page.columns.map((c) => c.name), [
+    'received_at', 'sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'proc_id', 'msg_id', 'log_time',
+    'pppoe', 'destination_ip', 'destination_port', 'vlan', 'original_log',
+  ])
+  assert.equal(page.days, [...DAYS])
+  // Newest v1 row of day two: i = 597 (597 % 4 = 1).
+  const want = dayRow(DAYS[1], 597)
+  assert.equal(page.rows[0]!.values, {
+    received_at: want.received_at, sender_ip: want.sender_ip, sender: 'edge', facility: 21, severity: 5, hostname: 'gw2',
+    app_name: null, proc_id: null, msg_id: null, log_time: null, pppoe: 'user2', destination_ip: want.destination_ip,
+    destination_port: 1047, vlan: 'v1', original_log: want.original_log,
+  })
+})
+
+browse('a row by its key, and none for a key that does not exist', async () => {
+  const page = await browseLogs(ctx.source, RANGE, { filters: [{ column: 'original_log', op: 'contains', value: '<script>' }], pageSize: 5 })
+  const key = page.rows[2]!.key
+  const row = await findLogRow(ctx.source, key)
+  // The row comes with the columns of its own day, which lacks `vlan`.
+  const { vlan, ...rest } = page.rows[2]!.values
+  assert.is(vlan, null)
+  assert.equal(row!.values, rest)
+  assert.is('vlan' in row!.values, false)
+  assert.ok(String(row!.values.original_log).startsWith(HOSTILE[0]!))
+  assert.is(await findLogRow(ctx.source, { receivedAtUs: key.receivedAtUs, rowid: 99_999n }), undefined)
+})
+
+browse('bad filters are refused with a reason', async () => {
+  const refused = async (filter: Filter) => {
+    try {
+      await browseLogs(ctx.source, RANGE, { filters: [filter] })
+    } catch (e) {
+      assert.instance(e, SearchError)
+      return (e as Error).message
+    }
+    throw new Error('not refused')
+  }
+  assert.is(await refused({ column: 'nope"; DROP TABLE logs; --', op: 'eq', value: 'x' }), 'There is no column "nope"; DROP TABLE logs; --" in the chosen days.')
+  assert.is(await refused({ column: 'hostname', op: 'cidr', value: '10.0.0.0/8' }), 'CIDR applies to address columns (sender_ip and *_ip), not to hostname.')
+  assert.is(await refused({ column: 'sender_ip', op: 'cidr', value: '10.0.0.0/33' }), '/33 is too long for an IPv4 address (at most /32).')
+  assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port holds whole numbers; "1e3" is not one.')
+  assert.match(await refused({ column: 'hostname', op: 'regex', value: '(' }), /missing \)/)
+})
+
+browse('cidrRange: network and broadcast of both families', () => {
+  assert.equal(cidrRange('10.1.2.3/8'), { family: 4, lo: String(10 * 2 ** 24), hi: String(11 * 2 ** 24 - 1) })
+  assert.equal(cidrRange('::ffff:1.2.3.4/128'), { family: 6, lo: '00000000000000000000ffff01020304', hi: '00000000000000000000ffff01020304' })
+  assert.equal(cidrRange('2001:db8::/32'), { family: 6, lo: '20010db8000000000000000000000000', hi: '20010db8ffffffffffffffffffffffff' })
+  assert.is(cidrRange('10.0.0'), '"10.0.0" is not a CIDR; write 10.0.0.0/8 or 2001:db8::/32.')
+})
+
+browse('today\'s rows appended after the instance is locked down are stored and found', async () => {
+  const extra = specColumns([['pppoe', 'varchar'], ['destination_ip', 'varchar'], ['destination_port', 'integer'], ['late_field', 'varchar']])
+  const at = BigInt(Date.parse('2024-05-04T23:00:00Z')) * 1000n
+  await ctx.writer.append(makeBatch(extra, [{ received_at: at, pppoe: 'late', late_field: 'added by ALTER TABLE', original_log: 'after lock' }]))
+  await ctx.writer.flush()
+  const page = await browseLogs(ctx.source, RANGE, { filters: [{ column: 'late_field', op: 'prefix', value: 'added' }] })
+  assert.is(page.total, 1)
+  assert.is(page.rows[0]!.values.original_log, 'after lock')
+  const c = await ctx.writer.connect()
+  await c.run('CHECKPOINT')
+  assert.is((await c.runAndReadAll("SELECT current_setting('enable_external_access')")).getRows()[0]![0], false)
+  c.closeSync()
+})
+
+browse.run()
+
+const sql = suite('runSql')
+let sq: Awaited<ReturnType<typeof fourDays>>
+sql.before(async () => {
+  sq = await fourDays(50)
+})
+sql.after(async () => {
+  await sq.writer.close()
+})
+
+sql('runs a SELECT over the view of every chosen day', async () => {
+  const result = await runSql(sq.source, RANGE, "SELECT sender, count(*) AS n, count(vlan) AS with_vlan FROM logs GROUP BY ALL ORDER BY sender")
+  assert.equal(result.columns, [{ name: 'sender', type: 'VARCHAR' }, { name: 'n', type: 'BIGINT' }, { name: 'with_vlan', type: 'BIGINT' }])
+  assert.equal(result.rows, [['core', '100', '25'], ['edge', '100', '25']])
+  assert.is(result.truncated, false)
+})
+
+sql('keeps rowLimit rows and says so', async () => {
+  const result = await runSql(sq.source, RANGE, 'SELECT original_log FROM logs ORDER BY received_at', { rowLimit: 3 })
+  assert.equal(result.rows, [['2024-05-01 line 0 in:<pppoe-user0> proto TCP'], ['2024-05-01 line 1 in:<pppoe-user1> proto TCP'], ['2024-05-01 line 2 in:<pppoe-user2> proto TCP']].map((r, i) => (i === 0 ? [`${HOSTILE[0]} #0`] : r)))
+  assert.is(result.truncated, true)
+})
+
+sql('stops a query at the time limit', async () => {
+  try {
+    await runSql(sq.source, RANGE, 'SELECT count(*) FROM range(100000000000) a, logs', { timeLimitMs: 200 })
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as Error).message, 'The query ran longer than 0.2 s and was stopped.')
+  }
+})
+
+const systemDb = '/tmp/logsift-system.duckdb'
+const NOT_SELECT = /^Only read-only queries \(SELECT\) can run here/
+const REFUSED: [string, RegExp][] = [
+  ["INSERT INTO logs (sender) VALUES ('x')", NOT_SELECT],
+  ["UPDATE logs SET sender = 'x'", NOT_SELECT],
+  ['DELETE FROM logs', NOT_SELECT],
+  ['CREATE TABLE t (a INTEGER)', NOT_SELECT],
+  ['DROP VIEW logs', NOT_SELECT],
+  [`ATTACH '${systemDb}' AS sys`, NOT_SELECT],
+  ['DETACH DATABASE memory', NOT_SELECT],
+  ["COPY (SELECT 1) TO '/tmp/out.csv'", NOT_SELECT],
+  [`COPY logs TO '${'${dataDir}'}/fw/2024-05-01.duckdb'`, NOT_SELECT],
+  ['INSTALL inet', NOT_SELECT],
+  ['LOAD inet', NOT_SELECT],
+  ['SET threads = 1', NOT_SELECT],
+  ['PRAGMA version', NOT_SELECT],
+  ['CALL pragma_version()', NOT_SELECT],
+  ['SELEC 1', /^Parser Error: syntax error at or near "SELEC"/],
+  ["SELECT * FROM read_csv('/etc/passwd')", /^Permission Error: Cannot access file "\/etc\/passwd"/],
+  ["SELECT * FROM read_text('/etc/hostname')", /^Permission Error: Cannot access file "\/etc\/hostname"/],
+  [`SELECT * FROM read_text('${systemDb}')`, /^Permission Error/],
+  [`SELECT * FROM read_blob('${systemDb}')`, /^Permission Error/],
+  ['SELECT 1; SELECT 2', /^Run one statement at a time\.$/],
+]
+
+for (const [statement, message] of REFUSED) {
+  sql(`refuses ${statement}`, async () => {
+    try {
+      await runSql(sq.source, RANGE, statement.replace('${dataDir}', sq.dataDir))
+    } catch (e) {
+      assert.instance(e, SearchError)
+      assert.match((e as Error).message, message)
+      return
+    }
+    assert.unreachable('ran')
+  })
+}
+
+sql('read_text of a file beside the day files but outside their directory is refused', async () => {
+  try {
+    await runSql(sq.source, RANGE, `SELECT * FROM read_text('${join(sq.dataDir, 'other.txt')}')`)
+    assert.unreachable()
+  } catch (e) {
+    assert.match((e as Error).message, /^Permission Error/)
+  }
+})
+
+sql.run()
+
+const exp = suite('exportLogs')
+let ex: Awaited<ReturnType<typeof fourDays>>
+exp.before(async () => {
+  ex = await fourDays(300)
+})
+exp.after(async () => {
+  await ex.writer.close()
+})
+
+/** Rows of `sql` in a fresh in-memory DuckDB, as JSON text for exact comparison. */
+async function readBack(sql: string): Promise<unknown[][]> {
+  const db = await DuckDBInstance.create(':memory:')
+  const c = await db.connect()
+  try {
+    return (await c.runAndReadAll(sql)).getRowsJS()
+  } finally {
+    c.closeSync()
+    db.closeSync()
+  }
+}
+
+const FILTER: Filter[] = [{ column: 'sender_ip', op: 'cidr', value: '2001:db8::/32' }]
+
+for (const format of ['csv', 'parquet'] as const) {
+  exp(`a browse filter as ${format} reads back to the query's rows`, async () => {
+    const file = await exportLogs(ex.source, RANGE, { kind: 'filter', filters: FILTER }, format)
+    try {
+      const cols = 'epoch_us(received_at)::VARCHAR, sender_ip, sender, facility::INTEGER, pppoe, destination_port::INTEGER, vlan, original_log'
+      const got = await readBack(`SELECT ${cols} FROM ${format === 'csv' ? 'read_csv' : 'read_parquet'}('${file.path}')`)
+      const want = await runSql(ex.source, RANGE, `SELECT ${cols} FROM logs WHERE sender_ip LIKE '2001:db8:%' ORDER BY received_at DESC, original_log`, { rowLimit: 10_000 })
+      assert.is(got.length, want.rows.length)
+      const norm = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? null : String(v))))
+      // Ties of received_at may come in either order; compare as sorted lists.
+      const sort = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort()
+      assert.equal(sort(norm(got)), sort(want.rows))
+      if (format === 'parquet') assert.is(readFileSync(file.path).subarray(0, 4).toString(), 'PAR1')
+    } finally {
+      await file.remove()
+    }
+    assert.throws(() => statSync(file.path))
+  })
+}
+
+exp('a SQL result as CSV', async () => {
+  const file = await exportLogs(ex.source, RANGE, { kind: 'sql', sql: 'SELECT hostname, count(*) AS n FROM logs GROUP BY 1 ORDER BY 1;' }, 'csv')
+  assert.is(readFileSync(file.path, 'utf8'), 'hostname,n\ngw0,240\ngw1,240\ngw2,240\ngw3,240\ngw4,240\n')
+  await file.remove()
+})
+
+exp('a SQL export refuses what the SQL page refuses', async () => {
+  for (const statement of ["SELECT 1) TO '/tmp/x.csv' (FORMAT csv) --", 'DELETE FROM main.logs', "SELECT * FROM read_text('/etc/hostname')"]) {
+    try {
+      await exportLogs(ex.source, RANGE, { kind: 'sql', sql: statement }, 'csv')
+      assert.unreachable(statement)
+    } catch (e) {
+      assert.instance(e, SearchError, statement)
+    }
+  }
+})
+
+exp.run()
