@@ -91,7 +91,7 @@ export function classesRoutes(control: ConsoleControl | undefined): Hono {
       if (!runner) throw new HTTPException(404, { message: `There is no running engine "${engine}".` })
       const n = Math.min(MAX_TEST_LINES, Math.max(1, Number.parseInt(form('count'), 10) || 20))
       lines = runner.receiver.recentLines(n)
-      source = `last ${lines.length} lines of ${engine}`
+      source = `the last ${lines.length === 1 ? 'line' : `${lines.length} lines`} of ${engine}`
     } else {
       lines = splitLines(form('lines'))
     }

@@ -91,8 +91,11 @@ function placeErrors(err: ConfigChangeError, index: number, values: EngineFormVa
     const m = pick(path)
     if (m) errors[key as keyof typeof fields] = m
   }
-  // A port in use or a pattern problem elsewhere: show the whole message above the form.
-  if (Object.keys(errors).length === 0) errors.form = err.problems.join(' ')
+  if (Object.keys(errors).length > 0) return
+  const all = err.problems.join(' ')
+  // The server refused to bind: that is about the addresses typed.
+  if (/address already in use|cannot assign requested address|permission denied/i.test(all)) errors.udp = all
+  else errors.form = all
 }
 
 /** `/engines` and its actions; mount at `/engines`. */
