@@ -72,6 +72,8 @@ export interface Plan {
   /** Longest time between commits, in milliseconds. Default 1000. */
   flushIntervalMs: number
   diskGuard: { minFreePercent: number }
+  /** `/metrics` access: scrapers send `token` as a bearer token; absent means signed-in users only. */
+  metrics: { token?: string }
   /** Absolute path of the users/sessions store, always outside `dataDir`. */
   systemDbPath: string
   classes: Map<string, ClassPlan>
@@ -146,6 +148,7 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
     retentionDays: config.retention_days,
     flushIntervalMs: config.flush_interval_ms,
     diskGuard: { minFreePercent: config.disk_guard.min_free_percent },
+    metrics: config.metrics.token === undefined ? {} : { token: config.metrics.token },
     systemDbPath,
     classes,
     engines: config.engines.map((e) => ({

@@ -42,6 +42,7 @@ export interface RawConfig {
   retention_days: number
   flush_interval_ms: number
   disk_guard: { min_free_percent: number }
+  metrics: { token?: string }
   classes: Record<string, RawClass>
   engines: RawEngine[]
 }

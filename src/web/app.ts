@@ -16,6 +16,7 @@ import { onError, onNotFound } from './errors.js'
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { requireRole } from './middleware/auth/index.js'
 import { csrfToken } from './middleware/csrf-token/index.js'
+import { diskGuard } from './middleware/disk-guard/index.js'
 import { flash } from './middleware/flash/index.js'
 import { htmx } from './middleware/htmx/index.js'
 import { renderer } from './middleware/renderer/index.js'
@@ -28,6 +29,7 @@ import { authRoutes } from './routes/auth.js'
 import { classesRoutes } from './routes/classes.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { enginesRoutes } from './routes/engines.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { placeholderRoutes } from './routes/placeholders.js'
 import { staticRoutes } from './routes/static.js'
 import { sendersRoutes } from './routes/senders.js'
@@ -120,6 +122,9 @@ export function createApp(deps: AppDeps): Hono {
   app.use(session({ limits, secure }))
   app.use(csrfToken({ secure }))
   app.use(flash())
+  app.use(diskGuard(() => deps.control?.supervisor.diskGuard.state()))
+  // Before the first-run redirect: a scraper with the token is answered even before setup.
+  if (deps.control) app.route('/metrics', metricsRoutes(deps.control))
   app.use(async function firstRun(c, next) {
     // While no user exists the only useful page is setup; the token guards it.
     if (store.setupToken !== null && c.req.path !== '/setup') return c.redirect('/setup', 303)

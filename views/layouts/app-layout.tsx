@@ -5,9 +5,11 @@
  * header is set on it rather than on `<body>`, which boosting never replaces.
  */
 import type { Child } from 'hono/jsx'
+import type { DiskGuardState } from '../../src/supervisor/disk-guard.js'
 import type { User } from '../../src/system/system-store.js'
 import { Alert, type Flash } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
+import { DiskFullBanner } from '../components/disk-full-banner.js'
 import { Icon } from '../components/icon.js'
 import { Nav, type AreaKey } from '../components/nav.js'
 import { RoleBadge } from '../components/role-badge.js'
@@ -22,11 +24,13 @@ export interface AppLayoutProps {
   active?: AreaKey
   theme?: Theme
   flash?: Flash | null
+  /** Set while the disk guard stops storing: every page shows the banner. */
+  diskGuard?: DiskGuardState | null
   children?: Child
 }
 
 /** A full console page for a signed-in user. */
-export function AppLayout({ title, user, csrfToken, active, theme, flash, children }: AppLayoutProps) {
+export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGuard, children }: AppLayoutProps) {
   return (
     <Document title={title} theme={theme}>
       <body>
@@ -59,6 +63,7 @@ export function AppLayout({ title, user, csrfToken, active, theme, flash, childr
             </form>
           </aside>
           <main class="content" id="main">
+            {diskGuard && <DiskFullBanner state={diskGuard} />}
             {flash && <Alert kind={flash.kind}>{flash.text}</Alert>}
             {children}
           </main>

@@ -37,6 +37,7 @@ export const renderer = (): MiddlewareHandler =>
           active={active}
           theme={theme}
           flash={c.var.flash}
+          diskGuard={c.var.diskGuard}
         >
           {children}
         </AppLayout>
