@@ -51,9 +51,13 @@ export interface ServeProcess {
   exited: Promise<number | null>
 }
 
-/** Starts `logsift serve --config file` (TypeScript run through tsx, no build needed). */
-export function spawnServe(file: string): ServeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--config', file], {
+/**
+ * Starts `logsift serve --config file`: the TypeScript through tsx (no build needed), or
+ * with `built` the compiled CLI, as benchmarks want.
+ */
+export function spawnServe(file: string, { built = false } = {}): ServeProcess {
+  const cli = built ? [join(root, 'dist/src/cli/main.js')] : ['--import', 'tsx', join(root, 'src/cli/main.ts')]
+  const child = spawn(process.execPath, [...cli, 'serve', '--config', file], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
