@@ -12,7 +12,8 @@ import { makeConsole, type TestConsole } from '../web/helpers.js'
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname
 
-const CHROMIUM_ARGS = [
+/** Headless Debian Chromium without the background services a test never needs. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

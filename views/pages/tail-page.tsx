@@ -19,6 +19,7 @@ export function TailPage({ engines, engine, columns }: TailPageProps) {
   return (
     <>
       <PageHeader title="Live tail" description="Rows as they are stored, newest first. At high rates a sample is shown." />
+      <div class="stack">
       <form method="get" action="/tail" class="card form form-inline">
         <div class="field">
           <label for="tail-engine">Engine</label>
@@ -59,6 +60,7 @@ export function TailPage({ engines, engine, columns }: TailPageProps) {
           </div>
         </section>
       )}
+      </div>
     </>
   )
 }

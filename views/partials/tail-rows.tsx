@@ -4,10 +4,12 @@
  * every second's SSE message. Values are log text from the network: JSX escapes them.
  */
 
-/** One row as shown: received time, then one value per column (null = NULL). */
+/** One row as shown: received time, one value per column (null = NULL), the message text. */
 export interface TailRow {
   receivedAtMs: number
   values: (string | number | null)[]
+  /** `original_log`; null when the engine does not keep it. */
+  log: string | null
 }
 
 /** Props of {@link TailRows}. */
@@ -16,12 +18,13 @@ export interface TailRowsProps {
   rows: TailRow[]
 }
 
-/** `<tr>` per row, newest first. */
+/** Two `<tr>` per row, newest first: the columns, then the message text across the table. */
 export function TailRows({ columns, rows }: TailRowsProps) {
   return (
     <>
       {rows.map((r) => (
-        <tr>
+        <>
+        <tr class="tail-row">
           <td data-label="received_at" class="nowrap">
             {new Date(r.receivedAtMs).toISOString().slice(11, 23)}
           </td>
@@ -31,6 +34,12 @@ export function TailRows({ columns, rows }: TailRowsProps) {
             </td>
           ))}
         </tr>
+        {r.log !== null && (
+          <tr class="tail-log">
+            <td colspan={columns.length + 1} data-column="original_log">{r.log}</td>
+          </tr>
+        )}
+        </>
       ))}
     </>
   )

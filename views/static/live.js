@@ -22,6 +22,12 @@
     })
   }
 
+  function clock(seconds) {
+    var d = new Date(seconds * 1000)
+    var two = function (n) { return (n < 10 ? '0' : '') + n }
+    return two(d.getHours()) + ':' + two(d.getMinutes())
+  }
+
   function chartWidth(el) {
     return Math.max(200, Math.floor(el.getBoundingClientRect().width))
   }
@@ -36,8 +42,15 @@
       height: 180,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.1)] } } },
-      axes: [axis, Object.assign({}, axis, { size: 48 })],
+      scales: {
+        // Always the last five minutes, so charts of different engines line up.
+        x: { time: true, range: function (u, min, max) { var end = max || Date.now() / 1000; return [end - WINDOW_S, end] } },
+        y: { range: function (u, min, max) { return [0, Math.max(5, (max || 0) * 1.1)] } },
+      },
+      axes: [
+        Object.assign({}, axis, { space: 60, values: function (u, splits) { return splits.map(clock) } }),
+        Object.assign({}, axis, { size: 52 }),
+      ],
       series: [{}].concat(SERIES.map(function (s) { return { label: s.label, stroke: s.stroke, width: 1.5, dash: s.dash, points: { show: false } } })),
     }
     var plot = new window.uPlot(opts, data, el)
@@ -93,6 +106,7 @@
       if (rate) rate.outerHTML = msg.rate
       // Server-rendered rows: every value was escaped by JSX before it left the server.
       body.insertAdjacentHTML('afterbegin', msg.html)
+      // Keep about 100 rows (each is a row of columns and a row of text).
       while (body.rows.length > 200) body.deleteRow(body.rows.length - 1)
     })
   }

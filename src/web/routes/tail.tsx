@@ -16,10 +16,10 @@ import type { ConsoleControl } from '../control.js'
 /** Most rows sent per second: a browser table cannot show more usefully. */
 export const ROWS_PER_SECOND = 20
 
-/** The columns the tail shows after `received_at`. */
+/** The columns the tail shows between `received_at` and the message text. */
 function tailColumns(r: EngineRunner): string[] {
   const cls = classColumns({ name: r.plan.className, fields: r.plan.fields }).map((c) => c.name)
-  return ['sender_ip', 'sender', ...cls, 'original_log']
+  return ['sender_ip', 'sender', ...cls]
 }
 
 function cell(col: Column | undefined, i: number): string | number | null {
@@ -41,8 +41,10 @@ class TailSample {
     this.received += batch.rowCount
     const byName = new Map(batch.columns.map((c) => [c.name, c]))
     const cols = this.columns.map((n) => byName.get(n))
+    const log = byName.get('original_log')
     for (let i = Math.max(0, batch.rowCount - ROWS_PER_SECOND); i < batch.rowCount; i++) {
-      this.rows.push({ receivedAtMs: Number(batch.receivedAtUs[i]! / 1000n), values: cols.map((c) => cell(c, i)) })
+      const text = cell(log, i)
+      this.rows.push({ receivedAtMs: Number(batch.receivedAtUs[i]! / 1000n), values: cols.map((c) => cell(c, i)), log: text === null ? null : String(text) })
     }
     if (this.rows.length > ROWS_PER_SECOND) this.rows.splice(0, this.rows.length - ROWS_PER_SECOND)
   }
