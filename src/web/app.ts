@@ -29,6 +29,7 @@ import { authRoutes } from './routes/auth.js'
 import { classesRoutes } from './routes/classes.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { enginesRoutes } from './routes/engines.js'
+import { browseRoutes } from './routes/browse.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { placeholderRoutes } from './routes/placeholders.js'
 import { staticRoutes } from './routes/static.js'
@@ -36,7 +37,9 @@ import { sendersRoutes } from './routes/senders.js'
 import { settingsRoutes } from './routes/settings.js'
 import { systemRoutes } from './routes/system.js'
 import { tailRoutes } from './routes/tail.js'
+import { sqlRoutes } from './routes/sql.js'
 import { usersRoutes } from './routes/users.js'
+import { ExportSlots } from './log-data.js'
 
 /** What the console needs from the rest of logsift. */
 export interface AppDeps {
@@ -60,6 +63,8 @@ export interface AppDeps {
   clientAddress?: (c: Context) => string
   /** The running engines and the config they come from; absent when the console runs alone (tests). */
   control?: ConsoleControl
+  /** Exports (CSV/Parquet) that may run at once; one more is answered 429. Default 2. */
+  maxConcurrentExports?: number
 }
 
 // CSP without inline script or style (SPEC §7): everything comes from /static. Framing is
@@ -95,6 +100,8 @@ export function createApp(deps: AppDeps): Hono {
   // Per-second rates for the dashboard, sampled whether or not anyone watches, so a
   // page opened now already shows the last five minutes.
   const rates = control ? new RateSampler(control.supervisor) : undefined
+  // One cap for both export routes: each export holds a DuckDB query and a temp file.
+  const exports = new ExportSlots(deps.maxConcurrentExports)
 
   const app = new Hono()
   app.onError(onError)
@@ -148,6 +155,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/senders', sendersRoutes(control))
   app.route('/classes', classesRoutes(control))
   app.route('/settings', settingsRoutes(control))
+  app.route('/browse', browseRoutes({ control, exports }))
+  app.route('/sql', sqlRoutes({ control, exports }))
   app.route('/', placeholderRoutes(deps.engines))
   return app
 }

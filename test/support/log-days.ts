@@ -44,20 +44,27 @@ export function dayColumns(day: string): [string, ColumnType][] {
   return specColumns(fields)
 }
 
+/** Writes `days` (closed afterwards) into `dataDir` for engine `fw`, each by a writer of its own day. */
+export async function writeDays(dataDir: string, days: readonly string[], rowsPerDay: number): Promise<void> {
+  for (const day of days) {
+    const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${day}T12:00:00Z`) })
+    await writer.append(makeBatch(dayColumns(day), Array.from({ length: rowsPerDay }, (_, i) => dayRow(day, i))))
+    await writer.close()
+  }
+}
+
+/** Appends today's rows (the last of {@link DAYS}) through a running writer and commits them. */
+export async function writeToday(writer: DuckDBWriter, rowsPerDay: number): Promise<void> {
+  const day = DAYS[3]
+  await writer.append(makeBatch(dayColumns(day), Array.from({ length: rowsPerDay }, (_, i) => dayRow(day, i))))
+  await writer.flush()
+}
+
 /** Writes the three past days and opens today in a writer that stays running. */
 export async function fourDays(rowsPerDay = 600): Promise<{ dataDir: string; writer: DuckDBWriter; source: LogsSource }> {
   const dataDir = tempDataDir()
-  for (const day of DAYS) {
-    const clock = manualClock(`${day}T12:00:00Z`)
-    const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock })
-    const rows = Array.from({ length: rowsPerDay }, (_, i) => dayRow(day, i))
-    await writer.append(makeBatch(dayColumns(day), rows))
-    await writer.flush()
-    if (day !== DAYS[DAYS.length - 1]) {
-      await writer.close()
-      continue
-    }
-    return { dataDir, writer, source: { dataDir, engine: 'fw', timezone: 'UTC', writer } }
-  }
-  throw new Error('unreachable')
+  await writeDays(dataDir, DAYS.slice(0, 3), rowsPerDay)
+  const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${DAYS[3]}T12:00:00Z`) })
+  await writeToday(writer, rowsPerDay)
+  return { dataDir, writer, source: { dataDir, engine: 'fw', timezone: 'UTC', writer } }
 }

@@ -11,10 +11,7 @@ import type { EngineDir } from '../../system/data-size-tracker.js'
 import { requireRole } from '../middleware/auth/index.js'
 
 /** Areas not built yet. */
-export const PLACEHOLDER_AREAS: readonly AreaKey[] = [
-  'browse',
-  'sql',
-]
+export const PLACEHOLDER_AREAS: readonly AreaKey[] = []
 
 // Areas about engines list the configured ones meanwhile, so a fresh install shows what runs.
 const LISTS_ENGINES: readonly AreaKey[] = ['dashboard', 'engines']

@@ -1,0 +1,206 @@
+/**
+ * @module
+ * Browse (viewer+, SPEC §6): `GET /browse` — engine, range and filters from the URL, one
+ * keyset page of matching rows with the total; `GET /browse/row` — one row in full;
+ * `GET /browse/export` — the whole match as CSV or Parquet, streamed, audited.
+ */
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { BrowsePage, PAGE_SIZES, OP_LABELS } from '../../../views/pages/browse-page.js'
+import { LogRowPage } from '../../../views/pages/log-row-page.js'
+import {
+  browseLogs,
+  EXPORT_FORMATS,
+  exportLogs,
+  FILTER_OPS,
+  findLogRow,
+  SearchError,
+  type ExportFormat,
+  type Filter,
+  type FilterOp,
+  type LogColumn,
+  type LogPage,
+  type RowKey,
+} from '../../store/log-search.js'
+import { audit } from '../audit.js'
+import type { ConsoleControl } from '../control.js'
+import { chosenEngine, downloadResponse, type ExportSlots } from '../log-data.js'
+import { requireRole } from '../middleware/auth/index.js'
+import { chooseRange, fileStamp, wallTime, type ChosenRange } from '../time-range.js'
+
+/** What {@link browseRoutes} and `sqlRoutes` need. */
+export interface DataRoutesOptions {
+  /** The running server; without it there are no engines to read. */
+  control?: ConsoleControl
+  /** Shared by every export of the console. */
+  exports: ExportSlots
+  /** Milliseconds since the epoch, for the "last …" ranges. Default `Date.now`. */
+  now?: () => number
+}
+
+/** Columns offered before any day was read (or when reading failed): SPEC §4's fixed ones. */
+const FIXED_COLUMNS: LogColumn[] = [
+  ['received_at', 'TIMESTAMP WITH TIME ZONE'],
+  ['sender_ip', 'VARCHAR'],
+  ['sender', 'VARCHAR'],
+  ['facility', 'UTINYINT'],
+  ['severity', 'UTINYINT'],
+  ['hostname', 'VARCHAR'],
+  ['app_name', 'VARCHAR'],
+  ['proc_id', 'VARCHAR'],
+  ['msg_id', 'VARCHAR'],
+  ['log_time', 'TIMESTAMP WITH TIME ZONE'],
+  ['original_log', 'VARCHAR'],
+].map(([name, type]) => ({ name: name!, type: type! }))
+
+const DEFAULT_PAGE_SIZE = 100
+
+/** The filters of the query string (`col`, `op`, `val` repeated); rows with an empty value are the form's blank "add" row. */
+export function readFilters(c: Context): { filters: Filter[]; drop?: number } {
+  const cols = c.req.queries('col') ?? []
+  const ops = c.req.queries('op') ?? []
+  const vals = c.req.queries('val') ?? []
+  const filters: Filter[] = []
+  for (let i = 0; i < cols.length; i++) {
+    const value = vals[i] ?? ''
+    if (value === '') continue
+    const op = ops[i] ?? 'eq'
+    if (!(FILTER_OPS as readonly string[]).includes(op)) throw new HTTPException(400, { message: `Unknown comparison "${op}".` })
+    filters.push({ column: cols[i]!, op: op as FilterOp, value })
+  }
+  const drop = c.req.query('drop')
+  return /^\d{1,3}$/.test(drop ?? '') ? { filters, drop: Number(drop) } : { filters }
+}
+
+/** The query string of a data view: engine, range, then extras in order. */
+export function viewQuery(engine: string, range: ChosenRange, extra: [string, string][] = []): string {
+  const q = new URLSearchParams({ engine, range: range.key })
+  if (range.key === 'custom') {
+    q.set('from', range.fromText)
+    q.set('to', range.toText)
+  }
+  for (const [k, v] of extra) q.append(k, v)
+  return q.toString()
+}
+
+function filterParams(filters: Filter[]): [string, string][] {
+  return filters.flatMap((f): [string, string][] => [
+    ['col', f.column],
+    ['op', f.op],
+    ['val', f.value],
+  ])
+}
+
+function parseKey(text: string | undefined): RowKey | undefined {
+  const m = /^(-?\d{1,20})\.(\d{1,20})$/.exec(text ?? '')
+  return m ? { receivedAtUs: BigInt(m[1]!), rowid: BigInt(m[2]!) } : undefined
+}
+
+/** The export file name: `<engine>_<from>_<to>.<ext>`, instants in the engines' zone. */
+export function exportName(engine: string, range: { from: number; to: number }, timeZone: string, format: ExportFormat): string {
+  return `${engine}_${fileStamp(range.from, timeZone)}_${fileStamp(range.to, timeZone)}.${format}`
+}
+
+/** `wall – wall zone`, for the audit log. */
+export function rangeText(range: { from: number; to: number }, timeZone: string): string {
+  return `${wallTime(range.from, timeZone)} – ${wallTime(range.to, timeZone)} ${timeZone}`
+}
+
+/** `/browse` and its row and export routes; mount at `/browse`. */
+export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOptions): Hono {
+  const app = new Hono()
+  app.use('*', requireRole('viewer'))
+
+  app.get('/', async (c) => {
+    const { engines, engine, source } = chosenEngine(c, control)
+    const timeZone = source?.timezone ?? 'UTC'
+    const range = chooseRange((name) => c.req.query(name), timeZone, now())
+    const { filters, drop } = readFilters(c)
+    const pageSize = (PAGE_SIZES as readonly number[]).includes(Number(c.req.query('n'))) ? Number(c.req.query('n')) : DEFAULT_PAGE_SIZE
+    const base = (extra: [string, string][] = []) => viewQuery(engine ?? '', range, [...filterParams(filters), ['n', String(pageSize)], ...extra])
+    if (drop !== undefined && engine !== undefined) {
+      // "Remove" submits the form; answer with the view's own address, minus that filter.
+      const kept = filters.filter((_, i) => i !== drop)
+      return c.redirect(`/browse?${viewQuery(engine, range, [...filterParams(kept), ['n', String(pageSize)]])}`, 303)
+    }
+    const after = parseKey(c.req.query('after'))
+    const pageNumber = after ? Math.max(2, Number(c.req.query('p')) || 2) : 1
+    let page: LogPage | undefined
+    let error: string | undefined
+    if (source) {
+      try {
+        page = await browseLogs(source, range, { filters, pageSize, ...(after ? { after } : {}) })
+      } catch (e) {
+        if (!(e instanceof SearchError)) throw e
+        error = e.message
+        c.status(400)
+      }
+    }
+    const links = {
+      csv: `/browse/export?${base([['format', 'csv']])}`,
+      parquet: `/browse/export?${base([['format', 'parquet']])}`,
+      ...(after ? { first: `/browse?${base()}` } : {}),
+      ...(page?.next ? { next: `/browse?${base([['after', `${page.next.receivedAtUs}.${page.next.rowid}`], ['p', String(pageNumber + 1)]])}` } : {}),
+    }
+    const columns = page?.columns ?? [...FIXED_COLUMNS, ...filters.filter((f) => !FIXED_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
+    return c.render(
+      <BrowsePage
+        engines={engines}
+        engine={engine}
+        range={range}
+        timeZone={timeZone}
+        filters={filters}
+        columns={columns}
+        pageSize={pageSize}
+        pageNumber={pageNumber}
+        page={page}
+        error={error}
+        links={links}
+      />,
+      { title: 'Browse', active: 'browse' },
+    )
+  })
+
+  app.get('/row', async (c) => {
+    const { engine, source } = chosenEngine(c, control)
+    const at = c.req.query('at') ?? ''
+    const id = c.req.query('id') ?? ''
+    if (!source || !engine || !/^-?\d{1,20}$/.test(at) || !/^\d{1,20}$/.test(id)) throw new HTTPException(404, { message: 'There is no such row.' })
+    const row = await findLogRow(source, { receivedAtUs: BigInt(at), rowid: BigInt(id) })
+    if (!row) throw new HTTPException(404, { message: 'There is no such row (its day may have been deleted by retention).' })
+    const referer = c.req.header('referer')
+    let back = `/browse?engine=${encodeURIComponent(engine)}`
+    if (referer) {
+      const url = new URL(referer, c.req.url)
+      if (url.origin === new URL(c.req.url).origin && url.pathname === '/browse') back = url.pathname + url.search
+    }
+    return c.render(<LogRowPage engine={engine} columns={row.columns} values={row.values} timeZone={source.timezone} back={back} />, {
+      title: 'Row',
+      active: 'browse',
+    })
+  })
+
+  app.get('/export', async (c) => {
+    const { engine, source } = chosenEngine(c, control)
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
+    const format = c.req.query('format') ?? ''
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
+    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
+    if (range.error) throw new HTTPException(400, { message: range.error })
+    const { filters } = readFilters(c)
+    const release = exports.take()
+    let file
+    try {
+      file = await exportLogs(source, range, { kind: 'filter', filters }, format as ExportFormat)
+    } catch (e) {
+      release()
+      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+      throw e
+    }
+    const described = filters.map((f) => `${f.column} ${OP_LABELS[f.op]} ${f.value}`).join(' and ') || 'no filter'
+    await audit(c, 'data.exported', engine, `${format} of browse: ${rangeText(range, source.timezone)}; ${described}`)
+    return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
+  })
+
+  return app
+}

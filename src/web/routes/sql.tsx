@@ -1,0 +1,89 @@
+/**
+ * @module
+ * SQL (viewer+, SPEC §6, §7): `GET /sql` runs one read-only statement over the view
+ * `logs` of the chosen engine and range, within row and time limits; `GET /sql/export`
+ * writes its full result as CSV or Parquet, streamed and audited. What may run is
+ * decided by DuckDB (statement type, locked-down instance), see `store/log-search.ts`.
+ */
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { EXAMPLE_SQL, ROW_LIMITS, SqlPage } from '../../../views/pages/sql-page.js'
+import { EXPORT_FORMATS, exportLogs, runSql, SearchError, type ExportFormat, type SqlResult } from '../../store/log-search.js'
+import { audit } from '../audit.js'
+import { chosenEngine, downloadResponse } from '../log-data.js'
+import { requireRole } from '../middleware/auth/index.js'
+import { chooseRange } from '../time-range.js'
+import { exportName, rangeText, type DataRoutesOptions } from './browse.js'
+
+const DEFAULT_ROW_LIMIT = 1000
+const DEFAULT_TIME_LIMIT_S = 30
+const MAX_TIME_LIMIT_S = 300
+
+/** Longest SQL text kept in an audit entry, in characters. */
+const AUDIT_SQL_CHARS = 500
+
+/** `/sql` and its export; mount at `/sql`. */
+export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOptions): Hono {
+  const app = new Hono()
+  app.use('*', requireRole('viewer'))
+
+  app.get('/', async (c) => {
+    const { engines, engine, source } = chosenEngine(c, control)
+    const timeZone = source?.timezone ?? 'UTC'
+    const range = chooseRange((name) => c.req.query(name), timeZone, now())
+    const sql = c.req.query('q')
+    const rowLimit = (ROW_LIMITS as readonly number[]).includes(Number(c.req.query('limit'))) ? Number(c.req.query('limit')) : DEFAULT_ROW_LIMIT
+    const asked = Number(c.req.query('timeout'))
+    const timeLimitS = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, MAX_TIME_LIMIT_S) : DEFAULT_TIME_LIMIT_S
+    let result: SqlResult | undefined
+    let error: string | undefined
+    if (sql !== undefined && sql.trim() !== '' && source) {
+      try {
+        result = await runSql(source, range, sql, { rowLimit, timeLimitMs: timeLimitS * 1000 })
+      } catch (e) {
+        if (!(e instanceof SearchError)) throw e
+        error = e.message
+        c.status(400)
+      }
+    }
+    return c.render(
+      <SqlPage
+        engines={engines}
+        engine={engine}
+        range={range}
+        timeZone={timeZone}
+        sql={sql ?? EXAMPLE_SQL}
+        rowLimit={rowLimit}
+        timeLimitS={timeLimitS}
+        result={result}
+        error={error}
+      />,
+      { title: 'SQL', active: 'sql' },
+    )
+  })
+
+  app.get('/export', async (c) => {
+    const { engine, source } = chosenEngine(c, control)
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
+    const format = c.req.query('format') ?? ''
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
+    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
+    if (range.error) throw new HTTPException(400, { message: range.error })
+    const sql = c.req.query('q') ?? ''
+    if (sql.trim() === '') throw new HTTPException(400, { message: 'Write a query to export its result.' })
+    const release = exports.take()
+    let file
+    try {
+      file = await exportLogs(source, range, { kind: 'sql', sql }, format as ExportFormat)
+    } catch (e) {
+      release()
+      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+      throw e
+    }
+    const text = sql.length > AUDIT_SQL_CHARS ? `${sql.slice(0, AUDIT_SQL_CHARS)}…` : sql
+    await audit(c, 'data.exported', engine, `${format} of SQL: ${rangeText(range, source.timezone)}; ${text}`)
+    return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
+  })
+
+  return app
+}

@@ -1,0 +1,127 @@
+/**
+ * @module
+ * The time range of the data pages, read from the URL so a view can be bookmarked: a
+ * preset relative to now (`15m`, `1h`, `24h`, `7d`) or a custom `from`–`to` typed as
+ * wall-clock time in the engines' zone (`<input type="datetime-local">`). Also formats
+ * instants in that zone, to the microsecond.
+ */
+
+/** Range presets, in menu order, with their length in milliseconds. */
+export const RANGE_PRESETS = [
+  { key: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
+  { key: '1h', label: 'Last hour', ms: 3_600_000 },
+  { key: '24h', label: 'Last 24 hours', ms: 86_400_000 },
+  { key: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
+] as const
+
+/** A preset key or `custom`. */
+export type RangeKey = (typeof RANGE_PRESETS)[number]['key'] | 'custom'
+
+/** A range as chosen in the form and as resolved to instants. */
+export interface ChosenRange {
+  key: RangeKey
+  /** `YYYY-MM-DDTHH:MM[:SS]` in the zone, as the form shows it. */
+  fromText: string
+  toText: string
+  /** `[from, to)` in epoch milliseconds. */
+  from: number
+  to: number
+  /** Why the custom range could not be used (the last hour is shown instead). */
+  error?: string
+}
+
+const DEFAULT_KEY = '1h'
+
+/**
+ * Reads `range`, `from`, `to` from the query. A custom range with a bad or empty bound
+ * falls back to the last hour and says why.
+ */
+export function chooseRange(query: (name: string) => string | undefined, timeZone: string, now: number): ChosenRange {
+  const key = query('range') ?? DEFAULT_KEY
+  if (key === 'custom') {
+    const fromText = (query('from') ?? '').trim()
+    const toText = (query('to') ?? '').trim()
+    const from = parseWallTime(fromText, timeZone)
+    const to = parseWallTime(toText, timeZone)
+    let error: string | undefined
+    if (from === undefined || to === undefined) error = 'Enter both ends of a custom range as date and time.'
+    else if (to <= from) error = 'The end of the range must be after its start.'
+    else return { key, fromText, toText, from, to }
+    return { ...preset(DEFAULT_KEY, timeZone, now), key: 'custom', fromText, toText, error }
+  }
+  const known = RANGE_PRESETS.find((p) => p.key === key)
+  return preset(known ? known.key : DEFAULT_KEY, timeZone, now)
+}
+
+function preset(key: (typeof RANGE_PRESETS)[number]['key'], timeZone: string, now: number): ChosenRange {
+  const ms = RANGE_PRESETS.find((p) => p.key === key)!.ms
+  // `to` is just past now, so a row received this millisecond is in the half-open range.
+  const to = now + 1
+  const from = now - ms
+  return { key, from, to, fromText: wallTime(from, timeZone), toText: wallTime(now, timeZone) }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/** The wall-clock fields of `ms` in `timeZone`. */
+function fields(ms: number, timeZone: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const p of formatter(timeZone).formatToParts(ms)) out[p.type] = p.value
+  return out
+}
+
+/** `ms` as `YYYY-MM-DDTHH:MM:SS` wall-clock time in `timeZone`. */
+export function wallTime(ms: number, timeZone: string): string {
+  const f = fields(ms, timeZone)
+  return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}:${f.second}`
+}
+
+/**
+ * The instant a wall-clock time `YYYY-MM-DDTHH:MM[:SS]` denotes in `timeZone`; for a time
+ * a DST change skips or repeats, the instant with the offset in force just before it.
+ */
+export function parseWallTime(text: string, timeZone: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text)
+  if (!m) return undefined
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number]
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s)
+  if (Number.isNaN(asUtc) || new Date(asUtc).getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined
+  const offset = (ms: number) => {
+    const f = fields(ms, timeZone)
+    return Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second)) - ms
+  }
+  // Two rounds settle on the offset in force at the result (zones move at most twice a day).
+  let ms = asUtc - offset(asUtc)
+  ms = asUtc - offset(ms)
+  return ms
+}
+
+/** µs since the epoch → `YYYY-MM-DD HH:MM:SS.ffffff` in `timeZone`. */
+export function formatMicros(us: bigint, timeZone: string, digits: 3 | 6 = 6): string {
+  const ms = Number(us / 1000n) - (us % 1000n < 0n ? 1 : 0)
+  const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n
+  return `${wallTime(ms, timeZone).replace('T', ' ')}.${micros.toString().padStart(6, '0').slice(0, digits)}`
+}
+
+/** `ms` as `YYYYMMDDTHHMMSS` in `timeZone`, for file names. */
+export function fileStamp(ms: number, timeZone: string): string {
+  return wallTime(ms, timeZone).replace(/[-:]/g, '')
+}

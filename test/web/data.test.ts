@@ -1,0 +1,266 @@
+/**
+ * @module
+ * Browse, row detail, SQL and export over HTTP (issue 7), on a real supervisor: three
+ * closed day files and today held by the running engine's writer, one day with an extra
+ * column. Log text is hostile HTML and must come back escaped everywhere.
+ */
+import { writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { loadPlan } from '../../src/config/load.js'
+import { validateClassNatively } from '../../src/engine/validate-class.js'
+import { runSql } from '../../src/store/log-search.js'
+import { Supervisor } from '../../src/supervisor/supervisor.js'
+import type { ConsoleControl } from '../../src/web/control.js'
+import { ExportSlots, logsSource } from '../../src/web/log-data.js'
+import { DAYS, dayColumns, dayRow, writeDays, writeToday } from '../support/log-days.js'
+import { tempConfig } from '../support/serve.js'
+import { makeBatch, manualClock } from '../store/helpers.js'
+import { addUser, Client, makeConsole, type TestConsole } from './helpers.js'
+
+const RANGE = 'engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00'
+
+interface Ctx {
+  t: TestConsole
+  supervisor: Supervisor
+  control: ConsoleControl
+  viewer: Client
+  dir: string
+}
+
+async function start(): Promise<Ctx> {
+  const { dir, file } = tempConfig()
+  const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
+  await writeDays(plan.dataDir, DAYS.slice(0, 3), 600)
+  const supervisor = await Supervisor.start(plan, { clock: manualClock(`${DAYS[3]}T12:00:00Z`) })
+  await writeToday(supervisor.engine('fw')!.store, 600)
+  const control: ConsoleControl = { supervisor, configFile: file, reload: () => Promise.reject(new Error('not in this test')) }
+  const t = await makeConsole({ control, dataDir: plan.dataDir, maxConcurrentExports: 1 })
+  await addUser(t.store, 'vera', 'viewer')
+  const viewer = new Client(t.app)
+  await viewer.login('vera')
+  return { t, supervisor, control, viewer, dir }
+}
+
+async function stop(ctx: Ctx): Promise<void> {
+  await ctx.supervisor.stop()
+  await ctx.t.close()
+  await rm(ctx.dir, { recursive: true, force: true })
+}
+
+const unescape = (s: string) => s.replace(/&amp;/g, '&')
+
+/** Row links and the "Older" link of a browse page. */
+function links(html: string): { rows: string[]; next?: string } {
+  const rows = [...html.matchAll(/href="(\/browse\/row\?[^"]+)"/g)].map((m) => unescape(m[1]!))
+  const next = /href="([^"]+)" rel="next"/.exec(html)?.[1]
+  return next ? { rows, next: unescape(next) } : { rows }
+}
+
+const test = suite<Ctx>('data pages')
+test.before(async (ctx) => {
+  Object.assign(ctx, await start())
+})
+test.after((ctx) => stop(ctx))
+
+test('browse pages visit each of the 600 matching rows of four days exactly once', async ({ viewer }) => {
+  let path: string | undefined = `/browse?${RANGE}&col=sender_ip&op=cidr&val=10.1.0.0%2F16&n=50`
+  const seen: string[] = []
+  let pages = 0
+  while (path) {
+    const res = await viewer.get(path)
+    assert.is(res.status, 200)
+    const html = await res.text()
+    assert.ok(html.includes('600 rows'), 'the total')
+    const { rows, next } = links(html)
+    seen.push(...rows)
+    pages++
+    path = next
+  }
+  assert.is(pages, 12)
+  assert.is(seen.length, 600)
+  assert.is(new Set(seen).size, 600)
+})
+
+test('the filter form keeps its values and offers every column of the range', async ({ viewer }) => {
+  const html = await (await viewer.get(`/browse?${RANGE}&col=vlan&op=eq&val=v2`)).text()
+  assert.ok(html.includes('150 rows'), 'vlan = v2 on day two only')
+  assert.ok(html.includes('<option value="vlan" selected="">vlan</option>'))
+  assert.ok(html.includes('<option value="destination_ip">destination_ip (address)</option>'))
+  assert.ok(html.includes('name="val" id="flt-0-val" value="v2"'))
+})
+
+test('removing a filter redirects to the view without it', async ({ viewer }) => {
+  const res = await viewer.get(`/browse?${RANGE}&col=sender&op=eq&val=core&col=hostname&op=prefix&val=gw1&n=50&drop=0`)
+  assert.is(res.status, 303)
+  assert.is(
+    res.headers.get('location'),
+    '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=hostname&op=prefix&val=gw1&n=50',
+  )
+})
+
+test('a bad filter answers 400 with the reason', async ({ viewer }) => {
+  const res = await viewer.get(`/browse?${RANGE}&col=hostname&op=cidr&val=10.0.0.0%2F8`)
+  assert.is(res.status, 400)
+  assert.ok((await res.text()).includes('CIDR applies to address columns (sender_ip and *_ip), not to hostname.'))
+})
+
+test('hostile log text is escaped in browse, row detail and SQL results', async ({ viewer }) => {
+  const browse = await (await viewer.get(`/browse?${RANGE}&col=original_log&op=contains&val=%3Cscript%3E`)).text()
+  assert.ok(browse.includes('16 rows'))
+  assert.ok(browse.includes('&lt;script&gt;alert(1)&lt;/script&gt; #0'))
+  assert.not.ok(browse.includes('<script>alert'))
+  const detail = await (await viewer.get(links(browse).rows[0]!)).text()
+  assert.ok(detail.includes('<pre class="log-original">&lt;script&gt;alert(1)&lt;/script&gt; #582</pre>'))
+  assert.not.ok(detail.includes('<script>alert'))
+  const img = await (await viewer.get(`/browse?${RANGE}&col=original_log&op=contains&val=onerror`)).text()
+  assert.ok(img.includes('12 rows'))
+  assert.ok(img.includes('&lt;img src=x onerror=alert(2)&gt;'))
+  assert.not.ok(img.includes('<img src=x'))
+  const q = encodeURIComponent("SELECT original_log FROM logs WHERE original_log LIKE '%alert%' ORDER BY received_at LIMIT 2")
+  const sql = await (await viewer.get(`/sql?${RANGE}&q=${q}`)).text()
+  assert.ok(sql.includes('<td>&lt;script&gt;alert(1)&lt;/script&gt; #0</td>'))
+  assert.ok(sql.includes('<td>&quot;&gt;&lt;img src=x onerror=alert(2)&gt; #97</td>'))
+  assert.not.ok(sql.includes('<img src=x'))
+})
+
+test('a row that does not exist is 404', async ({ viewer }) => {
+  assert.is((await viewer.get('/browse/row?engine=fw&at=1714780864000250&id=999999')).status, 404)
+  assert.is((await viewer.get('/browse?engine=nope')).status, 404)
+})
+
+test('SQL runs over every chosen day and shows the result', async ({ viewer }) => {
+  const q = encodeURIComponent('SELECT count(*) AS n, count(vlan) AS with_vlan FROM logs')
+  const res = await viewer.get(`/sql?${RANGE}&q=${q}`)
+  assert.is(res.status, 200)
+  const html = await res.text()
+  assert.ok(html.includes('<th scope="col" title="BIGINT">n</th><th scope="col" title="BIGINT">with_vlan</th>'))
+  assert.ok(html.includes('<td>2400</td><td>600</td>'))
+})
+
+const REFUSED: [string, string][] = [
+  ["INSERT INTO logs (sender) VALUES ('x')", 'Only read-only queries (SELECT) can run here'],
+  ['DROP VIEW logs', 'Only read-only queries (SELECT) can run here'],
+  ['PRAGMA version', 'Only read-only queries (SELECT) can run here'],
+  ["SELECT * FROM read_csv('/etc/passwd')", 'Permission Error: Cannot access file &quot;/etc/passwd&quot;'],
+]
+
+test('SQL refuses writes and files with a clear message', async (ctx) => {
+  const systemDb = join(ctx.t.dir, 'logsift-system.duckdb')
+  const cases = [...REFUSED, [`SELECT * FROM read_text('${systemDb}')`, 'Permission Error'], [`ATTACH '${systemDb}' AS sys`, 'Only read-only queries']]
+  for (const [statement, message] of cases) {
+    const res = await ctx.viewer.get(`/sql?${RANGE}&q=${encodeURIComponent(statement!)}`)
+    assert.is(res.status, 400, statement)
+    const html = await res.text()
+    assert.ok(html.includes('The query failed.'), statement)
+    assert.ok(html.includes(message!), `${statement}: ${message}`)
+  }
+})
+
+/** Writes a response body to a file and reads it back with DuckDB. */
+async function readExport(ctx: Ctx, res: Response, reader: 'read_csv' | 'read_parquet', select: string): Promise<unknown[][]> {
+  const path = join(ctx.dir, `read-back-${reader}`)
+  writeFileSync(path, Buffer.from(await res.arrayBuffer()))
+  const db = await DuckDBInstance.create(':memory:')
+  const c = await db.connect()
+  try {
+    return (await c.runAndReadAll(`SELECT ${select} FROM ${reader}('${path}') ORDER BY 1, 2`)).getRowsJS()
+  } finally {
+    c.closeSync()
+    db.closeSync()
+  }
+}
+
+for (const [format, reader] of [['csv', 'read_csv'], ['parquet', 'read_parquet']] as const) {
+  test(`browse export as ${format}: named, audited, rows identical to the query`, async (ctx) => {
+    const res = await ctx.viewer.get(`/browse/export?${RANGE}&col=sender_ip&op=cidr&val=10.1.0.0%2F16&format=${format}`)
+    assert.is(res.status, 200)
+    assert.is(res.headers.get('content-disposition'), `attachment; filename="fw_20240501T000000_20240505T000000.${format}"`)
+    const select = 'epoch_us(received_at)::VARCHAR AS at, original_log, sender_ip, destination_port::INTEGER, vlan'
+    const got = await readExport(ctx, res, reader, select)
+    const source = logsSource(ctx.control, 'fw')!
+    const want = await runSql(source, { from: Date.parse('2024-05-01T00:00:00Z'), to: Date.parse('2024-05-05T00:00:00Z') },
+      `SELECT ${select} FROM logs WHERE sender_ip IN ('10.1.2.3', '10.1.200.9') ORDER BY 1, 2`, { rowLimit: 10_000 })
+    assert.is(got.length, 600)
+    assert.equal(got.map((r) => r.map((v) => (v === null ? null : String(v)))), want.rows)
+    const [entry] = await ctx.t.store.listAudit({ limit: 1 })
+    assert.is(entry!.action, 'data.exported')
+    assert.is(entry!.userName, 'vera')
+    assert.is(entry!.target, 'fw')
+    assert.is(entry!.details, `${format} of browse: 2024-05-01T00:00:00 – 2024-05-05T00:00:00 UTC; sender_ip in CIDR 10.1.0.0/16`)
+  })
+}
+
+test('SQL export of a result, and a refused statement is not exported', async (ctx) => {
+  const q = encodeURIComponent('SELECT hostname, count(*) AS n FROM logs GROUP BY 1 ORDER BY 1')
+  const res = await ctx.viewer.get(`/sql/export?${RANGE}&q=${q}&format=csv`)
+  assert.is(res.status, 200)
+  assert.is(await res.text(), 'hostname,n\ngw0,480\ngw1,480\ngw2,480\ngw3,480\ngw4,480\n')
+  const [entry] = await ctx.t.store.listAudit({ limit: 1 })
+  assert.is(entry!.details, 'csv of SQL: 2024-05-01T00:00:00 – 2024-05-05T00:00:00 UTC; SELECT hostname, count(*) AS n FROM logs GROUP BY 1 ORDER BY 1')
+  const refused = await ctx.viewer.get(`/sql/export?${RANGE}&q=${encodeURIComponent('DELETE FROM logs')}&format=csv`)
+  assert.is(refused.status, 400)
+})
+
+test('one export more than the limit is answered 429 until one finishes', async (ctx) => {
+  const path = `/browse/export?${RANGE}&format=csv`
+  // Not Client.get: it reads every body, and this one must stay unread.
+  const cookie = [...ctx.viewer.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  const first = await ctx.t.app.request(path, { headers: { cookie } })
+  assert.is(first.status, 200)
+  assert.is((await ctx.t.app.request(path, { headers: { cookie } })).status, 429)
+  await first.body!.cancel()
+  await new Promise((r) => setTimeout(r, 50))
+  const third = await ctx.viewer.get(path)
+  assert.is(third.status, 200)
+  assert.is((await third.text()).split('\n').length, 2400 + 2)
+})
+
+test('a large export streams with bounded memory', async (ctx) => {
+  const store = ctx.supervisor.engine('fw')!.store
+  const day = DAYS[3]
+  // 250k rows fit in the day: dayRow puts three rows a second.
+  const rows = 250_000
+  for (let start = 0; start < rows; start += 50_000) {
+    await store.append(makeBatch(dayColumns(day), Array.from({ length: 50_000 }, (_, i) => dayRow(day, 600 + start + i))))
+  }
+  await store.flush()
+  global.gc?.()
+  const before = process.memoryUsage().rss
+  let peak = before
+  const res = await ctx.viewer.get(`/browse/export?engine=fw&range=custom&from=2024-05-04T00%3A00&to=2024-05-05T00%3A00&format=csv`)
+  assert.is(res.status, 200)
+  let lines = 0
+  let bytes = 0
+  for await (const chunk of res.body! as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length
+    for (const b of chunk) if (b === 10) lines++
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }
+  assert.is(lines, rows + 600 + 1)
+  assert.is(Number(res.headers.get('content-length')), bytes)
+  // The file is tens of MB; the process must not hold it: growth stays well below its size times a few.
+  assert.ok(peak - before < 200 * 1024 * 1024, `RSS grew by ${Math.round((peak - before) / 1048576)} MiB`)
+})
+
+test.run()
+
+const slots = suite('ExportSlots')
+slots('takes up to max, then 429; a release is counted once', () => {
+  const s = new ExportSlots(2)
+  const a = s.take()
+  s.take()
+  try {
+    s.take()
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as { status: number }).status, 429)
+  }
+  a()
+  a()
+  assert.is(s.active, 1)
+})
+slots.run()

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Engine and time-range inputs shared by Browse and SQL: a GET form's fields, so the
+ * chosen view lives in the URL.
+ */
+import { RANGE_PRESETS, type ChosenRange } from '../../src/web/time-range.js'
+
+/** Props of {@link RangeFields}. */
+export interface RangeFieldsProps {
+  engines: string[]
+  engine?: string
+  range: ChosenRange
+  timeZone: string
+}
+
+/** Engine select, range preset, and the custom from–to pair. */
+export function RangeFields({ engines, engine, range, timeZone }: RangeFieldsProps) {
+  return (
+    <>
+      <div class="field">
+        <label for="q-engine">Engine</label>
+        <select name="engine" id="q-engine">
+          {engines.map((e) => (
+            <option value={e} selected={e === engine}>
+              {e}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="q-range">Time range</label>
+        <select name="range" id="q-range">
+          {RANGE_PRESETS.map((p) => (
+            <option value={p.key} selected={p.key === range.key}>
+              {p.label}
+            </option>
+          ))}
+          <option value="custom" selected={range.key === 'custom'}>
+            Custom: from – to
+          </option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="q-from">From</label>
+        <input type="datetime-local" step="1" name="from" id="q-from" value={range.fromText} aria-describedby="q-zone" />
+      </div>
+      <div class="field">
+        <label for="q-to">To</label>
+        <input type="datetime-local" step="1" name="to" id="q-to" value={range.toText} aria-describedby="q-zone" />
+        <p class="field-hint" id="q-zone">
+          Times in {timeZone}; from and to apply to Custom.
+        </p>
+      </div>
+    </>
+  )
+}

@@ -1,0 +1,186 @@
+/**
+ * @module
+ * Browse (SPEC §6): engine, time range and per-column filters in one GET form — the URL
+ * is the view, so it can be bookmarked and shared — then the matching rows newest
+ * first, a page at a time, with the total and CSV/Parquet export of the whole match.
+ */
+import { FILTER_OPS, isAddressColumn, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
+import type { ChosenRange } from '../../src/web/time-range.js'
+import { Alert } from '../components/alert.js'
+import { PageHeader } from '../components/page-header.js'
+import { RangeFields } from '../components/range-fields.js'
+import { LogTable } from '../partials/log-table.js'
+
+/** Labels of the filter operators. */
+export const OP_LABELS: Record<FilterOp, string> = {
+  eq: 'equals',
+  prefix: 'starts with',
+  contains: 'contains',
+  regex: 'matches regex',
+  cidr: 'in CIDR',
+}
+
+/** Rows-per-page choices. */
+export const PAGE_SIZES = [50, 100, 500] as const
+
+/** Props of {@link BrowsePage}. */
+export interface BrowsePageProps {
+  engines: string[]
+  engine?: string
+  range: ChosenRange
+  timeZone: string
+  filters: Filter[]
+  /** Columns offered in the filter selects. */
+  columns: LogColumn[]
+  pageSize: number
+  /** 1 for the newest rows. */
+  pageNumber: number
+  page?: LogPage
+  error?: string
+  links: { next?: string; first?: string; csv: string; parquet: string }
+}
+
+function FilterRow({ index, filter, columns }: { index: number; filter?: Filter; columns: LogColumn[] }) {
+  const id = `flt-${index}`
+  return (
+    <div class="filter-row">
+      <label class="visually-hidden" for={`${id}-col`}>
+        Column of filter {index + 1}
+      </label>
+      <select name="col" id={`${id}-col`}>
+        {columns.map((c) => (
+          <option value={c.name} selected={c.name === (filter?.column ?? 'original_log')}>
+            {c.name}
+            {isAddressColumn(c.name) ? ' (address)' : ''}
+          </option>
+        ))}
+      </select>
+      <label class="visually-hidden" for={`${id}-op`}>
+        Comparison of filter {index + 1}
+      </label>
+      <select name="op" id={`${id}-op`}>
+        {FILTER_OPS.map((op) => (
+          <option value={op} selected={op === (filter?.op ?? 'contains')}>
+            {OP_LABELS[op]}
+          </option>
+        ))}
+      </select>
+      <label class="visually-hidden" for={`${id}-val`}>
+        Value of filter {index + 1}
+      </label>
+      <input
+        type="text"
+        class="mono"
+        name="val"
+        id={`${id}-val`}
+        value={filter?.value ?? ''}
+        placeholder={filter ? '' : 'Add a filter: value'}
+        autocomplete="off"
+        spellcheck={false}
+      />
+      {filter ? (
+        <button type="submit" name="drop" value={String(index)} class="button button-small" title="Remove this filter">
+          Remove
+        </button>
+      ) : (
+        <span class="filter-spacer" />
+      )}
+    </div>
+  )
+}
+
+/** The whole page. */
+export function BrowsePage(props: BrowsePageProps) {
+  const { page, engine } = props
+  const n = new Intl.NumberFormat('en-US')
+  return (
+    <>
+      <PageHeader title="Browse" description="Stored rows of an engine, newest first. Filters combine with AND; the address is the view — bookmark or share it." />
+      <div class="stack">
+        <section class="card" aria-labelledby="browse-form-title">
+          <h2 id="browse-form-title" class="visually-hidden">
+            Search
+          </h2>
+          <form method="get" action="/browse" class="query-form">
+            <div class="query-grid">
+              <RangeFields engines={props.engines} engine={engine} range={props.range} timeZone={props.timeZone} />
+              <div class="field">
+                <label for="q-n">Rows per page</label>
+                <select name="n" id="q-n">
+                  {PAGE_SIZES.map((s) => (
+                    <option value={String(s)} selected={s === props.pageSize}>
+                      {s}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+            <fieldset class="filters">
+              <legend>Filters</legend>
+              {props.filters.map((f, i) => (
+                <FilterRow index={i} filter={f} columns={props.columns} />
+              ))}
+              <FilterRow index={props.filters.length} columns={props.columns} />
+              <p class="field-hint">
+                “in CIDR” takes 10.0.0.0/8 or 2001:db8::/32 on address columns; regex is RE2 syntax, unanchored.
+              </p>
+            </fieldset>
+            <div class="query-actions">
+              <button type="submit" class="button button-primary">
+                Search
+              </button>
+              <a class="button" href={`/browse${engine ? `?engine=${encodeURIComponent(engine)}` : ''}`}>
+                Clear
+              </a>
+            </div>
+          </form>
+        </section>
+        {props.range.error && <Alert kind="error">{props.range.error} Showing the last hour.</Alert>}
+        {props.error && <Alert kind="error">{props.error}</Alert>}
+        {props.engines.length === 0 && <Alert kind="info">No engine is configured, so there are no rows to browse.</Alert>}
+        {page && engine && (
+          <section class="card card-flush" aria-labelledby="results-title">
+            <div class="results-head">
+              <h2 id="results-title" class="results-title">
+                {page.total === 1 ? '1 row' : `${n.format(page.total)} rows`}
+                <span class="muted results-sub">
+                  {page.rows.length > 0
+                    ? ` · ${n.format((props.pageNumber - 1) * props.pageSize + 1)}–${n.format((props.pageNumber - 1) * props.pageSize + page.rows.length)} shown`
+                    : ''}
+                  {` · ${page.days.length === 1 ? '1 day' : `${page.days.length} days`}`}
+                </span>
+              </h2>
+              <div class="results-actions">
+                <a class="button button-small" href={props.links.csv} download>
+                  Export CSV
+                </a>
+                <a class="button button-small" href={props.links.parquet} download>
+                  Export Parquet
+                </a>
+              </div>
+            </div>
+            {page.rows.length === 0 ? (
+              <p class="empty-state">No rows match in this range.</p>
+            ) : (
+              <LogTable engine={engine} columns={page.columns} rows={page.rows} timeZone={props.timeZone} />
+            )}
+            {(props.links.first || props.links.next) && (
+              <nav class="pager data-pager" aria-label="Pages">
+                {props.links.first && (
+                  <a class="button button-small" href={props.links.first}>
+                    ← Newest
+                  </a>
+                )}
+                {props.links.next && (
+                  <a class="button button-small" href={props.links.next} rel="next">
+                    Older →
+                  </a>
+                )}
+              </nav>
+            )}
+          </section>
+        )}
+      </div>
+    </>
+  )
+}

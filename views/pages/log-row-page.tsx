@@ -1,0 +1,69 @@
+/**
+ * @module
+ * One stored row (SPEC §6, Browse → row detail): every column with its value, NULL
+ * marked, and the original log line as received. All of it is escaped text.
+ */
+import type { LogColumn, LogRow } from '../../src/store/log-search.js'
+import { PageHeader } from '../components/page-header.js'
+import { cellText } from '../partials/log-table.js'
+
+/** Props of {@link LogRowPage}. */
+export interface LogRowPageProps {
+  engine: string
+  columns: LogColumn[]
+  values: LogRow
+  timeZone: string
+  /** Where "Back" goes. */
+  back: string
+}
+
+/** The row as a two-column table, then the original log. */
+export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPageProps) {
+  const original = values.original_log
+  return (
+    <>
+      <PageHeader
+        title="Row"
+        description={`Engine ${engine} · received ${cellText({ name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }, values.received_at ?? null, timeZone, 6)} (${timeZone})`}
+        actions={
+          <a class="button" href={back}>
+            ← Back to browse
+          </a>
+        }
+      />
+      <div class="stack">
+        <section class="card" aria-labelledby="original-title">
+          <h2 id="original-title">Original log</h2>
+          {original === null || original === undefined ? (
+            <p class="muted">Not kept: this engine stores no original log (keep_original_log is off).</p>
+          ) : (
+            <pre class="log-original">{String(original)}</pre>
+          )}
+        </section>
+        <section class="card card-flush" aria-labelledby="columns-title">
+          <h2 id="columns-title" class="card-flush-title">
+            Columns
+          </h2>
+          <table class="table row-columns">
+            <tbody>
+              {columns
+                .filter((c) => c.name !== 'original_log')
+                .map((c) => {
+                  const text = cellText(c, values[c.name] ?? null, timeZone, 6)
+                  return (
+                    <tr>
+                      <th scope="row">
+                        <code>{c.name}</code>
+                        <span class="cell-sub">{c.type.toLowerCase()}</span>
+                      </th>
+                      <td class="mono">{text === null ? <span class="null">NULL</span> : text}</td>
+                    </tr>
+                  )
+                })}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </>
+  )
+}

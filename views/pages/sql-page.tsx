@@ -1,0 +1,133 @@
+/**
+ * @module
+ * SQL (SPEC §6, §7): read-only DuckDB SQL over the view `logs` of the chosen engine and
+ * days, with row and time limits, the result as a table, DuckDB's message on failure,
+ * and export of the full result. A GET form: a query can be bookmarked.
+ */
+import type { SqlResult } from '../../src/store/log-search.js'
+import type { ChosenRange } from '../../src/web/time-range.js'
+import { Alert } from '../components/alert.js'
+import { PageHeader } from '../components/page-header.js'
+import { RangeFields } from '../components/range-fields.js'
+
+/** Display row limits offered. */
+export const ROW_LIMITS = [100, 1000, 10_000] as const
+
+/** The statement shown on a fresh page. */
+export const EXAMPLE_SQL = 'SELECT received_at, sender_ip, original_log\nFROM logs\nORDER BY received_at DESC\nLIMIT 100'
+
+/** Props of {@link SqlPage}. */
+export interface SqlPageProps {
+  engines: string[]
+  engine?: string
+  range: ChosenRange
+  timeZone: string
+  sql: string
+  rowLimit: number
+  timeLimitS: number
+  result?: SqlResult
+  error?: string
+}
+
+/** The form and, after a run, the result or the error. */
+export function SqlPage(props: SqlPageProps) {
+  const { result } = props
+  const n = new Intl.NumberFormat('en-US')
+  return (
+    <>
+      <PageHeader
+        title="SQL"
+        description="Read-only DuckDB SQL over the view logs: every row of the engine in the chosen time range, all days combined."
+      />
+      <div class="stack">
+        <section class="card" aria-labelledby="sql-form-title">
+          <h2 id="sql-form-title" class="visually-hidden">
+            Query
+          </h2>
+          <form method="get" action="/sql" class="query-form">
+            <div class="query-grid">
+              <RangeFields engines={props.engines} engine={props.engine} range={props.range} timeZone={props.timeZone} />
+            </div>
+            <div class="field">
+              <label for="q-sql">Query</label>
+              <textarea name="q" id="q-sql" class="mono sql-text" rows={7} spellcheck={false} aria-describedby="q-sql-hint">
+                {props.sql}
+              </textarea>
+              <p class="field-hint" id="q-sql-hint">
+                One SELECT statement; files other than the engine's day files and every write are refused by DuckDB.
+              </p>
+            </div>
+            <div class="query-actions">
+              <div class="field field-inline">
+                <label for="q-limit">Show at most</label>
+                <select name="limit" id="q-limit">
+                  {ROW_LIMITS.map((l) => (
+                    <option value={String(l)} selected={l === props.rowLimit}>
+                      {n.format(l)} rows
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div class="field field-inline">
+                <label for="q-timeout">Time limit (s)</label>
+                <input type="number" name="timeout" id="q-timeout" class="input-narrow" min="1" max="300" value={String(props.timeLimitS)} />
+              </div>
+              <button type="submit" class="button button-primary">
+                Run
+              </button>
+              <button type="submit" class="button" formaction="/sql/export" name="format" value="csv">
+                Export CSV
+              </button>
+              <button type="submit" class="button" formaction="/sql/export" name="format" value="parquet">
+                Export Parquet
+              </button>
+            </div>
+          </form>
+        </section>
+        {props.range.error && <Alert kind="error">{props.range.error} Using the last hour.</Alert>}
+        {props.error && (
+          <div class="alert alert-error" role="alert">
+            <p>The query failed.</p>
+            <pre class="sql-error">{props.error}</pre>
+          </div>
+        )}
+        {result && (
+          <section class="card card-flush" aria-labelledby="sql-result-title">
+            <div class="results-head">
+              <h2 id="sql-result-title" class="results-title">
+                {result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`}
+                {result.truncated && <span class="muted results-sub"> · more exist; export for all of them</span>}
+              </h2>
+            </div>
+            {result.columns.length === 0 || result.rows.length === 0 ? (
+              <p class="empty-state">No rows.</p>
+            ) : (
+              <div class="data-scroll" tabindex={0} role="region" aria-label="Result">
+                <table class="table data-table sql-table">
+                  <thead>
+                    <tr>
+                      {result.columns.map((c) => (
+                        <th scope="col" title={c.type}>
+                          {c.name}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {result.rows.map((row) => (
+                      <tr>
+                        {row.map((v) => (
+                          <td>{v === null ? <span class="null">NULL</span> : v}</td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        )}
+      </div>
+    </>
+  )
+}
