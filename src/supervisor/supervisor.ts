@@ -140,8 +140,11 @@ export class Supervisor {
       if (runner === undefined) continue
       if (storageChanged) {
         // A new data dir or zone means new files: stop (storing everything) and start anew.
+        // The new sockets are bound first (SO_REUSEPORT), so no datagram meets a closed port
+        // while the old engine drains; they queue until the new writer is open.
+        const bound = EngineRunner.bind(e)
         await runner.stop()
-        this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError))
+        this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError, bound))
         summary.updated.push(e.name)
       } else if (!sameEngine(runner.plan, e)) {
         await runner.update(e)

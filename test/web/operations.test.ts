@@ -305,6 +305,45 @@ test('settings: a time zone from the list applies live; one not in it is refused
   assert.is(t.supervisor.current.timezone, 'Europe/Berlin')
 })
 
+test('a time zone change under load restarts the writers without losing a row', async () => {
+  const port = await freePort()
+  const t = await makeControlConsole((c) => {
+    ;(c.engines as { listen: { udp: string[] } }[])[0]!.listen.udp = [`127.0.0.1:${port}`]
+  })
+  try {
+    await addUser(t.store, 'root', 'admin')
+    const admin = new Client(t.app)
+    await admin.login('root')
+    const before = t.supervisor.engine('fw')!
+    const socket = dgram.createSocket('udp4')
+    const lines = corpusLines('mikrotik-20k.log')
+    let sent = 0
+    let running = true
+    const sending = (async () => {
+      while (running) {
+        await Promise.all(Array.from({ length: 20 }, () => new Promise<void>((r) => socket.send(lines[sent++ % lines.length]!, port, '127.0.0.1', () => r()))))
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    })()
+    await new Promise((r) => setTimeout(r, 300))
+    await admin.get('/settings')
+    const res = await admin.post('/settings', { timezone: 'Asia/Tokyo', retention_days: '180', min_free_percent: '5', flush_interval_ms: '500' })
+    assert.is(res.status, 303)
+    await new Promise((r) => setTimeout(r, 300))
+    running = false
+    await sending
+    socket.close()
+    const after = t.supervisor.engine('fw')!
+    assert.ok(after !== before, 'the writer was restarted')
+    await waitFor(() => before.counters().received + after.counters().received === sent, 'every datagram received')
+    await waitFor(() => after.counters().stored === after.counters().received, 'every row stored')
+    assert.is(before.counters().stored, before.counters().received)
+    assert.is(before.counters().stored + after.counters().stored, sent)
+  } finally {
+    await t.close()
+  }
+})
+
 test('viewers see everything read-only and cannot change anything', async ({ t, viewer }) => {
   const engine = await (await viewer.get('/engines/fw')).text()
   assert.match(engine, '<fieldset disabled="" class="form-grid fieldset-plain">')
