@@ -121,7 +121,8 @@ export class DiskGuard {
     const full = free < this.minFreePercent
     if (full === this.isFull) return
     this.isFull = full
-    const fields = { data_dir: this.dataDir, free_percent: Number(free.toFixed(2)), min_free_percent: this.minFreePercent }
+    // Rounded down: 4.999 shown as 5 would read as not below a threshold of 5.
+    const fields = { data_dir: this.dataDir, free_percent: Math.floor(free * 100) / 100, min_free_percent: this.minFreePercent }
     if (full) this.log('warn', 'disk_guard.on', fields)
     else this.log('info', 'disk_guard.off', fields)
   }

@@ -12,7 +12,8 @@ export interface DiskFullBannerProps {
 
 /** Says that engines are not storing, why, and that they resume by themselves. */
 export function DiskFullBanner({ state }: DiskFullBannerProps) {
-  const free = state.freePercent === null ? '?' : state.freePercent.toFixed(1)
+  // Rounded down, so a value just under the threshold never reads as equal to it.
+  const free = state.freePercent === null ? '?' : (Math.floor(state.freePercent * 10) / 10).toFixed(1)
   return (
     <Alert kind="error">
       <strong>Disk almost full: logs are not being stored.</strong> The data file system ({state.dataDir}) has {free}% free,
