@@ -220,8 +220,9 @@ if [ -n "$ROOT" ]; then
   exit 0
 fi
 
-# Only our own drop-in is applied; other sysctl settings are left as they are.
-sysctl -q -p "$SYSCTL"
+# Only our own drop-in is applied; other sysctl settings are left as they are. A container
+# may refuse it (read-only /proc/sys): the service still runs, with smaller buffers.
+sysctl -q -p "$SYSCTL" || say "warning: could not apply $SYSCTL now; it applies at the next boot"
 systemctl daemon-reload
 systemctl enable -q logsift
 if systemctl is-active -q logsift; then
