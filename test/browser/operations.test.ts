@@ -198,6 +198,40 @@ test('add a class field in the UI while lines keep coming: no row lost, new rows
   assert.ok((await count(runner, 'SELECT count(*) FROM logs WHERE proto IS NULL')) > 0, 'earlier rows hold NULL')
 })
 
+test('the configuration pages at desktop and phone width, the tester run from the page', async (ctx) => {
+  const { page } = ctx
+  await page.goto('/classes/mikrotik5')
+  await page.getByLabel('Sample lines').fill(corpusLines('edge.log').slice(0, 3).join('\n'))
+  await page.getByRole('button', { name: 'Test these lines' }).click()
+  await page.locator('#tester-summary').waitFor()
+  assert.is((await page.locator('#tester-summary').textContent())!.trim(), '3 lines, 2 with every field matched.')
+  await page.getByLabel('Engine', { exact: true }).selectOption('edge')
+  await page.getByRole('button', { name: 'Test recent lines' }).click()
+  await page.getByText('(the last 20 lines of edge)').waitFor()
+  const pages: [string, string, () => Promise<unknown>][] = [
+    ['engines', '/engines', async () => {}],
+    ['engine', '/engines/edge', async () => {}],
+    ['senders', '/senders/edge', async () => {}],
+    ['settings', '/settings', async () => {}],
+    ['class-tester', '/classes/mikrotik5', async () => {
+      await page.getByLabel('Sample lines').fill(corpusLines('edge.log').slice(0, 3).join('\n'))
+      await page.getByRole('button', { name: 'Test these lines' }).click()
+      await page.locator('#tester-summary').waitFor()
+    }],
+  ]
+  for (const [viewport, size] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+    await page.setViewportSize(size)
+    for (const [name, path, prepare] of pages) {
+      await page.goto(path)
+      await prepare()
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      assert.is(overflow, 0, `${name} scrolls sideways at ${viewport} width`)
+      await page.screenshot({ path: shot(name, viewport, 'light'), fullPage: true })
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 })
+})
+
 test('delete the engine keeping its data: the day files stay', async (ctx) => {
   const { page, server } = ctx
   await page.goto('/engines/edge')

@@ -268,7 +268,7 @@ test('the regex tester shows exactly what ingestion stores (edge corpus)', async
       assert.is(text, lines[i])
       const row = stored.find((r) => r.original_log === text)!
       assert.ok(row, `stored row for line ${i}`)
-      const shown = Object.fromEntries([...a.matchAll(/<td data-column="([a-z_]+)">([^]*?)<\/td>/g)].map((m) => [m[1], m[2] === '<span class="null">NULL</span>' ? null : unescape(m[2]!)]))
+      const shown = Object.fromEntries([...a.matchAll(/<dd data-column="([a-z_]+)">([^]*?)<\/dd>/g)].map((m) => [m[1], m[2] === '<span class="null">NULL</span>' ? null : unescape(m[2]!)]))
       assert.equal(shown, Object.fromEntries(cols.map((c) => [c, row[c] === null ? null : String(row[c])])), `line ${i}: ${text}`)
     })
   } finally {
@@ -285,7 +285,7 @@ test('the tester can take the last lines an engine received', async ({ t, admin 
   assert.is(res.status, 200)
   const html = await res.text()
   assert.match(html, '<p class="muted" id="tester-summary">1 line (the last line of fw), 0 with every field matched.</p>')
-  assert.match(html, '<td data-column="pppoe">ann</td>')
+  assert.match(html, '<dd data-column="pppoe">ann</dd>')
   assert.match(html, 'No match: <code>nat_ip</code>')
 })
 

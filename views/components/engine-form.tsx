@@ -82,7 +82,9 @@ export function EngineForm({ action, csrfToken, classes, values, editing, canEdi
         </div>
         <label class="checkbox">
           <input type="checkbox" name="keep_original_log" value="on" checked={values.keepOriginalLog ?? true} />
-          Keep the original line (<code>original_log</code>)
+          <span>
+            Keep the original line (<code>original_log</code>)
+          </span>
         </label>
       </fieldset>
       {canEdit && (

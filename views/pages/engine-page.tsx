@@ -41,10 +41,12 @@ export function EnginePage({ name, classes, csrfToken, canEdit, values, dataDir,
               <fieldset class="fieldset-plain">
                 <legend>Its day files in <code>{dataDir}</code></legend>
                 <label class="checkbox">
-                  <input type="radio" name="keep_data" value="yes" checked /> Keep them
+                  <input type="radio" name="keep_data" value="yes" checked />
+                  <span>Keep them</span>
                 </label>
                 <label class="checkbox">
-                  <input type="radio" name="keep_data" value="no" /> Delete them too
+                  <input type="radio" name="keep_data" value="no" />
+                  <span>Delete them too</span>
                 </label>
               </fieldset>
               <div class="form-actions">

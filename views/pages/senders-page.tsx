@@ -100,7 +100,7 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
           <h2 id="sender-list-title" class="card-flush-title">
             {senders.length === 1 ? '1 sender' : `${senders.length} senders`}
           </h2>
-          {senders.length === 0 && <p class="card-lead muted">No senders yet: every message is rejected and counted until you add one.</p>}
+          {senders.length === 0 && <p class="card-flush-note muted">No senders yet: every message is rejected and counted until you add one.</p>}
           <div class="table-wrap">
             <table class="table table-stack">
               <thead>
@@ -170,7 +170,7 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
         <section class="card card-flush" aria-labelledby="unknown-title">
           <h2 id="unknown-title" class="card-flush-title">Unknown senders seen</h2>
           {unknown.length === 0 ? (
-            <p class="card-lead muted">None: every message came from a listed sender.</p>
+            <p class="card-flush-note muted">None: every message came from a listed sender.</p>
           ) : (
             <div class="table-wrap">
               <table class="table table-stack">

@@ -48,19 +48,17 @@ export function TesterResultView({ result, source }: TesterResultViewProps) {
               No match: {line.unmatched.map((f) => <code>{f}</code>)}
             </p>
           )}
-          <table class="table tested-columns">
-            <tbody>
-              {result.columns.map((c, j) => {
-                const v = line.values[j]
-                return (
-                  <tr>
-                    <th scope="row">{c.name}</th>
-                    <td data-column={c.name}>{v === null || v === undefined ? <span class="null">NULL</span> : String(v)}</td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
+          <dl class="tested-columns">
+            {result.columns.map((c, j) => {
+              const v = line.values[j]
+              return (
+                <div class="tested-column">
+                  <dt>{c.name}</dt>
+                  <dd data-column={c.name}>{v === null || v === undefined ? <span class="null">NULL</span> : String(v)}</dd>
+                </div>
+              )
+            })}
+          </dl>
         </article>
       ))}
     </div>
