@@ -1,0 +1,73 @@
+/**
+ * The operations partials as exact HTML: what the dashboard and tail streams send, and
+ * the regex tester's answer. Log text is attacker-controlled, so escaping is checked here.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { EngineTotals } from '../../views/partials/engine-card.js'
+import { TailRate, TailRows } from '../../views/partials/tail-rows.js'
+import { TesterResultView } from '../../views/partials/tester-result.js'
+import { splitLines, testClass } from '../../src/web/regex-tester.js'
+
+const test = suite('operations partials')
+
+test('EngineTotals: state, the last second and the totals', () => {
+  const html = String(
+    <EngineTotals
+      name="fw"
+      state="running"
+      totals={{ received: 12345, stored: 12000, rejected: 300, dropped: 45, kernel_drops: 0 }}
+      latest={{ atMs: 0, received: 1500, stored: 1490, rejected: 10, dropped: 0, kernel_drops: 0 }}
+    />,
+  )
+  const tile = (k: string, label: string, rate: string, total: string) =>
+    `<div class="counter counter-${k}" data-counter="${k}"><dt>${label}</dt><dd><span class="counter-rate">${rate}/s</span><span class="counter-total" title="since start">${total}</span></dd></div>`
+  assert.is(
+    html,
+    '<div class="engine-totals" id="totals-fw"><p class="engine-state"><span class="state state-running">running</span></p><dl class="counter-grid">' +
+      tile('received', 'Received', '1,500', '12,345') +
+      tile('stored', 'Stored', '1,490', '12,000') +
+      tile('rejected', 'Rejected', '10', '300') +
+      tile('dropped', 'Dropped', '0', '45') +
+      tile('kernel_drops', 'Kernel drops', '0', '0') +
+      '</dl></div>',
+  )
+})
+
+test('TailRows escapes log text and marks NULL', () => {
+  const html = String(
+    <TailRows columns={['sender', 'user']} rows={[{ receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 5, 678), values: ['<b>x</b>', null], log: '<script>alert(1)</script>' }]} />,
+  )
+  assert.is(
+    html,
+    '<tr class="tail-row"><td data-label="received_at" class="nowrap">13:04:05.678</td>' +
+      '<td data-label="sender" data-column="sender">&lt;b&gt;x&lt;/b&gt;</td>' +
+      '<td data-label="user" data-column="user"><span class="null">NULL</span></td></tr>' +
+      '<tr class="tail-log"><td colspan="3" data-column="original_log">&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>',
+  )
+})
+
+test('TailRate says what sampling left out', () => {
+  assert.is(String(<TailRate shown={0} received={0} />), '<p class="tail-rate muted" id="tail-rate" aria-live="polite">Waiting for rows…</p>')
+  assert.is(String(<TailRate shown={5} received={5} />), '<p class="tail-rate muted" id="tail-rate" aria-live="polite">5 rows/s, all shown</p>')
+  assert.is(String(<TailRate shown={20} received={3400} />), '<p class="tail-rate muted" id="tail-rate" aria-live="polite">20 of 3,400 rows/s shown (1 in 170)</p>')
+})
+
+test('the tester names unmatched fields and splits _ip fields like ingestion', () => {
+  const result = testClass({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }, { name: 'peer_ip', pattern: 'peer=(\\S+)' }] }, splitLines('user=<ann> peer=10.0.0.1:80\npeer=999.1.1.1:5\n'))
+  assert.equal(result.columns, [{ name: 'user', field: 'user' }, { name: 'peer_ip', field: 'peer_ip' }, { name: 'peer_port', field: 'peer_ip' }])
+  assert.equal(result.lines, [
+    { text: 'user=<ann> peer=10.0.0.1:80', values: [null, '10.0.0.1', 80], unmatched: ['user'] },
+    { text: 'peer=999.1.1.1:5', values: [null, null, null], unmatched: ['user', 'peer_ip'] },
+  ])
+  const html = String(<TesterResultView result={result} />)
+  assert.match(html, '<pre class="tested-text">user=&lt;ann&gt; peer=10.0.0.1:80</pre><p class="unmatched">No match: <code>user</code></p>')
+  assert.match(html, '<div class="tested-column"><dt>peer_port</dt><dd data-column="peer_port">80</dd></div>')
+})
+
+test('splitLines: the last newline does not add a line; inner empty lines stay', () => {
+  assert.equal(splitLines(''), [])
+  assert.equal(splitLines('a\r\n\nb\n'), ['a', '', 'b'])
+})
+
+test.run()
