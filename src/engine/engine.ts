@@ -24,6 +24,13 @@ export interface EngineSettings {
   receiveBufferBytes?: number
   /** Store the message text in `original_log` (default true). */
   keepOriginalLog?: boolean
+  /**
+   * `auto` parses the RFC 5424 / RFC 3164 header into hostname, app_name, proc_id, msg_id
+   * and log_time; `off` leaves them NULL (default `auto`).
+   */
+  syslogHeader?: 'auto' | 'off'
+  /** IANA time zone of header time stamps that carry none, e.g. RFC 3164's (default `UTC`). */
+  timezone?: string
   /** Rows that may wait for the writer before chunks are dropped (default 262,144). */
   queueCapacityRows?: number
   /** Rows per receiver chunk (default 2,048). */

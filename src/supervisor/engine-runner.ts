@@ -66,13 +66,18 @@ export class EngineRunner {
     private readonly diskFull: () => boolean,
     /** Duration of each commit of this engine's writer. */
     readonly flushLatency: LatencyHistogram,
+    /** The time zone of zone-less header stamps (the storage zone, fixed per runner). */
+    private readonly timezone: string,
   ) {
     this.pumping = this.pump()
   }
 
-  /** Binds the engine's sockets (throws on a bad pattern or a port in use); no file yet. */
-  static bind(plan: EnginePlan): Engine {
-    return Engine.start(engineSettings(plan))
+  /**
+   * Binds the engine's sockets (throws on a bad pattern or a port in use); no file yet.
+   * `timezone` is the zone of header time stamps that carry none.
+   */
+  static bind(plan: EnginePlan, timezone: string): Engine {
+    return Engine.start(engineSettings(plan, timezone))
   }
 
   /**
@@ -83,7 +88,7 @@ export class EngineRunner {
     plan: EnginePlan,
     storage: StorageSettings,
     onError: (error: Error) => void,
-    engine: Engine = EngineRunner.bind(plan),
+    engine: Engine = EngineRunner.bind(plan, storage.timezone),
   ): Promise<EngineRunner> {
     try {
       const { diskFull = () => false, ...settings } = storage
@@ -95,8 +100,8 @@ export class EngineRunner {
         onCommit: (_rows, ms) => flushLatency.observeMs(ms),
       })
       // Creates (or widens) today's table now rather than at the first message.
-      await writer.append(emptyBatch(engineSettings(plan).class))
-      return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency)
+      await writer.append(emptyBatch(engineSettings(plan, storage.timezone).class))
+      return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency, storage.timezone)
     } catch (e) {
       await engine.stop()
       throw e
@@ -130,10 +135,11 @@ export class EngineRunner {
 
   /** Applies a changed plan live: no socket closes before its replacement is bound. */
   async update(plan: EnginePlan): Promise<void> {
-    this.engine.update(engineSettings(plan))
+    const settings = engineSettings(plan, this.timezone)
+    this.engine.update(settings)
     this.plan = plan
     // New columns exist from now on, even before a row fills them.
-    await this.writer.append(emptyBatch(engineSettings(plan).class))
+    await this.writer.append(emptyBatch(settings.class))
   }
 
   /** Counters of receiver and writer together. */

@@ -6,8 +6,11 @@
 import type { EnginePlan } from '../config/plan.js'
 import type { EngineSettings } from '../engine/engine.js'
 
-/** The native engine's settings for `plan`. */
-export function engineSettings(plan: EnginePlan): EngineSettings {
+/**
+ * The native engine's settings for `plan`; `timezone` is the config's (resolved) time zone,
+ * in which the engine reads header time stamps that carry none.
+ */
+export function engineSettings(plan: EnginePlan, timezone: string): EngineSettings {
   return {
     name: plan.name,
     class: { name: plan.className, fields: plan.fields },
@@ -16,10 +19,12 @@ export function engineSettings(plan: EnginePlan): EngineSettings {
     threads: plan.threads,
     receiveBufferBytes: plan.receiveBufferBytes,
     keepOriginalLog: plan.keepOriginalLog,
+    syslogHeader: plan.syslogHeader,
+    timezone,
   }
 }
 
-/** True when nothing the running engine sees differs between `a` and `b`. */
+/** True when nothing the running engine sees differs between `a` and `b` (time zones aside). */
 export function sameEngine(a: EnginePlan, b: EnginePlan): boolean {
-  return JSON.stringify(engineSettings(a)) === JSON.stringify(engineSettings(b))
+  return JSON.stringify(engineSettings(a, '')) === JSON.stringify(engineSettings(b, ''))
 }

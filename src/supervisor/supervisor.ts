@@ -53,7 +53,7 @@ export class Supervisor {
   static async start(plan: Plan, options: SupervisorOptions = {}): Promise<Supervisor> {
     const bound: Engine[] = []
     try {
-      for (const e of plan.engines) bound.push(EngineRunner.bind(e))
+      for (const e of plan.engines) bound.push(EngineRunner.bind(e, plan.timezone))
     } catch (e) {
       await Promise.all(bound.map((b) => b.stop()))
       throw e
@@ -142,7 +142,7 @@ export class Supervisor {
         // A new data dir or zone means new files: stop (storing everything) and start anew.
         // The new sockets are bound first (SO_REUSEPORT), so no datagram meets a closed port
         // while the old engine drains; they queue until the new writer is open.
-        const bound = EngineRunner.bind(e)
+        const bound = EngineRunner.bind(e, next.timezone)
         await runner.stop()
         this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError, bound))
         summary.updated.push(e.name)

@@ -153,16 +153,6 @@ impl ColumnData {
         valid.push(u8::from(v.is_some()));
     }
 
-    /// Appends a NULL whatever the type.
-    pub fn push_null(&mut self) {
-        match self {
-            ColumnData::Varchar { .. } => self.push_str(None),
-            ColumnData::Integer { .. } => self.push_i32(None),
-            ColumnData::UTinyInt { .. } => self.push_u8(None),
-            ColumnData::TimestampTz { .. } => self.push_i64(None),
-        }
-    }
-
     /// The column's type.
     pub fn ty(&self) -> ColumnType {
         match self {

@@ -49,6 +49,13 @@ pub enum ErrorKind {
         /// The address as written.
         address: String,
     },
+    /// The engine's time zone is not in the system's time zone database.
+    TimeZone {
+        /// The IANA name as given.
+        name: String,
+        /// Why the lookup failed.
+        message: String,
+    },
     /// A socket call failed (bind, setsockopt, …).
     Io {
         /// What was being done, e.g. `bind 0.0.0.0:5514`.
@@ -112,6 +119,9 @@ impl fmt::Display for Error {
                 f,
                 "listen address '{address}' is not host:port or [ipv6]:port"
             ),
+            ErrorKind::TimeZone { name, message } => {
+                write!(f, "time zone '{name}' is unknown: {message}")
+            }
             ErrorKind::Io { context, message } => write!(f, "{context}: {message}"),
         }
     }

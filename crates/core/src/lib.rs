@@ -3,7 +3,7 @@
 //!
 //! The data path runs one way: [`recv`] reads datagrams with `recvmmsg` on `SO_REUSEPORT`
 //! sockets, one per receiver thread; [`pipeline`] matches the [`sender`], decodes the
-//! [`text`], parses the [`header`] PRI and runs the class's regexes ([`extract`], each a
+//! [`text`], parses the syslog [`header`] (RFC 5424 or RFC 3164) and runs the class's regexes ([`extract`], each a
 //! [`matcher`], with [`address`] for `_ip` fields) on the same thread, appending to a columnar [`batch`]
 //! chunk; the [`engine`] queues chunks, bounded in rows, until the consumer pulls them.
 
@@ -19,5 +19,7 @@ pub mod header;
 pub mod matcher;
 pub mod pipeline;
 pub mod recv;
+mod rfc3164;
+mod rfc5424;
 pub mod sender;
 pub mod text;

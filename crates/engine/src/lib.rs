@@ -16,6 +16,7 @@ use logsift_core::batch::{Chunk, ColumnData, Schema};
 use logsift_core::engine::{Engine, ListenOptions, QueueOptions};
 use logsift_core::error::{Error, ErrorKind};
 use logsift_core::extract::{Extractor, FieldSpec};
+use logsift_core::header::HeaderParser;
 use logsift_core::pipeline::Pipeline;
 use logsift_core::sender::SenderSpec;
 use logsift_core::text;
@@ -118,7 +119,7 @@ pub fn class_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
 /// table from it before the first row arrives.
 #[napi]
 pub fn row_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
-    let pipeline = Pipeline::new(&spec.name, &spec.fields(), &[], true).map_err(map_error)?;
+    let pipeline = Pipeline::new(&spec.name, &spec.fields(), &[], true, None).map_err(map_error)?;
     let fields = pipeline.extractor.columns();
     Ok(pipeline
         .schema
@@ -224,6 +225,14 @@ pub struct EngineOptions {
     pub receive_buffer_bytes: Option<u32>,
     /// Store the message text in `original_log`. Default true.
     pub keep_original_log: Option<bool>,
+    /// `auto` parses the RFC 5424 / RFC 3164 header into hostname, app_name, proc_id,
+    /// msg_id and log_time; `off` leaves them NULL (facility and severity come from the
+    /// PRI either way). Default `auto`.
+    #[napi(ts_type = "'auto' | 'off'")]
+    pub syslog_header: Option<String>,
+    /// IANA time zone (`Europe/Berlin`) for header time stamps without one (RFC 3164);
+    /// it also picks their year. Default `UTC`.
+    pub timezone: Option<String>,
     /// Rows that may wait for JavaScript before chunks are dropped
     /// (`dropped_backpressure`). Default 262,144.
     pub queue_capacity_rows: Option<u32>,
@@ -243,11 +252,18 @@ impl EngineOptions {
                 pattern: s.r#match.clone(),
             })
             .collect();
+        let header = match self.syslog_header.as_deref() {
+            Some("off") => None,
+            _ => Some(HeaderParser::new(
+                self.timezone.as_deref().unwrap_or("UTC"),
+            )?),
+        };
         Pipeline::new(
             &self.class.name,
             &self.class.fields(),
             &senders,
             self.keep_original_log.unwrap_or(true),
+            header,
         )
     }
 
