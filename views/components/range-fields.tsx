@@ -10,11 +10,10 @@ export interface RangeFieldsProps {
   engines: string[]
   engine?: string
   range: ChosenRange
-  timeZone: string
 }
 
 /** Engine select, range preset, and the custom from–to pair. */
-export function RangeFields({ engines, engine, range, timeZone }: RangeFieldsProps) {
+export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
   return (
     <>
       <div class="field">
@@ -36,7 +35,7 @@ export function RangeFields({ engines, engine, range, timeZone }: RangeFieldsPro
             </option>
           ))}
           <option value="custom" selected={range.key === 'custom'}>
-            Custom: from – to
+            Custom (from – to)
           </option>
         </select>
       </div>
@@ -47,10 +46,16 @@ export function RangeFields({ engines, engine, range, timeZone }: RangeFieldsPro
       <div class="field">
         <label for="q-to">To</label>
         <input type="datetime-local" step="1" name="to" id="q-to" value={range.toText} aria-describedby="q-zone" />
-        <p class="field-hint" id="q-zone">
-          Times in {timeZone}; from and to apply to Custom.
-        </p>
       </div>
     </>
+  )
+}
+
+/** The line under the range fields saying which zone they are in. */
+export function RangeHint({ timeZone }: { timeZone: string }) {
+  return (
+    <p class="field-hint range-hint" id="q-zone">
+      Times are in {timeZone}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
+    </p>
   )
 }

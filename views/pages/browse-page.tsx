@@ -4,11 +4,11 @@
  * is the view, so it can be bookmarked and shared — then the matching rows newest
  * first, a page at a time, with the total and CSV/Parquet export of the whole match.
  */
-import { FILTER_OPS, isAddressColumn, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
+import { FILTER_OPS, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
 import type { ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
 import { PageHeader } from '../components/page-header.js'
-import { RangeFields } from '../components/range-fields.js'
+import { RangeFields, RangeHint } from '../components/range-fields.js'
 import { LogTable } from '../partials/log-table.js'
 
 /** Labels of the filter operators. */
@@ -51,7 +51,6 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
         {columns.map((c) => (
           <option value={c.name} selected={c.name === (filter?.column ?? 'original_log')}>
             {c.name}
-            {isAddressColumn(c.name) ? ' (address)' : ''}
           </option>
         ))}
       </select>
@@ -93,19 +92,20 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
 export function BrowsePage(props: BrowsePageProps) {
   const { page, engine } = props
   const n = new Intl.NumberFormat('en-US')
+  // Plain navigation, not hx-boost: exports answer with downloads, and every view is a URL of its own.
   return (
-    <>
-      <PageHeader title="Browse" description="Stored rows of an engine, newest first. Filters combine with AND; the address is the view — bookmark or share it." />
+    <div class="data-page" hx-boost="false">
+      <PageHeader title="Browse" description="Stored rows of an engine, newest first, across as many days as the range spans. Filters combine with AND." />
       <div class="stack">
         <section class="card" aria-labelledby="browse-form-title">
           <h2 id="browse-form-title" class="visually-hidden">
             Search
           </h2>
           <form method="get" action="/browse" class="query-form">
-            <div class="query-grid">
-              <RangeFields engines={props.engines} engine={engine} range={props.range} timeZone={props.timeZone} />
+            <div class="query-grid query-grid-5">
+              <RangeFields engines={props.engines} engine={engine} range={props.range} />
               <div class="field">
-                <label for="q-n">Rows per page</label>
+                <label for="q-n">Per page</label>
                 <select name="n" id="q-n">
                   {PAGE_SIZES.map((s) => (
                     <option value={String(s)} selected={s === props.pageSize}>
@@ -115,6 +115,7 @@ export function BrowsePage(props: BrowsePageProps) {
                 </select>
               </div>
             </div>
+            <RangeHint timeZone={props.timeZone} />
             <fieldset class="filters">
               <legend>Filters</legend>
               {props.filters.map((f, i) => (
@@ -151,10 +152,10 @@ export function BrowsePage(props: BrowsePageProps) {
                 </span>
               </h2>
               <div class="results-actions">
-                <a class="button button-small" href={props.links.csv} download>
+                <a class="button button-small" href={props.links.csv} download hx-boost="false">
                   Export CSV
                 </a>
-                <a class="button button-small" href={props.links.parquet} download>
+                <a class="button button-small" href={props.links.parquet} download hx-boost="false">
                   Export Parquet
                 </a>
               </div>
@@ -181,6 +182,6 @@ export function BrowsePage(props: BrowsePageProps) {
           </section>
         )}
       </div>
-    </>
+    </div>
   )
 }

@@ -20,8 +20,9 @@ export interface LogRowPageProps {
 /** The row as a two-column table, then the original log. */
 export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPageProps) {
   const original = values.original_log
+  // Plain navigation, not hx-boost: exports answer with downloads, and every view is a URL of its own.
   return (
-    <>
+    <div class="data-page" hx-boost="false">
       <PageHeader
         title="Row"
         description={`Engine ${engine} · received ${cellText({ name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }, values.received_at ?? null, timeZone, 6)} (${timeZone})`}
@@ -64,6 +65,6 @@ export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPa
           </table>
         </section>
       </div>
-    </>
+    </div>
   )
 }

@@ -8,7 +8,7 @@ import type { SqlResult } from '../../src/store/log-search.js'
 import type { ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
 import { PageHeader } from '../components/page-header.js'
-import { RangeFields } from '../components/range-fields.js'
+import { RangeFields, RangeHint } from '../components/range-fields.js'
 
 /** Display row limits offered. */
 export const ROW_LIMITS = [100, 1000, 10_000] as const
@@ -33,8 +33,9 @@ export interface SqlPageProps {
 export function SqlPage(props: SqlPageProps) {
   const { result } = props
   const n = new Intl.NumberFormat('en-US')
+  // Plain navigation, not hx-boost: exports answer with downloads, and every view is a URL of its own.
   return (
-    <>
+    <div class="data-page" hx-boost="false">
       <PageHeader
         title="SQL"
         description="Read-only DuckDB SQL over the view logs: every row of the engine in the chosen time range, all days combined."
@@ -44,10 +45,12 @@ export function SqlPage(props: SqlPageProps) {
           <h2 id="sql-form-title" class="visually-hidden">
             Query
           </h2>
-          <form method="get" action="/sql" class="query-form">
+          {/* Not boosted: the export buttons answer with a download, which htmx would try to swap in. */}
+          <form method="get" action="/sql" class="query-form" hx-boost="false">
             <div class="query-grid">
-              <RangeFields engines={props.engines} engine={props.engine} range={props.range} timeZone={props.timeZone} />
+              <RangeFields engines={props.engines} engine={props.engine} range={props.range} />
             </div>
+            <RangeHint timeZone={props.timeZone} />
             <div class="field">
               <label for="q-sql">Query</label>
               <textarea name="q" id="q-sql" class="mono sql-text" rows={7} spellcheck={false} aria-describedby="q-sql-hint">
@@ -128,6 +131,6 @@ export function SqlPage(props: SqlPageProps) {
           </section>
         )}
       </div>
-    </>
+    </div>
   )
 }
