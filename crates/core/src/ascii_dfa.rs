@@ -4,18 +4,18 @@
 //! The `regex` crate determinizes lazily and picks a strategy per search; both cost time on
 //! every line. A twin compiled with Unicode off is small, so its dense DFAs (forward to find
 //! where the leftmost-first match ends, reverse to find where it starts) can be built once
-//! per class, ahead of time, and shared by every thread. Groups come from a one-pass DFA run
-//! anchored on just the matched span, which gives the same groups as a full capture search
+//! per class, ahead of time, and shared by every thread. Groups come from a one-pass DFA
+//! run anchored at the match's start, which gives the same groups as a full capture search
 //! because the leftmost-first match is the highest-priority match starting at its start.
 //!
 //! Most lines are long and the match is near their end, so scanning is cut short with a
-//! literal that every match contains, found with a SIMD substring search:
-//! - when every match *starts* with it (`->(…)`, `in:<pppoe-(.*?)>`), each occurrence in
-//!   turn is tried with the forward DFA anchored there; the first that matches is the
-//!   leftmost-first match, and no reverse scan is needed to find where it starts;
-//! - when it sits at most `within` bytes into every match (the `.` in `\d{1,3}\.…`), the
-//!   search starts `within` bytes before its first occurrence: no match can start sooner;
-//! - otherwise a literal prefix (`(foo|bar)…`) becomes the DFA's own prefilter.
+//! literal that every match contains at most `within` bytes from its start (`->` in
+//! `->(…)`, `.` in `\d{1,3}\.…`), found with a SIMD substring search. Only the few
+//! positions up to `within` bytes before each occurrence can start a match; each is tried
+//! in turn with a DFA anchored there, and the first that matches is the leftmost-first
+//! match — no reverse scan, and with the one-pass DFA no second pass for the groups either.
+//! A pattern without such a literal may still have a literal prefix (`(foo|bar)…`), which
+//! becomes the dense DFA's own prefilter.
 //!
 //! Searches keep the whole line as context, so look-behind at the search start is exact.
 //!
@@ -31,8 +31,8 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchError, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
 
-/// Anchored attempts at literal occurrences before falling back to one unanchored search,
-/// which keeps a line full of near-misses linear.
+/// Anchored attempts per search before falling back to one unanchored search, which keeps
+/// a line full of near-misses linear.
 const MAX_ANCHORED_TRIES: usize = 16;
 
 /// Per direction: a twin beyond this stays on the lazy DFA (memory is per class, not per
@@ -52,10 +52,10 @@ struct Required {
     within: usize,
 }
 
-/// What the anchored attempts established: the answer, or where an unanchored search (no
+/// What anchored attempts established: the answer, or where an unanchored search (no
 /// match can start before it) must take over.
-enum AnchoredOutcome {
-    Found(Option<(usize, usize)>),
+enum Attempts<T> {
+    Found(Option<T>),
     GaveUp(usize),
 }
 
@@ -124,7 +124,7 @@ impl AsciiDfa {
         }
     }
 
-    /// Whether [`AsciiDfa::groups`] can answer.
+    /// Whether [`AsciiDfa::captures`] can answer.
     pub fn has_groups(&self) -> bool {
         self.onepass.is_some()
     }
@@ -133,19 +133,17 @@ impl AsciiDfa {
     /// with this configuration, but the caller then takes the general path rather than guess).
     #[inline]
     pub fn find(&self, hay: &[u8]) -> Result<Option<(usize, usize)>, MatchError> {
+        let fwd = self.re.forward();
         let start = match &self.literal {
             None => 0,
             Some(lit) => {
-                let Some(first) = lit.finder.find(hay) else {
-                    return Ok(None);
-                };
-                if lit.within > 0 {
-                    first.saturating_sub(lit.within)
-                } else {
-                    match self.find_anchored(hay, &lit.finder, first)? {
-                        AnchoredOutcome::Found(m) => return Ok(m),
-                        AnchoredOutcome::GaveUp(at) => at,
-                    }
+                let found = lit.first_anchored(hay, |at| {
+                    let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
+                    Ok(fwd.try_search_fwd(&input)?.map(|end| (at, end.offset())))
+                })?;
+                match found {
+                    Attempts::Found(m) => return Ok(m),
+                    Attempts::GaveUp(at) => at,
                 }
             }
         };
@@ -155,57 +153,90 @@ impl AsciiDfa {
         Ok(m.map(|m| (m.start(), m.end())))
     }
 
-    /// Tries the forward DFA anchored at each occurrence of the literal that starts every
-    /// match, from `first` on.
-    fn find_anchored(
+    /// Spans of every group of the leftmost-first match (group 0 first), left `None` when
+    /// there is no match. `Ok(false)`, with `spans` untouched, when there is no one-pass DFA.
+    pub fn captures(
         &self,
         hay: &[u8],
-        finder: &memmem::Finder<'_>,
-        first: usize,
-    ) -> Result<AnchoredOutcome, MatchError> {
-        let mut at = first;
-        for _ in 0..MAX_ANCHORED_TRIES {
-            let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
-            if let Some(end) = self.re.forward().try_search_fwd(&input)? {
-                return Ok(AnchoredOutcome::Found(Some((at, end.offset()))));
-            }
-            match finder.find(&hay[at + 1..]) {
-                Some(next) => at += 1 + next,
-                None => return Ok(AnchoredOutcome::Found(None)),
-            }
-        }
-        Ok(AnchoredOutcome::GaveUp(at))
-    }
-
-    /// Fills `spans` (group 0 first) for the match `whole` that [`AsciiDfa::find`] returned.
-    /// `false` when there is no one-pass DFA or it gave up; `spans` is then untouched.
-    pub fn groups(
-        &self,
-        hay: &[u8],
-        whole: (usize, usize),
         cache: &mut AsciiDfaCache,
         spans: &mut [Option<(usize, usize)>],
-    ) -> bool {
+    ) -> Result<bool, MatchError> {
         let (Some(dfa), Some(c)) = (&self.onepass, cache.onepass.as_mut()) else {
-            return false;
+            return Ok(false);
         };
-        cache.slots.resize(2 * spans.len(), None);
-        // Look-around at the span's edges still sees the whole line: `span` keeps context.
-        let input = Input::new(hay)
-            .span(whole.0..whole.1)
-            .anchored(Anchored::Yes);
-        match dfa.try_search_slots(c, &input, &mut cache.slots) {
-            Ok(Some(_)) => {
-                for (g, span) in spans.iter_mut().enumerate() {
-                    *span = match (cache.slots[2 * g], cache.slots[2 * g + 1]) {
-                        (Some(s), Some(e)) => Some((s.get(), e.get())),
-                        _ => None,
-                    };
+        let slots = &mut cache.slots;
+        slots.resize(2 * spans.len(), None);
+        // With a literal, the one-pass DFA itself tries each possible start: one pass, no
+        // reverse scan. Otherwise (or after too many tries) the dense DFAs find the match
+        // and the one-pass DFA runs on just its span; `span` keeps the line as context, so
+        // look-around at the span's edges is exact.
+        let (start, end) = match &self.literal {
+            None => (0, hay.len()),
+            Some(lit) => {
+                let found = lit.first_anchored(hay, |at| {
+                    let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
+                    Ok(dfa.try_search_slots(c, &input, slots)?.map(|_| ()))
+                })?;
+                match found {
+                    Attempts::Found(Some(())) => {
+                        fill_spans(slots, spans);
+                        return Ok(true);
+                    }
+                    Attempts::Found(None) => return Ok(true),
+                    Attempts::GaveUp(at) => (at, hay.len()),
                 }
+            }
+        };
+        let Some(m) = self.re.try_search(&Input::new(hay).span(start..end))? else {
+            return Ok(true);
+        };
+        let input = Input::new(hay).span(m.range()).anchored(Anchored::Yes);
+        Ok(match dfa.try_search_slots(c, &input, slots)? {
+            Some(_) => {
+                fill_spans(slots, spans);
                 true
             }
-            _ => false,
+            // Cannot happen (the span matches); the general path answers if it does.
+            None => false,
+        })
+    }
+}
+
+impl Required {
+    /// Calls `try_at` at each position where a match could start, in order, until it
+    /// reports the (anchored) match there. A match starts at most `within` bytes before an
+    /// occurrence of the literal, so no other position needs a try.
+    fn first_anchored<T>(
+        &self,
+        hay: &[u8],
+        mut try_at: impl FnMut(usize) -> Result<Option<T>, MatchError>,
+    ) -> Result<Attempts<T>, MatchError> {
+        let mut tries = 0;
+        let mut untried = 0;
+        while let Some(found) = self.finder.find(&hay[untried.min(hay.len())..]) {
+            let occurrence = untried + found;
+            for at in occurrence.saturating_sub(self.within).max(untried)..=occurrence {
+                if tries == MAX_ANCHORED_TRIES {
+                    return Ok(Attempts::GaveUp(at));
+                }
+                tries += 1;
+                if let Some(t) = try_at(at)? {
+                    return Ok(Attempts::Found(Some(t)));
+                }
+            }
+            untried = occurrence + 1;
         }
+        Ok(Attempts::Found(None))
+    }
+}
+
+/// Copies a one-pass search's slots into spans.
+fn fill_spans(slots: &[Option<NonMaxUsize>], spans: &mut [Option<(usize, usize)>]) {
+    for (span, pair) in spans.iter_mut().zip(slots.chunks_exact(2)) {
+        *span = match (pair[0], pair[1]) {
+            (Some(s), Some(e)) => Some((s.get(), e.get())),
+            _ => None,
+        };
     }
 }
 
@@ -290,17 +321,19 @@ mod tests {
                         "{pattern} on {:?}",
                         &text[from..]
                     );
-                    let (Some(whole), Some(caps)) = (whole, caps) else {
+                    if !dfa.has_groups() {
                         continue;
-                    };
+                    }
                     let mut spans = vec![None; want.captures_len()];
-                    if dfa.groups(hay, whole, &mut cache, &mut spans) {
-                        let expected: Vec<_> = caps
+                    assert!(dfa.captures(hay, &mut cache, &mut spans).unwrap());
+                    let expected: Vec<_> = match caps {
+                        Some(caps) => caps
                             .iter()
                             .map(|m| m.map(|m| (m.start(), m.end())))
-                            .collect();
-                        assert_eq!(spans, expected, "{pattern} on {:?}", &text[from..]);
-                    }
+                            .collect(),
+                        None => vec![None; want.captures_len()],
+                    };
+                    assert_eq!(spans, expected, "{pattern} on {:?}", &text[from..]);
                 }
             }
         }
@@ -308,10 +341,21 @@ mod tests {
 
     #[test]
     fn many_near_misses_fall_back_to_one_search() {
+        let line = format!("{}->42) 4:2", "->x 1: ".repeat(3 * MAX_ANCHORED_TRIES));
+        let at = line.len() - 9;
         let dfa = AsciiDfa::build(r"->(\d+)\)", false).unwrap();
-        let line = format!("{}->42)", "->x ".repeat(3 * MAX_ANCHORED_TRIES));
-        let at = line.len() - 5;
-        assert_eq!(dfa.find(line.as_bytes()).unwrap(), Some((at, line.len())));
+        assert_eq!(dfa.find(line.as_bytes()).unwrap(), Some((at, at + 5)));
+        let dfa = AsciiDfa::build(r"(\d):(\d)", true).unwrap();
+        let mut spans = [None; 3];
+        assert!(dfa
+            .captures(line.as_bytes(), &mut dfa.cache(), &mut spans)
+            .unwrap());
+        let (x, y, z) = (
+            Some((at + 6, at + 9)),
+            Some((at + 6, at + 7)),
+            Some((at + 8, at + 9)),
+        );
+        assert_eq!(spans, [x, y, z]);
     }
 
     #[test]

@@ -212,17 +212,14 @@ fn search_dfa(
     cache: &mut AsciiDfaCache,
     spans: &mut [Option<(usize, usize)>],
 ) -> bool {
+    if !whole_only {
+        return d.captures(hay, cache, spans).unwrap_or(false);
+    }
     let Ok(whole) = d.find(hay) else {
         return false;
     };
-    let Some((start, end)) = whole else {
-        return true;
-    };
-    if !whole_only {
-        return d.groups(hay, (start, end), cache, spans);
-    }
     spans[0] = whole;
-    if let Some((prefix, suffix)) = affix {
+    if let (Some((start, end)), Some((prefix, suffix))) = (whole, affix) {
         spans[1] = Some((start + prefix, end - suffix));
     }
     true
