@@ -70,6 +70,8 @@ const CASES: [string, Filter[], string, DuckDBValue[]][] = [
   ['regex', [{ column: 'original_log', op: 'regex', value: '^2024-05-0[24] line \\d+5 ' }], `regexp_matches("original_log", '^2024-05-0[24] line \\d+5 ')`, []],
   ['CIDR IPv4 /16', [{ column: 'sender_ip', op: 'cidr', value: '10.1.0.0/16' }], `"sender_ip" IN ('10.1.2.3', '10.1.200.9')`, []],
   ['CIDR IPv4 /32 as bare address', [{ column: 'sender_ip', op: 'cidr', value: '192.0.2.77' }], `"sender_ip" = '192.0.2.77'`, []],
+  ['CIDR IPv4 /14 across octets', [{ column: 'sender_ip', op: 'cidr', value: '10.0.0.0/14' }], `"sender_ip" IN ('10.1.2.3', '10.1.200.9', '10.2.0.1')`, []],
+  ['CIDR IPv4 /0', [{ column: 'sender_ip', op: 'cidr', value: '0.0.0.0/0' }], `"sender_ip" LIKE '%.%'`, []],
   ['CIDR IPv6 /32', [{ column: 'sender_ip', op: 'cidr', value: '2001:db8::/32' }], `"sender_ip" IN ('2001:db8::1', '2001:db8:0:1::ff')`, []],
   ['CIDR IPv6 /64 with host bits', [{ column: 'sender_ip', op: 'cidr', value: '2001:db8:0:1::7/64' }], `"sender_ip" = '2001:db8:0:1::ff'`, []],
   ['CIDR on a field', [{ column: 'destination_ip', op: 'cidr', value: '2001:db8:2::/48' }], `"destination_ip" LIKE '2001:db8:2::%'`, []],
@@ -141,9 +143,12 @@ browse('bad filters are refused with a reason', async () => {
 })
 
 browse('cidrRange: network and broadcast of both families', () => {
-  assert.equal(cidrRange('10.1.2.3/8'), { family: 4, lo: String(10 * 2 ** 24), hi: String(11 * 2 ** 24 - 1) })
-  assert.equal(cidrRange('::ffff:1.2.3.4/128'), { family: 6, lo: '00000000000000000000ffff01020304', hi: '00000000000000000000ffff01020304' })
-  assert.equal(cidrRange('2001:db8::/32'), { family: 6, lo: '20010db8000000000000000000000000', hi: '20010db8ffffffffffffffffffffffff' })
+  assert.equal(cidrRange('10.1.2.3/8'), { family: 4, lo: String(10 * 2 ** 24), hi: String(11 * 2 ** 24 - 1), octets: '10.' })
+  assert.equal(cidrRange('10.1.2.3/23'), { family: 4, lo: String(10 * 2 ** 24 + 2 ** 16 + 2 * 256), hi: String(10 * 2 ** 24 + 2 ** 16 + 4 * 256 - 1), octets: '10.1.' })
+  assert.equal(cidrRange('10.1.2.3'), { family: 4, lo: String(10 * 2 ** 24 + 2 ** 16 + 2 * 256 + 3), hi: String(10 * 2 ** 24 + 2 ** 16 + 2 * 256 + 3), octets: '10.1.2.' })
+  assert.equal(cidrRange('0.0.0.0/0'), { family: 4, lo: '0', hi: String(2 ** 32 - 1), octets: '' })
+  assert.equal(cidrRange('::ffff:1.2.3.4/128'), { family: 6, lo: '00000000000000000000ffff01020304', hi: '00000000000000000000ffff01020304', octets: '' })
+  assert.equal(cidrRange('2001:db8::/32'), { family: 6, lo: '20010db8000000000000000000000000', hi: '20010db8ffffffffffffffffffffffff', octets: '' })
   assert.is(cidrRange('10.0.0'), '"10.0.0" is not a CIDR; write 10.0.0.0/8 or 2001:db8::/32.')
 })
 

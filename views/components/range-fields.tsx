@@ -35,7 +35,7 @@ export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
             </option>
           ))}
           <option value="custom" selected={range.key === 'custom'}>
-            Custom (from – to)
+            Custom
           </option>
         </select>
       </div>

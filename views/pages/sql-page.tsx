@@ -89,9 +89,11 @@ export function SqlPage(props: SqlPageProps) {
         </section>
         {props.range.error && <Alert kind="error">{props.range.error} Using the last hour.</Alert>}
         {props.error && (
-          <div class="alert alert-error" role="alert">
-            <p>The query failed.</p>
-            <pre class="sql-error">{props.error}</pre>
+          <div class="alert alert-error alert-block" role="alert">
+            <div>
+              <p>The query failed.</p>
+              <pre class="sql-error">{props.error}</pre>
+            </div>
           </div>
         )}
         {result && (
