@@ -85,6 +85,10 @@ export function EngineCard(props: EngineCardProps) {
           class <code>{props.className}</code> · UDP {props.udp.join(', ')}
           {props.dataBytes !== undefined && <> · {formatBytes(props.dataBytes)} stored</>}
         </p>
+        <p class="engine-links">
+          <a href={`/tail?engine=${props.name}`}>Live tail</a>
+          <a href={`/engines/${props.name}`}>Settings</a>
+        </p>
       </header>
       <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} />
       <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name}, last 5 minutes`}></div>

@@ -48,7 +48,8 @@
         y: { range: function (u, min, max) { return [0, Math.max(5, (max || 0) * 1.1)] } },
       },
       axes: [
-        Object.assign({}, axis, { space: 60, values: function (u, splits) { return splits.map(clock) } }),
+        // Ticks on whole minutes, labelled HH:MM.
+        Object.assign({}, axis, { space: 60, incrs: [60, 120, 300], values: function (u, splits) { return splits.map(clock) } }),
         Object.assign({}, axis, { size: 52 }),
       ],
       series: [{}].concat(SERIES.map(function (s) { return { label: s.label, stroke: s.stroke, width: 1.5, dash: s.dash, points: { show: false } } })),
@@ -68,6 +69,8 @@
     source.addEventListener('engine', function (ev) {
       closeStale()
       var msg = JSON.parse(ev.data)
+      // An engine created since the page was drawn: draw the page again to get its card.
+      if (!charts[msg.name]) { source.close(); window.location.reload(); return }
       var totals = document.getElementById('totals-' + msg.name)
       if (totals) totals.outerHTML = msg.html
       var chart = charts[msg.name]
