@@ -45,7 +45,6 @@ export class RateSampler {
   private readonly listeners = new Set<() => void>()
   private readonly capacity: number
   private readonly now: () => number
-  private readonly timer: NodeJS.Timeout
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -53,8 +52,8 @@ export class RateSampler {
   ) {
     this.capacity = capacity
     this.now = now
-    this.timer = setInterval(() => this.sample(), intervalMs)
-    this.timer.unref()
+    // Unref'd: the sampler lives as long as the console and never holds the process open.
+    setInterval(() => this.sample(), intervalMs).unref()
   }
 
   /** Takes one round of samples now and tells the listeners. */
@@ -92,10 +91,5 @@ export class RateSampler {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
-  }
-
-  /** Stops the timer. */
-  close(): void {
-    clearInterval(this.timer)
   }
 }

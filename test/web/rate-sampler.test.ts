@@ -1,0 +1,58 @@
+/**
+ * RateSampler: per-second differences of each engine's counters, a bounded ring, a
+ * restarted runner counted from zero, removed engines forgotten.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { EngineCounters } from '../../src/supervisor/engine-runner.js'
+import type { Supervisor } from '../../src/supervisor/supervisor.js'
+import { RateSampler } from '../../src/web/rate-sampler.js'
+
+const test = suite('RateSampler')
+
+/** A supervisor whose engines report the counters set in `state`. */
+function fake(state: Map<string, Partial<EngineCounters>>): Supervisor {
+  return {
+    engines: () =>
+      [...state].map(([name, c]) => ({
+        name,
+        counters: () => ({ received: 0, stored: 0, rejected_unknown_sender: 0, kernel_drops: 0, dropped_backpressure: 0, dropped_write_error: 0, ...c }) as EngineCounters,
+      })),
+  } as unknown as Supervisor
+}
+
+test('samples differences, sums every dropped_* counter, keeps at most capacity', () => {
+  const state = new Map<string, Partial<EngineCounters>>([['fw', { received: 10, stored: 8 }]])
+  let ms = 1000
+  const r = new RateSampler(fake(state), { capacity: 2, intervalMs: 3_600_000, now: () => ms })
+  r.sample()
+  assert.equal(r.series('fw'), [], 'the first reading is only a baseline')
+  state.set('fw', { received: 110, stored: 100, rejected_unknown_sender: 5, dropped_backpressure: 2, dropped_write_error: 1, kernel_drops: 4 })
+  ms = 2000
+  r.sample()
+  assert.equal(r.series('fw'), [{ atMs: 2000, received: 100, stored: 92, rejected: 5, dropped: 3, kernel_drops: 4 }])
+  ms = 3000
+  r.sample()
+  ms = 4000
+  r.sample()
+  assert.equal(r.series('fw').map((s) => s.atMs), [3000, 4000])
+})
+
+test('a restarted runner counts from zero; a removed engine is forgotten; listeners hear each round', () => {
+  const state = new Map<string, Partial<EngineCounters>>([['fw', { received: 500 }]])
+  const r = new RateSampler(fake(state), { intervalMs: 3_600_000, now: () => 0 })
+  let rounds = 0
+  const off = r.subscribe(() => rounds++)
+  r.sample()
+  state.set('fw', { received: 30 })
+  r.sample()
+  assert.is(r.series('fw')[0]!.received, 30)
+  state.clear()
+  r.sample()
+  assert.equal(r.series('fw'), [])
+  off()
+  r.sample()
+  assert.is(rounds, 3)
+})
+
+test.run()
