@@ -273,6 +273,12 @@ export interface BrowseOptions {
   pageSize?: number
 }
 
+/** Bits of {@link ROW_KEY} below `received_at`: room for 2^40 rows a day file. */
+const KEY_SHIFT = 40n
+
+/** SQL: a row's key as one HUGEINT that sorts like (received_at, rowid). */
+const ROW_KEY = `(epoch_us(received_at)::HUGEINT * ${1n << KEY_SHIFT} + ${ROWID})`
+
 /** SQL for a TIMESTAMPTZ from a bound µs value; folded to a constant, so zone maps still prune. */
 const AT_US = (param: string) => `make_timestamptz(${param}::BIGINT)`
 
@@ -287,23 +293,36 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
     const c = relation.connection
     const columns = await logColumns(c)
     const where = filterWhere(options.filters, columns)
-    // DuckDB refuses a bad regex only when it runs: its message goes to the user.
-    const total = Number((await c.runAndReadAll(`SELECT count(*) FROM logs WHERE ${where.sql}`, where.params).catch(userError)).getRows()[0]![0])
     const params = [...where.params]
-    let keyset = ''
+    let keyset = 'true'
     if (options.after) {
       params.push(options.after.receivedAtUs, options.after.rowid)
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
-      keyset = ` AND (received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT))`
+      keyset = `received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT)`
     }
-    // ORDER BY names the column, not the select list's epoch_us alias of the same name:
-    // sorting by the computed alias made the first page five times slower (bench/browse.ts).
-    const reader = await c.runAndReadAll(
-      `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE (${where.sql})${keyset}
-       ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${pageSize + 1}`,
-      params,
-    )
-    const all = reader.getRowObjectsJS()
+    let total: number
+    let all: Record<string, unknown>[]
+    if (options.filters.length === 0) {
+      // No filter: the count comes from metadata and the top-N reads two columns first.
+      total = Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0])
+      all = (
+        await c.runAndReadAll(
+          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE ${keyset}
+           ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${pageSize + 1}`,
+          params,
+        )
+      ).getRowObjectsJS()
+    } else {
+      // A filter costs a scan: one scan finds both the total and the page's keys
+      // (`max(key, n)` keeps the n newest), and a second query reads just those rows.
+      // DuckDB refuses a bad regex only when it runs: its message goes to the user.
+      const found = (
+        await c.runAndReadAll(`SELECT count(*), max(${ROW_KEY}, ${pageSize + 1}) FILTER (WHERE ${keyset}) FROM logs WHERE ${where.sql}`, params).catch(userError)
+      ).getRowsJS()[0]!
+      total = Number(found[0])
+      const keys = ((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k))
+      all = keys.length === 0 ? [] : await rowsByKey(c, columns, keys)
+    }
     const rows = all.slice(0, pageSize).map((r) => {
       const key = { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }
       const values: LogRow = {}
@@ -316,6 +335,32 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
   } finally {
     await relation.close()
   }
+}
+
+/**
+ * The rows with these {@link ROW_KEY}s, newest first. The keys are integers computed
+ * here, not user input, so they are written as literals: `received_at IN (…)` with
+ * constants lets DuckDB skip every row group holding none of the instants.
+ */
+async function rowsByKey(c: DuckDBConnection, columns: readonly LogColumn[], keys: bigint[]): Promise<Record<string, unknown>[]> {
+  const mask = (1n << KEY_SHIFT) - 1n
+  const ats = [...new Set(keys.map((k) => k >> KEY_SHIFT))]
+  const ids = [...new Set(keys.map((k) => k & mask))]
+  const reader = await c.runAndReadAll(
+    `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs
+     WHERE received_at IN (${ats.map((at) => `'${usToIso(at)}'::TIMESTAMPTZ`).join(', ')}) AND ${ROWID} IN (${ids.join(', ')})
+     ORDER BY logs.received_at DESC, ${ROWID} DESC`,
+  )
+  // Both IN lists together may admit pairs that are not keys; keep the keys only.
+  const wanted = new Set(keys)
+  return reader.getRowObjectsJS().filter((r) => wanted.has(((r.__at as bigint) << KEY_SHIFT) + BigInt(r[ROWID] as number | bigint)))
+}
+
+/** µs since the epoch as an ISO instant with all six fraction digits, for a TIMESTAMPTZ literal. */
+function usToIso(us: bigint): string {
+  const ms = us / 1000n - (us % 1000n < 0n ? 1n : 0n)
+  const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n
+  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${micros.toString().padStart(6, '0')}Z`
 }
 
 /** One row by its key, with the columns of its day; `undefined` when it does not exist. */
