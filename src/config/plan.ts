@@ -39,6 +39,8 @@ export interface EnginePlan {
   fields: FieldPlan[]
   /** UDP listen addresses, `host:port` or `[v6]:port`. */
   udp: string[]
+  /** TCP listen addresses (RFC 6587), when the engine has any. */
+  tcp?: string[]
   senders: SenderPlan[]
   /** Store the message text in `original_log`. Default true. */
   keepOriginalLog: boolean
@@ -157,6 +159,7 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
       // validateConfig refused engines naming an unknown class.
       fields: classes.get(e.class)!.fields,
       udp: [...e.listen.udp],
+      ...(e.listen.tcp !== undefined && e.listen.tcp.length > 0 && { tcp: [...e.listen.tcp] }),
       senders: e.senders.map((s) => ({ name: s.name, match: s.match })),
       keepOriginalLog: e.keep_original_log,
       retentionDays: e.retention_days ?? config.retention_days,

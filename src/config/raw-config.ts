@@ -19,7 +19,7 @@ export interface RawSender {
 export interface RawEngine {
   name: string
   class: string
-  listen: { udp: string[] }
+  listen: { udp: string[]; tcp?: string[] }
   keep_original_log: boolean
   retention_days?: number
   receive_buffer_bytes: number

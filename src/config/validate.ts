@@ -166,7 +166,7 @@ function semanticIssues(doc: unknown): ConfigIssue[] {
 
   const engines = Array.isArray(root.engines) ? root.engines : []
   const names = new Map<string, number>()
-  const bound: { address: ListenAddress; text: string; path: string; engine: string }[] = []
+  const bound: { protocol: 'udp' | 'tcp'; address: ListenAddress; text: string; path: string; engine: string }[] = []
   engines.forEach((engine, i) => {
     if (!isObject(engine)) return
     const base = pointer('/engines', i)
@@ -183,22 +183,24 @@ function semanticIssues(doc: unknown): ConfigIssue[] {
         message: `unknown class "${engine.class}"; ${known.length > 0 ? `defined classes: ${known.join(', ')}` : 'no classes are defined'}`,
       })
     }
-    const udp = isObject(engine.listen) && Array.isArray(engine.listen.udp) ? engine.listen.udp : []
-    udp.forEach((text, j) => {
-      if (typeof text !== 'string') return
-      const path = pointer(pointer(pointer(base, 'listen'), 'udp'), j)
-      const address = parseListenAddress(text)
-      if (typeof address === 'string') {
-        issues.push({ path, message: address })
-        return
-      }
-      const clash = bound.find((b) => listenOverlaps(b.address, address))
-      if (clash) {
-        const owner = clash.engine === name ? 'this engine' : `engine "${clash.engine}"`
-        issues.push({ path, message: `"${text}" binds the same UDP port as "${clash.text}" of ${owner} (${clash.path})` })
-      }
-      bound.push({ address, text, path, engine: name })
-    })
+    for (const protocol of ['udp', 'tcp'] as const) {
+      const list = isObject(engine.listen) && Array.isArray(engine.listen[protocol]) ? engine.listen[protocol] : []
+      list.forEach((text, j) => {
+        if (typeof text !== 'string') return
+        const path = pointer(pointer(pointer(base, 'listen'), protocol), j)
+        const address = parseListenAddress(text)
+        if (typeof address === 'string') {
+          issues.push({ path, message: address })
+          return
+        }
+        const clash = bound.find((b) => b.protocol === protocol && listenOverlaps(b.address, address))
+        if (clash) {
+          const owner = clash.engine === name ? 'this engine' : `engine "${clash.engine}"`
+          issues.push({ path, message: `"${text}" binds the same ${protocol.toUpperCase()} port as "${clash.text}" of ${owner} (${clash.path})` })
+        }
+        bound.push({ protocol, address, text, path, engine: name })
+      })
+    }
     const senders = Array.isArray(engine.senders) ? engine.senders : []
     const senderNames = new Map<string, number>()
     senders.forEach((sender, k) => {

@@ -16,6 +16,14 @@ export interface EngineSettings {
   class: ClassDefinition
   /** UDP listen addresses, `host:port` or `[v6]:port`; port 0 picks a free port. */
   udp: string[]
+  /** TCP listen addresses (RFC 6587 framing, detected per connection); port 0 picks a free port. */
+  tcp?: string[]
+  /** TCP: a longer message is cut to this many bytes (default 65,536). */
+  tcpMaxMessageBytes?: number
+  /** TCP: a connection silent this long is closed (default 300,000 ms). */
+  tcpIdleTimeoutMs?: number
+  /** TCP: connections per address beyond this are closed at once (default 1,024). */
+  tcpMaxConnections?: number
   /** Ordered; the first match names the row. */
   senders: { name: string; match: string }[]
   /** Receiver threads per address (default 2). */

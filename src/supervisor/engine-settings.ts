@@ -15,6 +15,7 @@ export function engineSettings(plan: EnginePlan, timezone: string): EngineSettin
     name: plan.name,
     class: { name: plan.className, fields: plan.fields },
     udp: plan.udp,
+    ...(plan.tcp && { tcp: plan.tcp }),
     senders: plan.senders,
     threads: plan.threads,
     receiveBufferBytes: plan.receiveBufferBytes,

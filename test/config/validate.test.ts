@@ -36,6 +36,15 @@ validate('two engines on one UDP port', () => {
   ])
 })
 
+validate('listen.tcp: checked like UDP, and a TCP port may equal a UDP one', () => {
+  const doc = baseDoc()
+  doc.engines[0].listen.tcp = ['0.0.0.0:5514', '127.0.0.1:5514', '10.0.0.1:99999']
+  assert.equal(issuesOf(doc), [
+    '/engines/0/listen/tcp/1: "127.0.0.1:5514" binds the same TCP port as "0.0.0.0:5514" of this engine (/engines/0/listen/tcp/0)',
+    '/engines/0/listen/tcp/2: port 99999 is out of range (0–65535)',
+  ])
+})
+
 validate('one engine binding a port twice; IPv4 and IPv6 wildcards do not clash', () => {
   const doc = baseDoc()
   doc.engines[0].listen.udp = ['0.0.0.0:5514', '[::]:5514', '10.0.0.1:5514', '[::1]:5515', '[0:0::1]:5515']

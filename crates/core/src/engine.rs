@@ -1,5 +1,6 @@
-//! A running engine: its receiver threads, the bounded queue between them and JavaScript,
-//! and the counters that account for every datagram.
+//! A running engine: its receiver threads (UDP, and TCP connections through [`crate::tcp`]),
+//! the bounded queue between them and JavaScript, and the counters that account for every
+//! message.
 //!
 //! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
@@ -7,7 +8,7 @@
 //! the chunk sizes; a chunk that does not fit is dropped whole and counted.
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
@@ -19,9 +20,11 @@ use socket2::Socket;
 
 use crate::batch::Chunk;
 use crate::error::Error;
+use crate::extract::Scratch;
 use crate::pipeline::{Outcome, Pipeline};
 use crate::recv::{bind, parse_listen, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
+use crate::tcp::{self, TcpOptions};
 use crate::text::decode;
 
 /// How many unknown source addresses are remembered.
@@ -41,6 +44,10 @@ pub struct ListenOptions {
     pub threads: usize,
     /// Requested `SO_RCVBUF` per socket.
     pub receive_buffer_bytes: usize,
+    /// TCP addresses (RFC 6587), one acceptor thread each and a thread per connection.
+    pub tcp: Vec<String>,
+    /// Limits of the TCP listeners.
+    pub tcp_options: TcpOptions,
 }
 
 /// Queue sizing; fixed for the engine's life.
@@ -117,10 +124,26 @@ impl Shared {
         // The receiving end lives in `Shared` itself, so the channel is never closed.
         let _ = self.queue_tx.send(chunk);
     }
+
+    /// For TCP: waits while the queue is full instead of dropping, so the connection is
+    /// read slower and TCP's window slows the sender. Once `stop` is set (JavaScript pulls
+    /// only after the receivers have stopped) it no longer waits, and a full queue drops
+    /// and counts as for UDP.
+    fn push_waiting(&self, chunk: Chunk, stop: &AtomicBool) {
+        let rows = chunk.rows();
+        while rows <= self.queue.capacity_rows
+            && self.queued_rows.load(Relaxed) + rows > self.queue.capacity_rows
+            && !stop.load(Relaxed)
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.push(chunk);
+    }
 }
 
 /// One socket of a receiver set.
 struct SocketInfo {
+    protocol: &'static str,
     local: SocketAddr,
     granted_buffer_bytes: usize,
     kernel_drops: Arc<AtomicU64>,
@@ -152,6 +175,7 @@ impl ReceiverSet {
                 bound.push((
                     socket,
                     SocketInfo {
+                        protocol: "udp",
                         local,
                         granted_buffer_bytes: granted,
                         kernel_drops: Arc::new(AtomicU64::new(0)),
@@ -162,6 +186,13 @@ impl ReceiverSet {
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
         let mut sockets = Vec::new();
+        let mut listeners = Vec::new();
+        for text in &options.tcp {
+            let addr = parse_listen(text)?;
+            let listener = tcp::bind(addr)?;
+            let local = listener.local_addr().unwrap_or(addr);
+            listeners.push((listener, local));
+        }
         for (i, (socket, info)) in bound.into_iter().enumerate() {
             let (shared, stop, drops) = (shared.clone(), stop.clone(), info.kernel_drops.clone());
             let handle = std::thread::Builder::new()
@@ -170,6 +201,25 @@ impl ReceiverSet {
                 .map_err(|e| Error::io("spawn receiver thread", e))?;
             threads.push(handle);
             sockets.push(info);
+        }
+        for (i, (listener, local)) in listeners.into_iter().enumerate() {
+            let (shared, stop, limits) =
+                (shared.clone(), stop.clone(), options.tcp_options.clone());
+            let handle = std::thread::Builder::new()
+                .name(format!("logsift-tcp-{i}"))
+                .spawn(move || {
+                    tcp::accept_loop(&listener, &limits, &stop, |peer| {
+                        TcpRows::new(shared.clone(), peer, stop.clone())
+                    });
+                })
+                .map_err(|e| Error::io("spawn tcp acceptor thread", e))?;
+            threads.push(handle);
+            sockets.push(SocketInfo {
+                protocol: "tcp",
+                local,
+                granted_buffer_bytes: 0,
+                kernel_drops: Arc::new(AtomicU64::new(0)),
+            });
         }
         Ok(ReceiverSet {
             options: options.clone(),
@@ -302,6 +352,94 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
     shared.push(chunk);
 }
 
+/// Builds rows from one TCP connection's messages, as [`receive_loop`] does for datagrams.
+struct TcpRows {
+    shared: Arc<Shared>,
+    peer: IpAddr,
+    stop: Arc<AtomicBool>,
+    pipeline: Arc<Pipeline>,
+    scratch: Scratch,
+    chunk: Chunk,
+    chunk_started: Instant,
+}
+
+impl TcpRows {
+    fn new(shared: Arc<Shared>, peer: IpAddr, stop: Arc<AtomicBool>) -> TcpRows {
+        let pipeline = shared.pipeline();
+        TcpRows {
+            scratch: pipeline.extractor.scratch(),
+            chunk: Chunk::new(pipeline.schema.clone()),
+            chunk_started: Instant::now(),
+            shared,
+            peer,
+            stop,
+            pipeline,
+        }
+    }
+
+    fn hand_over(&mut self) {
+        let fresh = Chunk::new(self.pipeline.schema.clone());
+        let full = std::mem::replace(&mut self.chunk, fresh);
+        self.shared.push_waiting(full, &self.stop);
+    }
+}
+
+impl tcp::Sink for TcpRows {
+    fn frame(&mut self, bytes: &[u8]) {
+        let current = self.shared.pipeline();
+        if !Arc::ptr_eq(&current, &self.pipeline) {
+            self.hand_over();
+            self.chunk = Chunk::new(current.schema.clone());
+            self.scratch = current.extractor.scratch();
+            self.pipeline = current;
+        }
+        if self.chunk.rows() == 0 {
+            self.chunk_started = Instant::now();
+        }
+        let c = &self.shared.counters;
+        c.received.fetch_add(1, Relaxed);
+        c.bytes.fetch_add(bytes.len() as u64, Relaxed);
+        let at = now_us();
+        let p = &self.pipeline;
+        match p.process(bytes, self.peer, at, &mut self.scratch, &mut self.chunk) {
+            Outcome::Stored {
+                invalid_utf8,
+                embedded_nul,
+            } => {
+                c.invalid_utf8.fetch_add(u64::from(invalid_utf8), Relaxed);
+                c.embedded_nul.fetch_add(u64::from(embedded_nul), Relaxed);
+                // One text per chunk: a sample, as for UDP.
+                if self.chunk.rows() == 1 {
+                    remember_recent(&self.shared, vec![decode(bytes).text.into_owned()]);
+                }
+            }
+            Outcome::Rejected(ip) => {
+                c.rejected_unknown_sender.fetch_add(1, Relaxed);
+                let mut u = self
+                    .shared
+                    .unknown
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                u.record(ip, 1, at);
+            }
+        }
+        if self.chunk.rows() >= self.shared.queue.chunk_rows {
+            self.hand_over();
+        }
+    }
+
+    fn tick(&mut self) {
+        let rows = self.chunk.rows();
+        if rows > 0 && self.chunk_started.elapsed() >= self.shared.queue.chunk_max_age {
+            self.hand_over();
+        }
+    }
+
+    fn finish(&mut self) {
+        self.hand_over();
+    }
+}
+
 fn remember_recent(shared: &Shared, lines: Vec<String>) {
     let mut recent = shared.recent.lock().unwrap_or_else(|p| p.into_inner());
     for line in lines {
@@ -344,6 +482,8 @@ pub struct Stats {
 /// A bound socket as reported to callers.
 #[derive(Debug, Clone)]
 pub struct BoundSocket {
+    /// `udp` or `tcp`.
+    pub protocol: &'static str,
     /// Local address (with the real port when 0 was asked).
     pub local: SocketAddr,
     /// `SO_RCVBUF` as the kernel reports it.
@@ -503,6 +643,7 @@ impl Engine {
             .iter()
             .flat_map(|r| r.sockets.iter())
             .map(|s| BoundSocket {
+                protocol: s.protocol,
                 local: s.local,
                 receive_buffer_bytes: s.granted_buffer_bytes,
             })

@@ -22,4 +22,5 @@ pub mod recv;
 mod rfc3164;
 mod rfc5424;
 pub mod sender;
+pub mod tcp;
 pub mod text;

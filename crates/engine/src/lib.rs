@@ -19,6 +19,7 @@ use logsift_core::extract::{Extractor, FieldSpec};
 use logsift_core::header::HeaderParser;
 use logsift_core::pipeline::Pipeline;
 use logsift_core::sender::SenderSpec;
+use logsift_core::tcp::TcpOptions;
 use logsift_core::text;
 
 use js_batch::chunk_to_js;
@@ -217,6 +218,15 @@ pub struct EngineOptions {
     pub class: ClassSpec,
     /// UDP listen addresses, `host:port` or `[v6]:port`; port 0 picks a free port.
     pub udp: Vec<String>,
+    /// TCP listen addresses (RFC 6587: octet counting or LF framing, detected per
+    /// connection); port 0 picks a free port. Default none.
+    pub tcp: Option<Vec<String>>,
+    /// TCP: a longer message is cut to this many bytes. Default 65,536.
+    pub tcp_max_message_bytes: Option<u32>,
+    /// TCP: a connection silent this long is closed. Default 300,000 ms.
+    pub tcp_idle_timeout_ms: Option<u32>,
+    /// TCP: connections per address beyond this are closed at once. Default 1,024.
+    pub tcp_max_connections: Option<u32>,
     /// Ordered sender list; the first match names the row.
     pub senders: Vec<SenderEntry>,
     /// Receiver threads (each with its own `SO_REUSEPORT` socket) per address. Default 2.
@@ -272,6 +282,14 @@ impl EngineOptions {
             udp: self.udp.clone(),
             threads: self.threads.unwrap_or(2).max(1) as usize,
             receive_buffer_bytes: self.receive_buffer_bytes.unwrap_or(8 << 20) as usize,
+            tcp: self.tcp.clone().unwrap_or_default(),
+            tcp_options: TcpOptions {
+                max_message_bytes: self.tcp_max_message_bytes.unwrap_or(64 << 10) as usize,
+                idle_timeout: Duration::from_millis(u64::from(
+                    self.tcp_idle_timeout_ms.unwrap_or(300_000),
+                )),
+                max_connections: self.tcp_max_connections.unwrap_or(1024).max(1) as usize,
+            },
         }
     }
 
@@ -326,6 +344,9 @@ pub struct EngineStats {
 /// A bound socket.
 #[napi(object)]
 pub struct SocketInfo {
+    /// `udp`, or `tcp` for a listening socket.
+    #[napi(ts_type = "'udp' | 'tcp'")]
+    pub protocol: String,
     /// `host:port` actually bound.
     pub address: String,
     /// Receive buffer the kernel granted (as `getsockopt(SO_RCVBUF)` reports it: the
@@ -433,6 +454,7 @@ impl NativeEngine {
             .sockets()
             .into_iter()
             .map(|s| SocketInfo {
+                protocol: s.protocol.to_string(),
                 address: s.local.to_string(),
                 receive_buffer_bytes: s.receive_buffer_bytes as f64,
             })

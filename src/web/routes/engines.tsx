@@ -112,7 +112,7 @@ export function enginesRoutes({ control, rates, dataSizes }: EnginesRoutesOption
       return {
         name: e.name,
         className: e.class,
-        udp: runner ? runner.receiver.sockets().map((s) => s.address).filter((a, i, all) => all.indexOf(a) === i) : (e.listen?.udp ?? []),
+        udp: runner ? runner.receiver.sockets().filter((s) => s.protocol === 'udp').map((s) => s.address).filter((a, i, all) => all.indexOf(a) === i) : (e.listen?.udp ?? []),
         state: runner?.state ?? 'stopped',
         receivedPerS: last?.received ?? 0,
         storedPerS: last?.stored ?? 0,

@@ -1,0 +1,357 @@
+//! Syslog over TCP (RFC 6587), for senders that will not lose lines to a full UDP buffer.
+//! Each connection has its own thread, reads with a short timeout (to notice idleness,
+//! age out partial chunks and stop), and splits the stream with a [`Framer`]: octet
+//! counting (§3.4.1) or LF-terminated frames (§3.4.2), detected from the connection's
+//! first byte. Backpressure is by reading slower: the [`Sink`] blocks while the engine's
+//! queue is full, the kernel's receive window closes and the sender waits — nothing is
+//! dropped for a slow consumer, unlike UDP where the kernel would drop instead.
+
+use std::io::{ErrorKind, Read};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::error::Error;
+
+/// How often a connection or the acceptor wakes without traffic, to check for stop,
+/// idleness and chunk age.
+const POLL: Duration = Duration::from_millis(50);
+/// Bytes read from a connection at a time.
+const READ_BYTES: usize = 64 * 1024;
+
+/// Limits of a TCP listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpOptions {
+    /// A longer message is cut to this many bytes (the rest of its frame is skipped).
+    pub max_message_bytes: usize,
+    /// A connection silent for this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections beyond this many (per address) are closed at once.
+    pub max_connections: usize,
+}
+
+/// Where a connection's messages go.
+pub trait Sink {
+    /// One message, without its framing.
+    fn frame(&mut self, bytes: &[u8]);
+    /// Called at least every [`POLL`]: hands over a chunk that has grown old. May block
+    /// while the engine's queue is full — that is the backpressure.
+    fn tick(&mut self);
+    /// The connection ended: hand over everything.
+    fn finish(&mut self);
+}
+
+/// RFC 6587 §3.4: how a connection frames its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// §3.4.1: `MSG-LEN SP SYSLOG-MSG`.
+    OctetCounting,
+    /// §3.4.2: messages ended by LF (a CR before it is dropped too).
+    NonTransparent,
+}
+
+/// Splits a byte stream into messages. Detection (§3.4: a digit starts MSG-LEN, a syslog
+/// message starts with `<`) happens on the first byte; a malformed MSG-LEN switches the
+/// rest of the connection to LF framing rather than dropping it.
+pub struct Framer {
+    framing: Option<Framing>,
+    buf: Vec<u8>,
+    max: usize,
+    /// Bytes of an over-long message still to skip (octet counting)…
+    skip: usize,
+    /// …or skip until the next LF (LF framing).
+    skip_line: bool,
+}
+
+impl Framer {
+    /// A framer that cuts messages at `max_message_bytes`.
+    pub fn new(max_message_bytes: usize) -> Framer {
+        Framer {
+            framing: None,
+            buf: Vec::new(),
+            max: max_message_bytes.max(1),
+            skip: 0,
+            skip_line: false,
+        }
+    }
+
+    /// Feeds bytes; calls `out` with each complete message.
+    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8])) {
+        if self.skip > 0 {
+            let n = self.skip.min(data.len());
+            self.skip -= n;
+            data = &data[n..];
+        }
+        // Taken out so the frame methods may update the framer's state while reading it.
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.extend_from_slice(data);
+        let mut at = 0;
+        loop {
+            let rest = &buf[at..];
+            let Some(first) = rest.first() else { break };
+            let framing = match self.framing {
+                Some(f) => f,
+                None if first.is_ascii_digit() => *self.framing.insert(Framing::OctetCounting),
+                None => *self.framing.insert(Framing::NonTransparent),
+            };
+            let used = match framing {
+                Framing::OctetCounting => self.octet_frame(rest, out),
+                Framing::NonTransparent => self.line_frame(rest, out),
+            };
+            match used {
+                Some(n) => at += n,
+                None => break,
+            }
+        }
+        buf.drain(..at);
+        self.buf = buf;
+    }
+
+    /// The stream ended: a last LF-less line is still a message (§3.4.2 senders often
+    /// omit the final LF); an incomplete counted frame is kept as far as it came.
+    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8])) {
+        let rest = std::mem::take(&mut self.buf);
+        match self.framing {
+            Some(Framing::NonTransparent) if !self.skip_line => emit_line(&rest, out),
+            Some(Framing::OctetCounting) => {
+                if let Some(sp) = rest.iter().position(|&b| b == b' ') {
+                    if !rest[sp + 1..].is_empty() {
+                        out(&rest[sp + 1..]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One counted frame from the start of `rest`; `None` until it is complete.
+    fn octet_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8])) -> Option<usize> {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == rest.len() && digits <= 9 {
+            return None; // MSG-LEN still arriving
+        }
+        if digits == 0 || digits > 9 || rest[digits] != b' ' || rest[0] == b'0' {
+            // Not §3.4.1 after all: read the rest as LF-framed lines.
+            self.framing = Some(Framing::NonTransparent);
+            return Some(0);
+        }
+        let len: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+        let body = &rest[digits + 1..];
+        if len > self.max && body.len() >= self.max {
+            out(&body[..self.max]);
+            let have = body.len().min(len);
+            self.skip = len - have;
+            return Some(digits + 1 + have);
+        }
+        if body.len() < len {
+            return None;
+        }
+        out(&body[..len]);
+        Some(digits + 1 + len)
+    }
+
+    /// One LF-ended line from the start of `rest`; `None` until it is complete.
+    fn line_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8])) -> Option<usize> {
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(lf) => {
+                if !std::mem::take(&mut self.skip_line) {
+                    emit_line(&rest[..lf.min(self.max)], out);
+                }
+                Some(lf + 1)
+            }
+            None if rest.len() >= self.max && !self.skip_line => {
+                out(&rest[..self.max]);
+                self.skip_line = true;
+                Some(rest.len())
+            }
+            None if self.skip_line => Some(rest.len()),
+            None => None,
+        }
+    }
+}
+
+/// A line without its CR; blank lines (keep-alives) are no messages.
+fn emit_line(line: &[u8], out: &mut dyn FnMut(&[u8])) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if !line.is_empty() {
+        out(line);
+    }
+}
+
+/// Binds a listening socket; `SO_REUSEPORT`, so a new listener can be bound before the
+/// old one closes on a live update.
+pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+    let context = || format!("bind tcp {addr}");
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| Error::io(context(), e))?;
+    if addr.is_ipv6() {
+        socket
+            .set_only_v6(true)
+            .map_err(|e| Error::io(context(), e))?;
+    }
+    socket
+        .set_reuse_address(true)
+        .and_then(|()| socket.set_reuse_port(true))
+        .and_then(|()| socket.bind(&addr.into()))
+        .and_then(|()| socket.listen(1024))
+        .and_then(|()| socket.set_nonblocking(true))
+        .map_err(|e| Error::io(context(), e))?;
+    Ok(socket.into())
+}
+
+/// Accepts connections until `stop`, each served on its own thread by a sink from
+/// `make_sink`; then waits for every connection to finish.
+pub(crate) fn accept_loop<S, F>(
+    listener: &TcpListener,
+    options: &TcpOptions,
+    stop: &Arc<AtomicBool>,
+    make_sink: F,
+) where
+    S: Sink + Send + 'static,
+    F: Fn(IpAddr) -> S,
+{
+    let active = Arc::new(AtomicUsize::new(0));
+    let mut connections: Vec<JoinHandle<()>> = Vec::new();
+    while !stop.load(Relaxed) {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                connections.retain(|c| !c.is_finished());
+                if active.load(Relaxed) >= options.max_connections {
+                    drop(stream); // over the limit: the sender sees a close and retries
+                    continue;
+                }
+                active.fetch_add(1, Relaxed);
+                let (options, stop, active) = (options.clone(), stop.clone(), active.clone());
+                let mut sink = make_sink(peer.ip());
+                let spawned = std::thread::Builder::new()
+                    .name("logsift-tcp-conn".into())
+                    .spawn(move || {
+                        serve(stream, &options, &stop, &mut sink);
+                        active.fetch_sub(1, Relaxed);
+                    });
+                match spawned {
+                    Ok(handle) => connections.push(handle),
+                    Err(_) => {
+                        // No thread for it: the connection closes; the sender retries.
+                    }
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => std::thread::sleep(POLL),
+        }
+    }
+    for c in connections {
+        let _ = c.join();
+    }
+}
+
+/// Reads one connection to its end, its idle timeout or the engine's stop. On stop, what
+/// the kernel already holds for the connection is still read, so an accepted message is
+/// not lost on a clean stop.
+fn serve(mut stream: TcpStream, options: &TcpOptions, stop: &AtomicBool, sink: &mut dyn Sink) {
+    let mut framer = Framer::new(options.max_message_bytes);
+    let mut buf = vec![0u8; READ_BYTES];
+    let mut last_data = Instant::now();
+    let mut draining = false;
+    if stream.set_read_timeout(Some(POLL)).is_err() {
+        return;
+    }
+    loop {
+        if !draining && stop.load(Relaxed) {
+            draining = true;
+            if stream.set_nonblocking(true).is_err() {
+                break;
+            }
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                last_data = Instant::now();
+                framer.push(&buf[..n], &mut |f| sink.frame(f));
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if draining || last_data.elapsed() >= options.idle_timeout {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+        sink.tick();
+    }
+    framer.finish(&mut |f| sink.frame(f));
+    sink.finish();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frames of `chunks` fed one after another, then finished.
+    fn frames(max: usize, chunks: &[&[u8]]) -> Vec<String> {
+        let mut f = Framer::new(max);
+        let mut out = Vec::new();
+        for c in chunks {
+            f.push(c, &mut |m| {
+                out.push(String::from_utf8_lossy(m).into_owned())
+            });
+        }
+        f.finish(&mut |m| out.push(String::from_utf8_lossy(m).into_owned()));
+        out
+    }
+
+    #[test]
+    fn framing() {
+        for (max, chunks, want) in [
+            // §3.4.2 LF framing, CRLF, blank lines, a final line without LF
+            (
+                100,
+                &[&b"<13>a\n<13>b\r\n\n<13>c"[..]][..],
+                &["<13>a", "<13>b", "<13>c"][..],
+            ),
+            // split anywhere
+            (100, &[b"<13>a\n<1", b"3>b", b"\n"], &["<13>a", "<13>b"]),
+            // §3.4.1 octet counting, split inside MSG-LEN and body; LF inside a message
+            (
+                100,
+                &[b"5 <13>a6 <13>b\n", b"1", b"2 <13>c d e f"],
+                &["<13>a", "<13>b\n", "<13>c d e f"],
+            ),
+            // cut at max: the rest of the frame is skipped, in both framings
+            (4, &[b"<13>abcdef\n<13>b\n"], &["<13>", "<13>"]),
+            (4, &[b"<13>ab", b"cdef\n<13>b\n"], &["<13>", "<13>"]),
+            (4, &[b"8 <13>abcd", b"4 <13>"], &["<13>", "<13>"]),
+            (4, &[b"8 <13>", b"abcd4 <13>"], &["<13>", "<13>"]),
+            // a malformed MSG-LEN: the connection continues as LF framing
+            (100, &[b"12x\n<13>b\n"], &["12x", "<13>b"]),
+            (100, &[b"05 <13>a\n"], &["05 <13>a"]),
+            // an incomplete counted frame at the end is kept as far as it came
+            (100, &[b"10 <13>abc"], &["<13>abc"]),
+            (100, &[b""], &[]),
+        ] {
+            assert_eq!(frames(max, chunks), want, "{chunks:?}");
+        }
+    }
+
+    /// Random splits of one stream give the same frames as the whole stream.
+    #[test]
+    fn any_split_gives_the_same_frames() {
+        let lf = b"<13>one\n<13>two\r\n<14>three four\n".to_vec();
+        let counted = b"7 <13>one9 <13>two\n12 <14>three fo".to_vec();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for stream in [lf, counted] {
+            let whole = frames(100, &[&stream]);
+            for _ in 0..500 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let cut = (x as usize) % (stream.len() + 1);
+                assert_eq!(frames(100, &[&stream[..cut], &stream[cut..]]), whole);
+            }
+        }
+    }
+}

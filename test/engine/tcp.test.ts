@@ -1,0 +1,109 @@
+/**
+ * @module
+ * Syslog over TCP (issue 8, SPEC §9, RFC 6587) from real clients: `logger --tcp` with LF
+ * and octet-counting framing, and `loggen --stream` with several connections.
+ */
+import { execFileSync } from 'node:child_process'
+import net from 'node:net'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Engine, type EngineSettings } from '../../src/engine/engine.js'
+import { mikrotik5 } from '../support/corpus.js'
+import { assertAccounted, pullRows, stopAndDrain } from '../support/udp.js'
+
+function settings(over: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    name: 'tcp',
+    class: mikrotik5(),
+    udp: ['127.0.0.1:0'],
+    tcp: ['127.0.0.1:0'],
+    senders: [{ name: 'loopback', match: '127.0.0.0/8' }],
+    ...over,
+  }
+}
+
+function tcpPort(engine: Engine): number {
+  const s = engine.sockets().find((x) => x.protocol === 'tcp')!
+  return Number(s.address.slice(s.address.lastIndexOf(':') + 1))
+}
+
+const line = '<54> 01:05:27 gw1 prerouting: in:<pppoe-alice> out:(unknown 0), 10.1.2.3:4825->192.0.2.7:443'
+
+const tcp = suite('engine: syslog over TCP')
+
+for (const framing of [[], ['--octet-count']]) {
+  tcp(`logger --tcp ${framing.join(' ') || '(LF framing)'}: every line once, header parsed`, async () => {
+    const engine = Engine.start(settings())
+    const lines = Array.from({ length: 50 }, (_, i) => line.replace('alice', `user${i}`))
+    execFileSync('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcpPort(engine)), '--rfc5424', '-t', 'fw', ...framing], {
+      input: lines.join('\n') + '\n',
+    })
+    const { rows } = await stopAndDrain(engine, await pullRows(engine, lines.length))
+    assert.equal(rows.map((r) => r.pppoe).sort(), lines.map((_, i) => `user${i}`).sort())
+    assert.ok(rows.every((r) => r.app_name === 'fw' && r.sender === 'loopback' && r.facility === 1))
+    assertAccounted(engine)
+  })
+}
+
+tcp('loggen --stream: 4 connections, octet counting and LF framing, nothing lost', async () => {
+  for (const proto of [['-P'], []]) {
+    const engine = Engine.start(settings())
+    execFileSync('loggen', ['--inet', '--stream', ...proto, '--active-connections=4', '-n', '2500', '-Q', '127.0.0.1', String(tcpPort(engine))], {
+      stdio: 'ignore',
+    })
+    const { rows } = await stopAndDrain(engine, await pullRows(engine, 10_000, 10_000))
+    assert.is(rows.length, 10_000, `loggen ${proto.join(' ')}`)
+    assert.ok(rows.every((r) => r.facility !== null && r.hostname !== null), 'headers parsed')
+    assertAccounted(engine)
+  }
+})
+
+tcp('a message over the maximum size is cut; the next one on the connection is intact', async () => {
+  const engine = Engine.start(settings({ tcpMaxMessageBytes: 100 }))
+  const socket = net.connect(tcpPort(engine), '127.0.0.1')
+  await new Promise<void>((resolve) => socket.on('connect', resolve))
+  await new Promise<void>((resolve) => socket.end(`<13>${'x'.repeat(200)}\n${line}\n`, resolve))
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
+  assert.equal(rows.map((r) => (r.original_log as string).length), [100, line.length])
+  assert.is(rows[1]!.pppoe, 'alice')
+  assertAccounted(engine)
+})
+
+tcp('a full queue slows the sender instead of dropping', async () => {
+  const engine = Engine.start(settings({ queueCapacityRows: 256, chunkRows: 64 }))
+  // Nobody pulls while loggen sends 5,000 lines: the queue fills and the connection waits.
+  const sent = new Promise<void>((resolve, reject) => {
+    const socket = net.connect(tcpPort(engine), '127.0.0.1', () => {
+      socket.end(Array.from({ length: 5000 }, (_, i) => `<13> 10:00:00 r in:<pppoe-u${i}> x\n`).join(''), resolve)
+    })
+    socket.on('error', reject)
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  assert.ok(engine.stats().received < 5000, 'the reader waits for the queue')
+  const batches = await pullRows(engine, 5000, 10_000)
+  await sent
+  const { rows } = await stopAndDrain(engine, batches)
+  assert.is(rows.length, 5000)
+  assert.is(engine.stats().dropped_backpressure, 0)
+  assertAccounted(engine)
+})
+
+tcp('connections over the maximum are closed at once', async () => {
+  const engine = Engine.start(settings({ tcpMaxConnections: 1 }))
+  const first = net.connect(tcpPort(engine), '127.0.0.1')
+  await new Promise<void>((resolve) => first.on('connect', resolve))
+  await new Promise((r) => setTimeout(r, 100))
+  const second = net.connect(tcpPort(engine), '127.0.0.1')
+  const closed = await new Promise<boolean>((resolve) => {
+    second.on('close', () => resolve(true))
+    second.on('error', () => resolve(true))
+    setTimeout(() => resolve(false), 2000)
+  })
+  assert.ok(closed, 'the second connection is closed')
+  first.end(`${line}\n`)
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 1))
+  assert.is(rows.length, 1)
+  assertAccounted(engine)
+})
+
+tcp.run()
