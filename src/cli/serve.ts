@@ -84,7 +84,6 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
     const app = createApp({
       systemStore,
       dataDir: plan.dataDir,
-      engines: engineDirs,
       dataSizes,
       versions: { logsift: packageVersion(), duckdb: systemStore.duckdbVersion },
       tls: plan.http.tls !== undefined,

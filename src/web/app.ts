@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Versions } from '../../views/pages/system-page.js'
-import type { DataSizeTracker, EngineDir } from '../system/data-size-tracker.js'
+import type { DataSizeTracker } from '../system/data-size-tracker.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../system/sessions.js'
 import type { SystemStore } from '../system/system-store.js'
 import { socketAddress } from './context.js'
@@ -31,7 +31,6 @@ import { dashboardRoutes } from './routes/dashboard.js'
 import { enginesRoutes } from './routes/engines.js'
 import { browseRoutes } from './routes/browse.js'
 import { metricsRoutes } from './routes/metrics.js'
-import { placeholderRoutes } from './routes/placeholders.js'
 import { staticRoutes } from './routes/static.js'
 import { sendersRoutes } from './routes/senders.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -47,8 +46,6 @@ export interface AppDeps {
   systemStore: SystemStore
   /** The log data directory (`data_dir`); the System page reports its file system. */
   dataDir: string
-  /** The configured engines and their directories, asked on each use so reloads show. */
-  engines: () => EngineDir[]
   /** Data size per engine, kept current by the caller's writer notifications. */
   dataSizes: DataSizeTracker
   /** Shown on the System page; Node's own version is added here. */
@@ -86,7 +83,7 @@ const CSP = {
  *
  * @example
  * ```ts
- * const app = createApp({ systemStore, dataDir, engines, dataSizes, versions: { logsift, duckdb } })
+ * const app = createApp({ systemStore, dataDir, dataSizes, versions: { logsift, duckdb } })
  * const server = await startWebServer(app, { host: '127.0.0.1', port: 8514 })
  * ```
  */
@@ -157,6 +154,5 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/settings', settingsRoutes(control))
   app.route('/browse', browseRoutes({ control, exports }))
   app.route('/sql', sqlRoutes({ control, exports }))
-  app.route('/', placeholderRoutes(deps.engines))
   return app
 }

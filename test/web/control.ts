@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { loadPlan } from '../../src/config/load.js'
 import { validateClassNatively } from '../../src/engine/validate-class.js'
 import { Supervisor } from '../../src/supervisor/supervisor.js'
@@ -34,7 +33,6 @@ export async function makeControlConsole(over?: (c: Record<string, unknown>) => 
   const t = await makeConsole({
     control,
     dataDir: plan.dataDir,
-    engines: () => supervisor.current.engines.map((e) => ({ name: e.name, dataDir: join(supervisor.current.dataDir, e.name) })),
   })
   return {
     ...t,

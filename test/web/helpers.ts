@@ -38,7 +38,6 @@ export async function makeConsole(overrides: Partial<AppDeps> = {}): Promise<Tes
   const app = createApp({
     systemStore: store,
     dataDir,
-    engines,
     dataSizes,
     versions: { logsift: '0.1.0', duckdb: store.duckdbVersion },
     ...overrides,
