@@ -5,11 +5,65 @@
  * cap on concurrent exports, and the streamed download of a finished export file.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import type { Context } from 'hono'
+import type { Context, Handler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { ExportFile, ExportFormat } from '../store/log-search.js'
+import { EXPORT_FORMATS, exportLogs, SearchError, type ExportFile, type ExportFormat, type ExportQuery } from '../store/log-search.js'
 import type { LogsSource } from '../store/query.js'
+import { audit } from './audit.js'
 import type { ConsoleControl } from './control.js'
+import { chooseRange, fileStamp, wallTime } from './time-range.js'
+
+/** What the data routes (browse, SQL) need. */
+export interface DataRoutesOptions {
+  /** The running server; without it there are no engines to read. */
+  control?: ConsoleControl
+  /** Shared by every export of the console. */
+  exports: ExportSlots
+  /** Milliseconds since the epoch, for the "last …" ranges. Default `Date.now`. */
+  now?: () => number
+}
+
+/** The export file name: `<engine>_<from>_<to>.<ext>`, instants in the engines' zone. */
+export function exportName(engine: string, range: { from: number; to: number }, timeZone: string, format: ExportFormat): string {
+  return `${engine}_${fileStamp(range.from, timeZone)}_${fileStamp(range.to, timeZone)}.${format}`
+}
+
+/** `wall – wall zone`, for the audit log. */
+export function rangeText(range: { from: number; to: number }, timeZone: string): string {
+  return `${wallTime(range.from, timeZone)} – ${wallTime(range.to, timeZone)} ${timeZone}`
+}
+
+/**
+ * The `GET …/export` handler of both data pages: engine, format and range from the query
+ * string, a slot from {@link ExportSlots}, the file written by DuckDB, an audit entry, the
+ * streamed download. `select` says what to export (the browse filters or the SQL text)
+ * and how the audit entry describes it; it throws `HTTPException` for a bad request.
+ */
+export function exportHandler(
+  { control, exports, now = Date.now }: DataRoutesOptions,
+  select: (c: Context) => { query: ExportQuery; described: string },
+): Handler {
+  return async function exportRows(c) {
+    const { engine, source } = chosenEngine(c, control)
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
+    const format = c.req.query('format') ?? ''
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
+    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
+    if (range.error) throw new HTTPException(400, { message: range.error })
+    const { query, described } = select(c)
+    const release = exports.take()
+    let file: ExportFile
+    try {
+      file = await exportLogs(source, range, query, format as ExportFormat)
+    } catch (e) {
+      release()
+      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+      throw e
+    }
+    await audit(c, 'data.exported', engine, `${format} of ${described.replace('{range}', rangeText(range, source.timezone))}`)
+    return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
+  }
+}
 
 /** Engines of the running plan, in plan order; none when the console runs alone. */
 export function engineNames(control: ConsoleControl | undefined): string[] {

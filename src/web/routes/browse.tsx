@@ -10,33 +10,18 @@ import { BrowsePage, PAGE_SIZES, OP_LABELS } from '../../../views/pages/browse-p
 import { LogRowPage } from '../../../views/pages/log-row-page.js'
 import {
   browseLogs,
-  EXPORT_FORMATS,
-  exportLogs,
   FILTER_OPS,
   findLogRow,
   SearchError,
-  type ExportFormat,
   type Filter,
   type FilterOp,
   type LogColumn,
   type LogPage,
   type RowKey,
 } from '../../store/log-search.js'
-import { audit } from '../audit.js'
-import type { ConsoleControl } from '../control.js'
-import { chosenEngine, downloadResponse, type ExportSlots } from '../log-data.js'
+import { chosenEngine, exportHandler, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
-import { chooseRange, fileStamp, wallTime, type ChosenRange } from '../time-range.js'
-
-/** What {@link browseRoutes} and `sqlRoutes` need. */
-export interface DataRoutesOptions {
-  /** The running server; without it there are no engines to read. */
-  control?: ConsoleControl
-  /** Shared by every export of the console. */
-  exports: ExportSlots
-  /** Milliseconds since the epoch, for the "last …" ranges. Default `Date.now`. */
-  now?: () => number
-}
+import { chooseRange, type ChosenRange } from '../time-range.js'
 
 /** Columns offered before any day was read (or when reading failed): SPEC §4's fixed ones. */
 const FIXED_COLUMNS: LogColumn[] = [
@@ -94,16 +79,6 @@ function filterParams(filters: Filter[]): [string, string][] {
 function parseKey(text: string | undefined): RowKey | undefined {
   const m = /^(-?\d{1,20})\.(\d{1,20})$/.exec(text ?? '')
   return m ? { receivedAtUs: BigInt(m[1]!), rowid: BigInt(m[2]!) } : undefined
-}
-
-/** The export file name: `<engine>_<from>_<to>.<ext>`, instants in the engines' zone. */
-export function exportName(engine: string, range: { from: number; to: number }, timeZone: string, format: ExportFormat): string {
-  return `${engine}_${fileStamp(range.from, timeZone)}_${fileStamp(range.to, timeZone)}.${format}`
-}
-
-/** `wall – wall zone`, for the audit log. */
-export function rangeText(range: { from: number; to: number }, timeZone: string): string {
-  return `${wallTime(range.from, timeZone)} – ${wallTime(range.to, timeZone)} ${timeZone}`
 }
 
 /** `/browse` and its row and export routes; mount at `/browse`. */
@@ -180,27 +155,14 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
     })
   })
 
-  app.get('/export', async (c) => {
-    const { engine, source } = chosenEngine(c, control)
-    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
-    const format = c.req.query('format') ?? ''
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
-    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
-    if (range.error) throw new HTTPException(400, { message: range.error })
-    const { filters } = readFilters(c)
-    const release = exports.take()
-    let file
-    try {
-      file = await exportLogs(source, range, { kind: 'filter', filters }, format as ExportFormat)
-    } catch (e) {
-      release()
-      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
-      throw e
-    }
-    const described = filters.map((f) => `${f.column} ${OP_LABELS[f.op]} ${f.value}`).join(' and ') || 'no filter'
-    await audit(c, 'data.exported', engine, `${format} of browse: ${rangeText(range, source.timezone)}; ${described}`)
-    return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
-  })
+  app.get(
+    '/export',
+    exportHandler({ control, exports, now }, (c) => {
+      const { filters } = readFilters(c)
+      const described = filters.map((f) => `${f.column} ${OP_LABELS[f.op]} ${f.value}`).join(' and ') || 'no filter'
+      return { query: { kind: 'filter', filters }, described: `browse: {range}; ${described}` }
+    }),
+  )
 
   return app
 }

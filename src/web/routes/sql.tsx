@@ -8,12 +8,10 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { EXAMPLE_SQL, ROW_LIMITS, SqlPage } from '../../../views/pages/sql-page.js'
-import { EXPORT_FORMATS, exportLogs, runSql, SearchError, type ExportFormat, type SqlResult } from '../../store/log-search.js'
-import { audit } from '../audit.js'
-import { chosenEngine, downloadResponse } from '../log-data.js'
+import { runSql, SearchError, type SqlResult } from '../../store/log-search.js'
+import { chosenEngine, exportHandler, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
 import { chooseRange } from '../time-range.js'
-import { exportName, rangeText, type DataRoutesOptions } from './browse.js'
 
 const DEFAULT_ROW_LIMIT = 1000
 const DEFAULT_TIME_LIMIT_S = 30
@@ -62,28 +60,15 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
     )
   })
 
-  app.get('/export', async (c) => {
-    const { engine, source } = chosenEngine(c, control)
-    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
-    const format = c.req.query('format') ?? ''
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
-    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
-    if (range.error) throw new HTTPException(400, { message: range.error })
-    const sql = c.req.query('q') ?? ''
-    if (sql.trim() === '') throw new HTTPException(400, { message: 'Write a query to export its result.' })
-    const release = exports.take()
-    let file
-    try {
-      file = await exportLogs(source, range, { kind: 'sql', sql }, format as ExportFormat)
-    } catch (e) {
-      release()
-      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
-      throw e
-    }
-    const text = sql.length > AUDIT_SQL_CHARS ? `${sql.slice(0, AUDIT_SQL_CHARS)}…` : sql
-    await audit(c, 'data.exported', engine, `${format} of SQL: ${rangeText(range, source.timezone)}; ${text}`)
-    return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
-  })
+  app.get(
+    '/export',
+    exportHandler({ control, exports, now }, (c) => {
+      const sql = c.req.query('q') ?? ''
+      if (sql.trim() === '') throw new HTTPException(400, { message: 'Write a query to export its result.' })
+      const text = sql.length > AUDIT_SQL_CHARS ? `${sql.slice(0, AUDIT_SQL_CHARS)}…` : sql
+      return { query: { kind: 'sql', sql }, described: `SQL: {range}; ${text}` }
+    }),
+  )
 
   return app
 }
