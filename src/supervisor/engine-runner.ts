@@ -46,7 +46,7 @@ export interface EngineCounters extends EngineStats {
 }
 
 /** Lifecycle state shown in the console. */
-export type RunnerState = 'running' | 'stopping' | 'stopped' | 'error'
+export type RunnerState = 'running' | 'disk_full' | 'stopping' | 'stopped' | 'error'
 
 /** An engine plus its writer and the loop between them. */
 export class EngineRunner {
@@ -115,7 +115,9 @@ export class EngineRunner {
 
   /** Lifecycle state. */
   get state(): RunnerState {
-    return this.lastError && this.stateNow === 'running' ? 'error' : this.stateNow
+    if (this.stateNow !== 'running') return this.stateNow
+    if (this.diskFull()) return 'disk_full'
+    return this.lastError ? 'error' : 'running'
   }
 
   /** The last write error, if any. */

@@ -121,6 +121,7 @@ guard('below min_free_percent rows are dropped and counted; storing resumes when
     assert.ok(on.lines.some((l) => / level=warn event=disk_guard\.on .*free_percent=9\.5 min_free_percent=10/.test(l)), on.lines.join('\n'))
     await sendDatagrams(port, lines.slice(300, 800))
     await until(runner, (c) => c.dropped_disk_full === 500, 'while full')
+    assert.is(runner.state, 'disk_full', 'the dashboard and engines list show the engine as disk full')
     // Every console page carries the banner meanwhile.
     const viewer = await server.systemStore.createUser({ name: 'vera', displayName: 'Vera', role: 'viewer', password: 'correct horse battery' })
     const { token } = await server.systemStore.createSession(viewer.id, { address: '127.0.0.1', userAgent: null })
@@ -134,6 +135,7 @@ guard('below min_free_percent rows are dropped and counted; storing resumes when
     await sendDatagrams(port, lines.slice(800, 1000))
     await until(runner, (c) => c.stored === 500, 'after')
     assert.not.ok((await page()).includes('Disk almost full'), 'no banner once space returned')
+    assert.is(runner.state, 'running')
 
     const c = runner.counters()
     assert.is(c.received, 1000)
