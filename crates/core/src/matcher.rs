@@ -31,6 +31,8 @@ enum Kind {
         dfa: Option<Box<AsciiDfa>>,
         /// Byte lengths of the literals around the only group, when the pattern has that shape.
         affix: Option<(usize, usize)>,
+        /// For a pattern ending in its only group `(C+)`, the bytes of `C` (see [`trailing_run`]).
+        tail: Option<Box<[bool; 256]>>,
     },
     Backtracking(fancy_regex::Regex),
 }
@@ -83,9 +85,16 @@ impl FieldMatcher {
             .ok()
             .filter(|a| a.captures_len() == unicode.captures_len());
         let affix = literal_affixes(pattern, &unicode);
+        let tail = ascii
+            .as_ref()
+            .filter(|_| unicode.captures_len() == 2 && unicode.capture_names().all(|n| n.is_none()))
+            .and_then(|_| trailing_run(pattern))
+            .map(Box::new);
         let dfa = ascii.as_ref().and_then(|a| {
-            // An affixed pattern's group comes from the whole match; others need the one-pass DFA.
-            let groups = a.captures_len() > 1 && !(affix.is_some() && a.captures_len() == 2);
+            // An affixed or trailing-run pattern's group comes from the whole match; others
+            // need the one-pass DFA.
+            let groups = a.captures_len() > 1
+                && !((affix.is_some() || tail.is_some()) && a.captures_len() == 2);
             AsciiDfa::build(pattern, groups).map(Box::new)
         });
         Ok(FieldMatcher {
@@ -98,6 +107,7 @@ impl FieldMatcher {
                 ascii,
                 dfa,
                 affix,
+                tail,
             },
         })
     }
@@ -151,8 +161,23 @@ impl FieldMatcher {
                 ascii,
                 dfa,
                 affix,
+                tail,
             } => {
                 let whole_only = !need_groups || (affix.is_some() && s.spans.len() == 2);
+                if let (Some(d), Some(run), true, false) = (dfa, tail, is_ascii, whole_only) {
+                    if let Ok(whole) = d.find(text.as_bytes()) {
+                        s.spans[0] = whole;
+                        if let Some((start, end)) = whole {
+                            let b = text.as_bytes();
+                            let mut at = end;
+                            while at > start && run[usize::from(b[at - 1])] {
+                                at -= 1;
+                            }
+                            s.spans[1] = Some((at, end));
+                        }
+                        return;
+                    }
+                }
                 if let (Some(d), Some(cache), true) = (dfa, s.dfa.as_mut(), is_ascii) {
                     if (whole_only || d.has_groups())
                         && search_dfa(d, text.as_bytes(), *affix, whole_only, cache, &mut s.spans)
@@ -251,6 +276,60 @@ fn literal_affixes(pattern: &str, re: &regex::Regex) -> Option<(usize, usize)> {
     }
 }
 
+/// For a pattern whose ASCII twin is `… P (C{n,m})` — the only group last, a repetition of
+/// one byte class `C` with `n ≥ 1`, right after a part `P` that always ends with a byte not
+/// in `C` — the bytes of `C`. Then in any match the group is exactly the run of `C` bytes
+/// ending at the match's end: the group holds only `C` bytes, and the byte just before it
+/// (the end of `P`) is not one. So on an ASCII line the dense DFA's whole match gives the
+/// group with a backward walk, and the one-pass DFA is not needed. `P` qualifies when it is
+/// a class disjoint from `C`, a repetition (at least once) of one, or a literal whose last
+/// byte is not in `C` (`\s+(\w+)`, `=(\d+)`).
+fn trailing_run(pattern: &str) -> Option<[bool; 256]> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [.., before, last] = &parts[..] else {
+        return None;
+    };
+    let table = |h: &Hir| -> Option<[bool; 256]> {
+        let HirKind::Class(Class::Bytes(c)) = h.kind() else {
+            return None;
+        };
+        let mut t = [false; 256];
+        for r in c.ranges() {
+            for b in r.start()..=r.end() {
+                t[usize::from(b)] = true;
+            }
+        }
+        Some(t)
+    };
+    let HirKind::Capture(cap) = last.kind() else {
+        return None;
+    };
+    let HirKind::Repetition(rep) = cap.sub.kind() else {
+        return None;
+    };
+    if cap.index != 1 || cap.name.is_some() || rep.min == 0 {
+        return None;
+    }
+    let run = table(&rep.sub)?;
+    let disjoint = |t: [bool; 256]| (0..256).all(|b| !(t[b] && run[b]));
+    let ok = match before.kind() {
+        HirKind::Literal(l) => l.0.last().is_some_and(|b| !run[usize::from(*b)]),
+        HirKind::Class(_) => disjoint(table(before)?),
+        HirKind::Repetition(r) if r.min >= 1 => disjoint(table(&r.sub)?),
+        _ => false,
+    };
+    ok.then_some(run)
+}
+
 /// The `regex` parser's error with its position as a character offset.
 fn pattern_error(pattern: &str, build_err: &regex::Error) -> PatternError {
     match regex_syntax::Parser::new().parse(pattern) {
@@ -331,5 +410,72 @@ mod tests {
             spans(r"(\w+)=(\d+)", "ü=١٢", true),
             [Some("ü=١٢"), Some("ü"), Some("١٢")]
         );
+    }
+
+    #[test]
+    fn trailing_run_shapes() {
+        let has = |p: &str| trailing_run(p).is_some();
+        assert!(has(r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)"));
+        assert!(has(r"id=(\d+)"));
+        assert!(has(r"[a-z]\s(\d{2,3})"));
+        assert!(!has(r"\s*(\w+)"), "the part before may be empty");
+        assert!(!has(r"\w(\w+)"), "not disjoint");
+        assert!(!has(r"ab(\w+)"), "literal ends in the class");
+        assert!(!has(r"\s+(\w*)"), "group may be empty");
+        assert!(!has(r"\s+(\w+)x"), "group not last");
+        assert!(!has(r"(\w+)"));
+        assert!(!has(r"\s+(\w|-)+"));
+        assert!(!has(r"\s+(?P<n>\w+)"));
+    }
+
+    #[test]
+    fn trailing_run_agrees_with_captures() {
+        let patterns = [
+            r"\d{1,2}:\d{1,2}:\d{1,2}\s+(\w+)",
+            r"id=(\d+)",
+            r"[a-z]\s(\d{2,3})",
+            r"(?i)user:\s+(\w{1,4})",
+            r"\b\d+\s+(\w+)",
+        ];
+        let mut texts: Vec<String> = [
+            "",
+            "<54> 01:05:27 epfJBd0Kh prerouting: in:<pppoe-OOL8dKL> out:(unknown 0)",
+            "<5> 01:05:27 routér x 1:2:3 abc",
+            "<5> 01:05:27 router",
+            "<5> 01:05:27\t\n  r_2 tail",
+            "1:2:3 4:5:6 x 12:34:56 ",
+            "1:2:3:4:5:6:7:8  y",
+            "123:4:5 x 1:2:345 y 11:22:33",
+            "١:٢:٣ ü 1:2:3 ü 1:2:3 u",
+            "id= id=x id=12 id=3",
+            "a 1 b 12 c 1234 d 123",
+            "USER:  bob USER: alexander",
+            "x 12 ab 3",
+            "no match here at all",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // Adversarial: many near-misses before the match, and nothing but near-misses.
+        texts.push(format!("{}1:2:3 end", "1:2: 1:2:3: ".repeat(200)));
+        texts.push("9:9:9".repeat(500));
+        texts.push(format!("{} x", "1:2:3 ".repeat(300)));
+        for p in patterns {
+            assert!(trailing_run(p).is_some(), "{p}");
+            let m = FieldMatcher::compile(p).unwrap();
+            let general = regex::Regex::new(p).unwrap();
+            let mut s = m.scratch();
+            for t in &texts {
+                for (from, _) in t.char_indices() {
+                    let hay = &t[from..];
+                    m.search(hay, hay.is_ascii(), true, &mut s);
+                    let want: Vec<_> = match general.captures(hay) {
+                        Some(c) => c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect(),
+                        None => vec![None; 2],
+                    };
+                    assert_eq!(s.spans, want, "{p} on {hay:?}");
+                }
+            }
+        }
     }
 }
