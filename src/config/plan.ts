@@ -6,9 +6,10 @@
  * the file's snake_case into camelCase; everything after it reads the plan.
  */
 
+import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from './config-error.js'
-import type { RawConfig } from './raw-config.js'
+import type { RawConfig, RawTlsListen } from './raw-config.js'
 import { resolveTimeZone } from './time-zone.js'
 import { pointer } from './validate.js'
 
@@ -41,6 +42,8 @@ export interface EnginePlan {
   udp: string[]
   /** TCP listen addresses (RFC 6587), when the engine has any. */
   tcp?: string[]
+  /** TLS listeners (RFC 5425) with absolute PEM paths, when the engine has any. */
+  tls?: { address: string; cert: string; key: string; clientCa?: string }[]
   senders: SenderPlan[]
   /** Store the message text in `original_log`. Default true. */
   keepOriginalLog: boolean
@@ -110,7 +113,7 @@ export interface PlanOptions {
  * Builds the plan from a config that passed {@link validateConfig}.
  *
  * @throws {ConfigError} when `system_db` lies inside `data_dir`, the time zone is unknown,
- *   or `validateClass` reports issues (path `/classes/<name>/<field>`).
+ *   a TLS listener's PEM file cannot be read (path `/engines/<i>/listen/tls/<j>/cert`, …), or `validateClass` reports issues (path `/classes/<name>/<field>`).
  */
 export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
   const { cwd = process.cwd(), validateClass, file } = options
@@ -134,6 +137,17 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
       issues.push({ path: pointer(pointer('/classes', name), issue.field), message: `${issue.message}${where}` })
     }
   }
+  config.engines.forEach((e, i) => {
+    e.listen.tls?.forEach((t, j) => {
+      const base = pointer(pointer(pointer(pointer('/engines', i), 'listen'), 'tls'), j)
+      for (const key of ['cert', 'key', 'client_ca'] as const) {
+        const path = t[key]
+        if (path === undefined) continue
+        const reason = unreadable(resolve(cwd, path))
+        if (reason !== undefined) issues.push({ path: pointer(base, key), message: reason })
+      }
+    })
+  })
   if (issues.length > 0 || timezone === undefined) throw new ConfigError(file, issues)
 
   const tls = config.http.tls
@@ -160,6 +174,7 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
       fields: classes.get(e.class)!.fields,
       udp: [...e.listen.udp],
       ...(e.listen.tcp !== undefined && e.listen.tcp.length > 0 && { tcp: [...e.listen.tcp] }),
+      ...(e.listen.tls !== undefined && e.listen.tls.length > 0 && { tls: e.listen.tls.map((t) => tlsListen(t, cwd)) }),
       senders: e.senders.map((s) => ({ name: s.name, match: s.match })),
       keepOriginalLog: e.keep_original_log,
       retentionDays: e.retention_days ?? config.retention_days,
@@ -167,5 +182,25 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
       threads: e.threads,
       syslogHeader: e.syslog_header,
     })),
+  }
+}
+
+/** A TLS listener's plan: its PEM paths made absolute. */
+function tlsListen(t: RawTlsListen, cwd: string): NonNullable<EnginePlan['tls']>[number] {
+  return {
+    address: t.address,
+    cert: resolve(cwd, t.cert),
+    key: resolve(cwd, t.key),
+    ...(t.client_ca !== undefined && { clientCa: resolve(cwd, t.client_ca) }),
+  }
+}
+
+/** Why the file at `path` cannot be read, or undefined when it can. */
+function unreadable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK)
+    return statSync(path).isFile() ? undefined : `"${path}" is not a file`
+  } catch (e) {
+    return `cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? String(e)}`
   }
 }

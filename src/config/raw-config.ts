@@ -15,11 +15,19 @@ export interface RawSender {
   match: string
 }
 
+/** One TLS listener (RFC 5425) of an engine: paths as written, relative to the working directory. */
+export interface RawTlsListen {
+  address: string
+  cert: string
+  key: string
+  client_ca?: string
+}
+
 /** One engine (listener) as written in the file. */
 export interface RawEngine {
   name: string
   class: string
-  listen: { udp: string[]; tcp?: string[] }
+  listen: { udp: string[]; tcp?: string[]; tls?: RawTlsListen[] }
   keep_original_log: boolean
   retention_days?: number
   receive_buffer_bytes: number

@@ -166,6 +166,7 @@ function semanticIssues(doc: unknown): ConfigIssue[] {
 
   const engines = Array.isArray(root.engines) ? root.engines : []
   const names = new Map<string, number>()
+  // TLS listens on TCP ports: a tls address clashes with a tcp one as with another tls one.
   const bound: { protocol: 'udp' | 'tcp'; address: ListenAddress; text: string; path: string; engine: string }[] = []
   engines.forEach((engine, i) => {
     if (!isObject(engine)) return
@@ -183,11 +184,14 @@ function semanticIssues(doc: unknown): ConfigIssue[] {
         message: `unknown class "${engine.class}"; ${known.length > 0 ? `defined classes: ${known.join(', ')}` : 'no classes are defined'}`,
       })
     }
-    for (const protocol of ['udp', 'tcp'] as const) {
-      const list = isObject(engine.listen) && Array.isArray(engine.listen[protocol]) ? engine.listen[protocol] : []
-      list.forEach((text, j) => {
+    for (const kind of ['udp', 'tcp', 'tls'] as const) {
+      const list = isObject(engine.listen) && Array.isArray(engine.listen[kind]) ? engine.listen[kind] : []
+      const protocol = kind === 'udp' ? 'udp' : 'tcp'
+      list.forEach((entry, j) => {
+        const text = kind === 'tls' ? (isObject(entry) ? entry.address : undefined) : entry
         if (typeof text !== 'string') return
-        const path = pointer(pointer(pointer(base, 'listen'), protocol), j)
+        const at = pointer(pointer(pointer(base, 'listen'), kind), j)
+        const path = kind === 'tls' ? pointer(at, 'address') : at
         const address = parseListenAddress(text)
         if (typeof address === 'string') {
           issues.push({ path, message: address })

@@ -18,11 +18,16 @@ export interface EngineSettings {
   udp: string[]
   /** TCP listen addresses (RFC 6587 framing, detected per connection); port 0 picks a free port. */
   tcp?: string[]
-  /** TCP: a longer message is cut to this many bytes (default 65,536). */
+  /**
+   * TLS listeners (RFC 5425): TCP listeners, same framing and limits, whose connections are
+   * TLS sessions. PEM file paths; with `clientCa`, clients without a certificate it signed are refused.
+   */
+  tls?: { address: string; cert: string; key: string; clientCa?: string }[]
+  /** TCP and TLS: a longer message is cut to this many bytes (default 65,536). */
   tcpMaxMessageBytes?: number
-  /** TCP: a connection silent this long is closed (default 300,000 ms). */
+  /** TCP and TLS: a connection silent this long is closed (default 300,000 ms). */
   tcpIdleTimeoutMs?: number
-  /** TCP: connections per address beyond this are closed at once (default 1,024). */
+  /** TCP and TLS: connections per address beyond this are closed at once (default 1,024). */
   tcpMaxConnections?: number
   /** Ordered; the first match names the row. */
   senders: { name: string; match: string }[]

@@ -16,6 +16,7 @@ export function engineSettings(plan: EnginePlan, timezone: string): EngineSettin
     class: { name: plan.className, fields: plan.fields },
     udp: plan.udp,
     ...(plan.tcp && { tcp: plan.tcp }),
+    ...(plan.tls && { tls: plan.tls }),
     senders: plan.senders,
     threads: plan.threads,
     receiveBufferBytes: plan.receiveBufferBytes,

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConfigError } from '../../src/config/config-error.js'
@@ -109,6 +112,21 @@ plan('validateClass issues map to /classes/<name>/<field>', () => {
     'x.json: /classes/mikrotik/pppoe: unclosed group (at position 3)',
     'x.json: /classes/mikrotik/destination_ip: look-behind is not supported',
   ].join('\n'))
+})
+
+plan('listen.tls: PEM paths made absolute; an unreadable one is an error naming its JSON path and file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logsift-plan-'))
+  for (const f of ['c.pem', 'k.pem']) writeFileSync(join(dir, f), '')
+  const doc = baseDoc()
+  doc.engines[0].listen.tls = [{ address: '[::]:6514', cert: 'c.pem', key: 'k.pem' }]
+  assert.equal(planConfig(valid(doc), { cwd: dir }).engines[0]!.tls, [{ address: '[::]:6514', cert: join(dir, 'c.pem'), key: join(dir, 'k.pem') }])
+  doc.engines[0].listen.tls[0].client_ca = 'missing-ca.pem'
+  doc.engines[0].listen.tls[0].key = '.'
+  const error = planError(() => planConfig(valid(doc), { cwd: dir, file: 'x.json' }))
+  assert.equal(error.issues.map((i) => `${i.path}: ${i.message}`), [
+    `/engines/0/listen/tls/0/key: "${dir}" is not a file`,
+    `/engines/0/listen/tls/0/client_ca: cannot read "${join(dir, 'missing-ca.pem')}": ENOENT`,
+  ])
 })
 
 plan.run()

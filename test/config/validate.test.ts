@@ -45,6 +45,24 @@ validate('listen.tcp: checked like UDP, and a TCP port may equal a UDP one', () 
   ])
 })
 
+validate('listen.tls: addresses checked like TCP and clashing with TCP ports; fields required', () => {
+  const doc = baseDoc()
+  doc.engines[0].listen.tcp = ['0.0.0.0:6514']
+  doc.engines[0].listen.tls = [
+    { address: '127.0.0.1:6514', cert: 'c.pem', key: 'k.pem' },
+    { address: '[::]:6515', cert: 'c.pem', key: 'k.pem', client_ca: 'ca.pem' },
+    { address: '[::1]:6515', cert: 'c.pem', key: 'k.pem' },
+    { address: 'nowhere', cert: 'c.pem', key: 'k.pem' },
+    { address: '0.0.0.0:6516', cert: 'c.pem' },
+  ]
+  assert.equal(issuesOf(doc), [
+    '/engines/0/listen/tls/0/address: "127.0.0.1:6514" binds the same TCP port as "0.0.0.0:6514" of this engine (/engines/0/listen/tcp/0)',
+    '/engines/0/listen/tls/2/address: "[::1]:6515" binds the same TCP port as "[::]:6515" of this engine (/engines/0/listen/tls/1/address)',
+    '/engines/0/listen/tls/3/address: "nowhere" is not an address and port; write "0.0.0.0:5514" or "[::]:5514"',
+    '/engines/0/listen/tls/4/key: is required',
+  ])
+})
+
 validate('one engine binding a port twice; IPv4 and IPv6 wildcards do not clash', () => {
   const doc = baseDoc()
   doc.engines[0].listen.udp = ['0.0.0.0:5514', '[::]:5514', '10.0.0.1:5514', '[::1]:5515', '[0:0::1]:5515']

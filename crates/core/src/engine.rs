@@ -1,4 +1,5 @@
-//! A running engine: its receiver threads (UDP, and TCP connections through [`crate::tcp`]),
+//! A running engine: its receiver threads (UDP, and TCP connections through [`crate::tcp`],
+//! plain or TLS through [`crate::tls`]),
 //! the bounded queue between them and JavaScript, and the counters that account for every
 //! message.
 //!
@@ -26,6 +27,7 @@ use crate::recv::{bind, parse_listen, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
 use crate::tcp::{self, TcpOptions};
 use crate::text::decode;
+use crate::tls::{self, TlsListen};
 
 /// How many unknown source addresses are remembered.
 const UNKNOWN_SENDERS_CAPACITY: usize = 256;
@@ -46,7 +48,9 @@ pub struct ListenOptions {
     pub receive_buffer_bytes: usize,
     /// TCP addresses (RFC 6587), one acceptor thread each and a thread per connection.
     pub tcp: Vec<String>,
-    /// Limits of the TCP listeners.
+    /// TLS listeners (RFC 5425): TCP listeners whose connections are TLS sessions.
+    pub tls: Vec<TlsListen>,
+    /// Limits of the TCP and TLS listeners.
     pub tcp_options: TcpOptions,
 }
 
@@ -187,11 +191,14 @@ impl ReceiverSet {
         let mut threads = Vec::new();
         let mut sockets = Vec::new();
         let mut listeners = Vec::new();
-        for text in &options.tcp {
+        let plain = options.tcp.iter().map(|text| (text, None));
+        let secure = options.tls.iter().map(|t| (&t.address, Some(t)));
+        for (text, tls) in plain.chain(secure) {
+            let config = tls.map(TlsListen::server_config).transpose()?;
             let addr = parse_listen(text)?;
             let listener = tcp::bind(addr)?;
             let local = listener.local_addr().unwrap_or(addr);
-            listeners.push((listener, local));
+            listeners.push((listener, local, config));
         }
         for (i, (socket, info)) in bound.into_iter().enumerate() {
             let (shared, stop, drops) = (shared.clone(), stop.clone(), info.kernel_drops.clone());
@@ -202,20 +209,26 @@ impl ReceiverSet {
             threads.push(handle);
             sockets.push(info);
         }
-        for (i, (listener, local)) in listeners.into_iter().enumerate() {
+        for (i, (listener, local, config)) in listeners.into_iter().enumerate() {
+            let protocol = if config.is_some() { "tls" } else { "tcp" };
             let (shared, stop, limits) =
                 (shared.clone(), stop.clone(), options.tcp_options.clone());
             let handle = std::thread::Builder::new()
-                .name(format!("logsift-tcp-{i}"))
+                .name(format!("logsift-{protocol}-{i}"))
                 .spawn(move || {
-                    tcp::accept_loop(&listener, &limits, &stop, |peer| {
-                        TcpRows::new(shared.clone(), peer, stop.clone())
-                    });
+                    let rows = |peer| TcpRows::new(shared.clone(), peer, stop.clone());
+                    match config {
+                        None => tcp::accept_loop(&listener, &limits, &stop, Some, rows),
+                        Some(c) => {
+                            let open = |socket| tls::open(&c, socket);
+                            tcp::accept_loop(&listener, &limits, &stop, open, rows);
+                        }
+                    }
                 })
-                .map_err(|e| Error::io("spawn tcp acceptor thread", e))?;
+                .map_err(|e| Error::io(format!("spawn {protocol} acceptor thread"), e))?;
             threads.push(handle);
             sockets.push(SocketInfo {
-                protocol: "tcp",
+                protocol,
                 local,
                 granted_buffer_bytes: 0,
                 kernel_drops: Arc::new(AtomicU64::new(0)),
@@ -482,7 +495,7 @@ pub struct Stats {
 /// A bound socket as reported to callers.
 #[derive(Debug, Clone)]
 pub struct BoundSocket {
-    /// `udp` or `tcp`.
+    /// `udp`, `tcp` or `tls`.
     pub protocol: &'static str,
     /// Local address (with the real port when 0 was asked).
     pub local: SocketAddr,

@@ -56,6 +56,13 @@ pub enum ErrorKind {
         /// Why the lookup failed.
         message: String,
     },
+    /// A TLS listener's certificate, key or client CA cannot be read or used.
+    Tls {
+        /// The listener's address as written.
+        address: String,
+        /// Which file and why.
+        message: String,
+    },
     /// A socket call failed (bind, setsockopt, …).
     Io {
         /// What was being done, e.g. `bind 0.0.0.0:5514`.
@@ -122,6 +129,7 @@ impl fmt::Display for Error {
             ErrorKind::TimeZone { name, message } => {
                 write!(f, "time zone '{name}' is unknown: {message}")
             }
+            ErrorKind::Tls { address, message } => write!(f, "tls listener {address}: {message}"),
             ErrorKind::Io { context, message } => write!(f, "{context}: {message}"),
         }
     }

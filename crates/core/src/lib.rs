@@ -24,3 +24,4 @@ mod rfc5424;
 pub mod sender;
 pub mod tcp;
 pub mod text;
+pub mod tls;

@@ -5,6 +5,8 @@
 //! first byte. Backpressure is by reading slower: the [`Sink`] blocks while the engine's
 //! queue is full, the kernel's receive window closes and the sender waits — nothing is
 //! dropped for a slow consumer, unlike UDP where the kernel would drop instead.
+//! TLS (RFC 5425, [`crate::tls`]) runs the same connection handling over a decrypting
+//! [`Stream`].
 
 use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -43,6 +45,18 @@ pub trait Sink {
     fn tick(&mut self);
     /// The connection ended: hand over everything.
     fn finish(&mut self);
+}
+
+/// A connection's bytes: the plain socket, or a TLS session over it ([`crate::tls`]).
+pub(crate) trait Stream: Read + Send {
+    /// The socket underneath, for the read timeout and non-blocking draining.
+    fn socket(&self) -> &TcpStream;
+}
+
+impl Stream for TcpStream {
+    fn socket(&self) -> &TcpStream {
+        self
+    }
 }
 
 /// RFC 6587 §3.4: how a connection frames its messages.
@@ -203,14 +217,18 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
     Ok(socket.into())
 }
 
-/// Accepts connections until `stop`, each served on its own thread by a sink from
-/// `make_sink`; then waits for every connection to finish.
-pub(crate) fn accept_loop<S, F>(
+/// Accepts connections until `stop`, each wrapped by `open` (plain TCP passes the socket
+/// through, TLS starts a session on it; `None` closes it) and served on its own thread by
+/// a sink from `make_sink`; then waits for every connection to finish.
+pub(crate) fn accept_loop<T, O, S, F>(
     listener: &TcpListener,
     options: &TcpOptions,
     stop: &Arc<AtomicBool>,
+    open: O,
     make_sink: F,
 ) where
+    T: Stream + 'static,
+    O: Fn(TcpStream) -> Option<T>,
     S: Sink + Send + 'static,
     F: Fn(IpAddr) -> S,
 {
@@ -224,6 +242,7 @@ pub(crate) fn accept_loop<S, F>(
                     drop(stream); // over the limit: the sender sees a close and retries
                     continue;
                 }
+                let Some(stream) = open(stream) else { continue };
                 active.fetch_add(1, Relaxed);
                 let (options, stop, active) = (options.clone(), stop.clone(), active.clone());
                 let mut sink = make_sink(peer.ip());
@@ -252,18 +271,18 @@ pub(crate) fn accept_loop<S, F>(
 /// Reads one connection to its end, its idle timeout or the engine's stop. On stop, what
 /// the kernel already holds for the connection is still read, so an accepted message is
 /// not lost on a clean stop.
-fn serve(mut stream: TcpStream, options: &TcpOptions, stop: &AtomicBool, sink: &mut dyn Sink) {
+fn serve(mut stream: impl Stream, options: &TcpOptions, stop: &AtomicBool, sink: &mut dyn Sink) {
     let mut framer = Framer::new(options.max_message_bytes);
     let mut buf = vec![0u8; READ_BYTES];
     let mut last_data = Instant::now();
     let mut draining = false;
-    if stream.set_read_timeout(Some(POLL)).is_err() {
+    if stream.socket().set_read_timeout(Some(POLL)).is_err() {
         return;
     }
     loop {
         if !draining && stop.load(Relaxed) {
             draining = true;
-            if stream.set_nonblocking(true).is_err() {
+            if stream.socket().set_nonblocking(true).is_err() {
                 break;
             }
         }

@@ -21,6 +21,7 @@ use logsift_core::pipeline::Pipeline;
 use logsift_core::sender::SenderSpec;
 use logsift_core::tcp::TcpOptions;
 use logsift_core::text;
+use logsift_core::tls::TlsListen;
 
 use js_batch::chunk_to_js;
 pub use js_batch::{NativeBatch, NativeColumn};
@@ -221,11 +222,14 @@ pub struct EngineOptions {
     /// TCP listen addresses (RFC 6587: octet counting or LF framing, detected per
     /// connection); port 0 picks a free port. Default none.
     pub tcp: Option<Vec<String>>,
-    /// TCP: a longer message is cut to this many bytes. Default 65,536.
+    /// TLS listeners (RFC 5425): TCP listeners (same framing and limits) whose
+    /// connections are TLS sessions. Default none.
+    pub tls: Option<Vec<TlsListenOptions>>,
+    /// TCP and TLS: a longer message is cut to this many bytes. Default 65,536.
     pub tcp_max_message_bytes: Option<u32>,
-    /// TCP: a connection silent this long is closed. Default 300,000 ms.
+    /// TCP and TLS: a connection silent this long is closed. Default 300,000 ms.
     pub tcp_idle_timeout_ms: Option<u32>,
-    /// TCP: connections per address beyond this are closed at once. Default 1,024.
+    /// TCP and TLS: connections per address beyond this are closed at once. Default 1,024.
     pub tcp_max_connections: Option<u32>,
     /// Ordered sender list; the first match names the row.
     pub senders: Vec<SenderEntry>,
@@ -250,6 +254,20 @@ pub struct EngineOptions {
     pub chunk_rows: Option<u32>,
     /// A partial chunk is handed over once its first row is this old. Default 50 ms.
     pub chunk_max_age_ms: Option<u32>,
+}
+
+/// A TLS listener of [`EngineOptions`].
+#[napi(object)]
+pub struct TlsListenOptions {
+    /// `host:port` or `[v6]:port`; port 0 picks a free port.
+    pub address: String,
+    /// PEM file of the server's certificate chain, leaf first.
+    pub cert: String,
+    /// PEM file of the server's private key.
+    pub key: String,
+    /// PEM file of the CAs client certificates must chain to; when set, clients without
+    /// a valid certificate are refused.
+    pub client_ca: Option<String>,
 }
 
 impl EngineOptions {
@@ -283,6 +301,14 @@ impl EngineOptions {
             threads: self.threads.unwrap_or(2).max(1) as usize,
             receive_buffer_bytes: self.receive_buffer_bytes.unwrap_or(8 << 20) as usize,
             tcp: self.tcp.clone().unwrap_or_default(),
+            tls: (self.tls.iter().flatten())
+                .map(|t| TlsListen {
+                    address: t.address.clone(),
+                    cert: t.cert.clone(),
+                    key: t.key.clone(),
+                    client_ca: t.client_ca.clone(),
+                })
+                .collect(),
             tcp_options: TcpOptions {
                 max_message_bytes: self.tcp_max_message_bytes.unwrap_or(64 << 10) as usize,
                 idle_timeout: Duration::from_millis(u64::from(
@@ -344,8 +370,8 @@ pub struct EngineStats {
 /// A bound socket.
 #[napi(object)]
 pub struct SocketInfo {
-    /// `udp`, or `tcp` for a listening socket.
-    #[napi(ts_type = "'udp' | 'tcp'")]
+    /// `udp`, or `tcp` / `tls` for a listening socket.
+    #[napi(ts_type = "'udp' | 'tcp' | 'tls'")]
     pub protocol: String,
     /// `host:port` actually bound.
     pub address: String,
