@@ -125,6 +125,7 @@ function logStarted(plan: Plan, supervisor: Supervisor, web: WebServer, store: S
       class: r.plan.className,
       udp: r.receiver.sockets().filter((s) => s.protocol === 'udp').map((s) => s.address).join(','),
       ...(r.plan.tcp && { tcp: r.receiver.sockets().filter((s) => s.protocol === 'tcp').map((s) => s.address).join(',') }),
+      ...(r.plan.tls && { tls: r.receiver.sockets().filter((s) => s.protocol === 'tls').map((s) => s.address).join(',') }),
       receive_buffer_bytes: r.receiver.sockets()[0]?.receiveBufferBytes,
       data_dir: join(plan.dataDir, r.name),
     })

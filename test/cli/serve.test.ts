@@ -1,9 +1,11 @@
 import dgram from 'node:dgram'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import tls from 'node:tls'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
+import { makeCerts } from '../support/certs.js'
 import { corpusExpected, corpusLines } from '../support/corpus.js'
 import { field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
@@ -186,6 +188,33 @@ signals('SIGHUP applies an edited config live; the unchanged engine keeps its so
   assert.is(await serve.exited, 0)
   assert.ok(existsSync(join(config.data_dir as string, 'second', `${todayUtc()}.duckdb`)))
 })
+signals('listen.tls: lines over TLS with a client certificate are stored; SIGTERM keeps them', async () => {
+  const certs = makeCerts()
+  const { file, config } = tempConfig((c) => {
+    const e = (c.engines as Record<string, unknown>[])[0]!
+    e.listen = { udp: ['127.0.0.1:0'], tls: [{ address: '127.0.0.1:0', cert: certs.serverCert, key: certs.serverKey, client_ca: certs.ca }] }
+  })
+  const serve = spawnServe(file)
+  const started = await serve.waitFor(/event=engine\.started engine=fw/)
+  const address = field(started, 'tls')
+  const lines = Array.from({ length: 20 }, (_, i) => `<13> 10:00:00 r in:<pppoe-u${i}> x`)
+  await new Promise<void>((resolve, reject) => {
+    const socket = tls.connect(
+      { host: '127.0.0.1', port: Number(address.slice(address.lastIndexOf(':') + 1)), ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) },
+      () => socket.end(lines.map((l) => `${l.length} ${l}`).join('')),
+    )
+    socket.on('error', reject)
+    socket.on('close', () => resolve())
+    socket.resume()
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  serve.child.kill('SIGTERM')
+  const stopped = await serve.waitFor(/event=engine\.stopped engine=fw/)
+  assert.is(await serve.exited, 0)
+  assert.is(field(stopped, 'stored'), String(lines.length))
+  const path = join(config.data_dir as string, 'fw', `${todayUtc()}.duckdb`)
+  assert.equal(await queryFile(path, 'SELECT count(DISTINCT pppoe)::INTEGER FROM logs'), [[lines.length]])
+})
 signals.run()
 
 const bad = suite('serve: bad config exits non-zero and leaves nothing behind')
@@ -200,6 +229,10 @@ const cases: [string, (c: Record<string, unknown>) => void, RegExp][] = [
     e[0]!.listen = { udp: ['127.0.0.1:39999'] }
     e.push({ ...e[0]!, name: 'twin' })
   }, /\/engines\/1\/listen\/udp\/0.*39999/],
+  ['unreadable TLS certificate', (c) => {
+    const e = c.engines as Record<string, unknown>[]
+    e[0]!.listen = { udp: ['127.0.0.1:0'], tls: [{ address: '127.0.0.1:0', cert: '/nonexistent/missing.pem', key: '/nonexistent/key.pem' }] }
+  }, /\/engines\/0\/listen\/tls\/0\/cert: cannot read "\/nonexistent\/missing\.pem": ENOENT/],
 ]
 for (const [name, edit, message] of cases) {
   bad(name, async () => {
