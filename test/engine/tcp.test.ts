@@ -9,6 +9,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Engine, type EngineSettings } from '../../src/engine/engine.js'
 import { mikrotik5 } from '../support/corpus.js'
+import { rowsOf } from '../support/columns.js'
 import { assertAccounted, pullRows, stopAndDrain } from '../support/udp.js'
 
 function settings(over: Partial<EngineSettings> = {}): EngineSettings {
@@ -103,6 +104,34 @@ tcp('connections over the maximum are closed at once', async () => {
   first.end(`${line}\n`)
   const { rows } = await stopAndDrain(engine, await pullRows(engine, 1))
   assert.is(rows.length, 1)
+  assertAccounted(engine)
+})
+
+tcp('a 10 MB line without a newline neither stalls other connections nor piles up in memory', async () => {
+  const engine = Engine.start(settings())
+  const port = tcpPort(engine)
+  const huge = net.connect(port, '127.0.0.1')
+  await new Promise<void>((resolve) => huge.on('connect', resolve))
+  const rssBefore = process.memoryUsage().rss
+  // 10 MB in 1 MB writes, no newline, connection left open.
+  const chunk = Buffer.alloc(1 << 20, 'x')
+  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => huge.write(chunk, () => resolve()))
+  const other = net.connect(port, '127.0.0.1')
+  await new Promise<void>((resolve) => other.on('connect', resolve))
+  other.end(`${line}\n`)
+  const first = await pullRows(engine, 1)
+  assert.equal(
+    first.flatMap((b) => rowsOf(b.columns, b.rowCount)).map((r) => r.pppoe),
+    ['alice'],
+    'the other connection is served while the huge line is still open',
+  )
+  const grown = process.memoryUsage().rss - rssBefore
+  assert.ok(grown < 64 << 20, `RSS grew ${grown} bytes for a 10 MB line: it is cut, not buffered`)
+  await new Promise<void>((resolve) => huge.end(resolve))
+  const { rows } = await stopAndDrain(engine, [...first, ...(await pullRows(engine, 1))])
+  const cut = rows.find((r) => r.pppoe === null)!
+  assert.is((cut.original_log as string).length, 64 * 1024, 'cut at the default 64 KiB maximum')
+  assert.is(rows.length, 2)
   assertAccounted(engine)
 })
 
