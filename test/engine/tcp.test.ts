@@ -32,11 +32,11 @@ const line = '<54> 01:05:27 gw1 prerouting: in:<pppoe-alice> out:(unknown 0), 10
 
 const tcp = suite('engine: syslog over TCP')
 
-for (const framing of [[], ['--octet-count']]) {
-  tcp(`logger --tcp ${framing.join(' ') || '(LF framing)'}: every line once, header parsed`, async () => {
+for (const format of ['--rfc5424', '--rfc3164']) for (const framing of [[], ['--octet-count']]) {
+  tcp(`logger --tcp ${format} ${framing.join(' ') || '(LF framing)'}: every line once, header parsed`, async () => {
     const engine = Engine.start(settings())
     const lines = Array.from({ length: 50 }, (_, i) => line.replace('alice', `user${i}`))
-    execFileSync('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcpPort(engine)), '--rfc5424', '-t', 'fw', ...framing], {
+    execFileSync('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcpPort(engine)), format, '-t', 'fw', ...framing], {
       input: lines.join('\n') + '\n',
     })
     const { rows } = await stopAndDrain(engine, await pullRows(engine, lines.length))
