@@ -132,7 +132,8 @@ sweep('the timer sweeps again as the clock moves on', async () => {
   try {
     assert.equal(listing(dataDir, 'fw'), ['2026-03-14.duckdb', '2026-03-15.duckdb'])
     clock.ms = Date.parse('2026-03-16T00:00:00Z')
-    while (existsSync(join(dataDir, 'fw', '2026-03-14.duckdb'))) await new Promise((r) => setTimeout(r, 10))
+    // The audit entry is written just after the unlink: wait for both.
+    while (existsSync(join(dataDir, 'fw', '2026-03-14.duckdb')) || audited.length === 0) await new Promise((r) => setTimeout(r, 10))
     assert.equal(listing(dataDir, 'fw'), ['2026-03-15.duckdb'])
     assert.equal(audited, ['day file 2026-03-14 deleted (older than 1 day)'])
   } finally {
