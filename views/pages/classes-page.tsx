@@ -7,6 +7,7 @@ import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
 import { Alert } from '../components/alert.js'
 import { PageHeader } from '../components/page-header.js'
+import { TableCard } from '../components/table-card.js'
 
 /** One class in the list. */
 export interface ClassRow {
@@ -38,31 +39,27 @@ export function ClassesPage({ classes, csrfToken, canEdit, form = {} }: ClassesP
     <>
       <PageHeader title="Classes" description="A class names the fields extracted from each line, one regular expression per field." />
       <div class="stack">
-        <section class="card card-flush" aria-labelledby="classes-title">
-          <h2 id="classes-title" class="card-flush-title">
-            {classes.length === 1 ? '1 class' : `${classes.length} classes`}
-          </h2>
-          <div class="table-wrap">
-            <table class="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">Class</th>
-                  <th scope="col">Fields</th>
-                  <th scope="col">Used by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {classes.map((k) => (
-                  <tr id={`class-${k.name}`}>
-                    <td data-label="Class"><a class="cell-title" href={`/classes/${k.name}`}>{k.name}</a></td>
-                    <td data-label="Fields">{k.fields.map((f) => <code class="address">{f}</code>)}</td>
-                    <td data-label="Used by">{k.usedBy.length === 0 ? <span class="muted">no engine</span> : k.usedBy.join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <TableCard
+          titleId="classes-title"
+          count={classes.length}
+          noun={['class', 'classes']}
+          head={
+            <>
+              <th scope="col">Class</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Used by</th>
+            </>
+          }
+        >
+          {classes.map((k) => (
+            <tr id={`class-${k.name}`}>
+              <td data-label="Class"><a class="cell-title" href={`/classes/${k.name}`}>{k.name}</a></td>
+              <td data-label="Fields">{k.fields.map((f) => <code class="address">{f}</code>)}</td>
+              <td data-label="Used by">{k.usedBy.length === 0 ? <span class="muted">no engine</span> : k.usedBy.join(', ')}</td>
+            </tr>
+          ))}
+
+        </TableCard>
         {canEdit && (
           <section class="card" aria-labelledby="new-class-title">
             <h2 id="new-class-title">New class</h2>

@@ -6,6 +6,7 @@
 import { PageHeader } from '../components/page-header.js'
 import { formatBytes } from '../components/format.js'
 import { EngineForm, type EngineFormValues } from '../components/engine-form.js'
+import { TableCard } from '../components/table-card.js'
 
 /** One row of the list. */
 export interface EngineRow {
@@ -37,42 +38,38 @@ export function EnginesPage({ engines, classes, csrfToken, canEdit, form = {} }:
     <>
       <PageHeader title="Engines" description="Listeners: where they receive, which class they extract, what they store. Changes apply live." />
       <div class="stack">
-        <section class="card card-flush" aria-labelledby="engines-title">
-          <h2 id="engines-title" class="card-flush-title">
-            {engines.length === 1 ? '1 engine' : `${engines.length} engines`}
-          </h2>
-          <div class="table-wrap">
-            <table class="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">Engine</th>
-                  <th scope="col">Listens on</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Received/s</th>
-                  <th scope="col">Stored/s</th>
-                  <th scope="col">Data</th>
-                </tr>
-              </thead>
-              <tbody>
-                {engines.map((e) => (
-                  <tr id={`engine-${e.name}`}>
-                    <td data-label="Engine">
-                      <a class="cell-title" href={`/engines/${e.name}`}>{e.name}</a>
-                      <span class="cell-sub">
-                        class <code>{e.className}</code> · <a href={`/senders/${e.name}`}>{e.senders === 1 ? '1 sender' : `${e.senders} senders`}</a>
-                      </span>
-                    </td>
-                    <td data-label="Listens on">{e.udp.map((a) => <code class="address">{a}</code>)}</td>
-                    <td data-label="State"><span class={`state state-${e.state}`}>{e.state}</span></td>
-                    <td data-label="Received/s">{n.format(e.receivedPerS)}</td>
-                    <td data-label="Stored/s">{n.format(e.storedPerS)}</td>
-                    <td data-label="Data">{e.dataBytes === undefined ? '–' : formatBytes(e.dataBytes)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <TableCard
+          titleId="engines-title"
+          count={engines.length}
+          noun={['engine', 'engines']}
+          head={
+            <>
+              <th scope="col">Engine</th>
+              <th scope="col">Listens on</th>
+              <th scope="col">State</th>
+              <th scope="col">Received/s</th>
+              <th scope="col">Stored/s</th>
+              <th scope="col">Data</th>
+            </>
+          }
+        >
+          {engines.map((e) => (
+            <tr id={`engine-${e.name}`}>
+              <td data-label="Engine">
+                <a class="cell-title" href={`/engines/${e.name}`}>{e.name}</a>
+                <span class="cell-sub">
+                  class <code>{e.className}</code> · <a href={`/senders/${e.name}`}>{e.senders === 1 ? '1 sender' : `${e.senders} senders`}</a>
+                </span>
+              </td>
+              <td data-label="Listens on">{e.udp.map((a) => <code class="address">{a}</code>)}</td>
+              <td data-label="State"><span class={`state state-${e.state}`}>{e.state}</span></td>
+              <td data-label="Received/s">{n.format(e.receivedPerS)}</td>
+              <td data-label="Stored/s">{n.format(e.storedPerS)}</td>
+              <td data-label="Data">{e.dataBytes === undefined ? '–' : formatBytes(e.dataBytes)}</td>
+            </tr>
+          ))}
+
+        </TableCard>
         {canEdit && (
           <section class="card" aria-labelledby="new-engine-title">
             <h2 id="new-engine-title">New engine</h2>

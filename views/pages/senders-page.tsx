@@ -8,6 +8,7 @@ import { Alert } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
 import { PageHeader } from '../components/page-header.js'
+import { TableCard } from '../components/table-card.js'
 
 /** One engine in the overview. */
 export interface SendersOverviewRow {
@@ -96,63 +97,59 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
         actions={<a class="button" href={`/engines/${engine}`}>Engine settings</a>} />
       {error && <Alert kind="error">{error}</Alert>}
       <div class="stack">
-        <section class="card card-flush" aria-labelledby="sender-list-title">
-          <h2 id="sender-list-title" class="card-flush-title">
-            {senders.length === 1 ? '1 sender' : `${senders.length} senders`}
-          </h2>
-          {senders.length === 0 && <p class="card-flush-note muted">No senders yet: every message is rejected and counted until you add one.</p>}
-          <div class="table-wrap">
-            <table class="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Match</th>
-                  {canEdit && <th scope="col"><span class="visually-hidden">Actions</span></th>}
-                </tr>
-              </thead>
-              <tbody>
-                {senders.map((s, i) => (
-                  <tr id={`sender-${i}`}>
-                    <td data-label="#">{i + 1}</td>
-                    {canEdit ? (
-                      <>
-                        <td data-label="Name">
-                          <label class="visually-hidden" for={`sender-${i}-name`}>Name of sender {i + 1}</label>
-                          <input form={`sender-${i}-edit`} id={`sender-${i}-name`} name="name" value={s.name} required />
-                        </td>
-                        <td data-label="Match">
-                          <label class="visually-hidden" for={`sender-${i}-match`}>Match of sender {i + 1}</label>
-                          <input form={`sender-${i}-edit`} id={`sender-${i}-match`} name="match" value={s.match} required />
-                        </td>
-                        <td class="cell-actions">
-                          <form method="post" action={`${base}/${i}`} id={`sender-${i}-edit`} class="inline-form">
-                            <CsrfField token={csrfToken} />
-                            <button type="submit" class="button button-small">Save</button>
-                          </form>
-                          <form method="post" action={`${base}/${i}/move`} class="inline-form">
-                            <CsrfField token={csrfToken} />
-                            <button type="submit" name="direction" value="up" class="button button-small" disabled={i === 0} title="Move up">↑</button>
-                            <button type="submit" name="direction" value="down" class="button button-small" disabled={i === senders.length - 1} title="Move down">↓</button>
-                          </form>
-                          <form method="post" action={`${base}/${i}/delete`} class="inline-form">
-                            <CsrfField token={csrfToken} />
-                            <button type="submit" class="button button-small button-danger">Delete</button>
-                          </form>
-                        </td>
-                      </>
-                    ) : (
-                      <>
-                        <td data-label="Name">{s.name}</td>
-                        <td data-label="Match"><code>{s.match}</code></td>
-                      </>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <TableCard
+          titleId="sender-list-title"
+          count={senders.length}
+          noun={['sender', 'senders']}
+          note={senders.length === 0 && <p class="card-flush-note muted">No senders yet: every message is rejected and counted until you add one.</p>}
+          head={
+            <>
+              <th scope="col">#</th>
+              <th scope="col">Name</th>
+              <th scope="col">Match</th>
+              {canEdit && <th scope="col"><span class="visually-hidden">Actions</span></th>}
+            </>
+          }
+        >
+          {senders.map((s, i) => (
+            <tr id={`sender-${i}`}>
+              <td data-label="#">{i + 1}</td>
+              {canEdit ? (
+                <>
+                  <td data-label="Name">
+                    <label class="visually-hidden" for={`sender-${i}-name`}>Name of sender {i + 1}</label>
+                    <input form={`sender-${i}-edit`} id={`sender-${i}-name`} name="name" value={s.name} required />
+                  </td>
+                  <td data-label="Match">
+                    <label class="visually-hidden" for={`sender-${i}-match`}>Match of sender {i + 1}</label>
+                    <input form={`sender-${i}-edit`} id={`sender-${i}-match`} name="match" value={s.match} required />
+                  </td>
+                  <td class="cell-actions">
+                    <form method="post" action={`${base}/${i}`} id={`sender-${i}-edit`} class="inline-form">
+                      <CsrfField token={csrfToken} />
+                      <button type="submit" class="button button-small">Save</button>
+                    </form>
+                    <form method="post" action={`${base}/${i}/move`} class="inline-form">
+                      <CsrfField token={csrfToken} />
+                      <button type="submit" name="direction" value="up" class="button button-small" disabled={i === 0} title="Move up">↑</button>
+                      <button type="submit" name="direction" value="down" class="button button-small" disabled={i === senders.length - 1} title="Move down">↓</button>
+                    </form>
+                    <form method="post" action={`${base}/${i}/delete`} class="inline-form">
+                      <CsrfField token={csrfToken} />
+                      <button type="submit" class="button button-small button-danger">Delete</button>
+                    </form>
+                  </td>
+                </>
+              ) : (
+                <>
+                  <td data-label="Name">{s.name}</td>
+                  <td data-label="Match"><code>{s.match}</code></td>
+                </>
+              )}
+            </tr>
+          ))}
+
+        </TableCard>
         {canEdit && (
           <section class="card" aria-labelledby="add-sender-title">
             <h2 id="add-sender-title">Add sender</h2>

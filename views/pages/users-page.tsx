@@ -7,6 +7,7 @@ import { Alert } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
 import { PageHeader } from '../components/page-header.js'
+import { TableCard } from '../components/table-card.js'
 import { UserRows } from '../partials/user-rows.js'
 
 /** Values and per-field errors of the "Add user" form. */
@@ -39,33 +40,30 @@ export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, 
       />
       {error && <Alert kind="error">{error}</Alert>}
       <div class="stack">
-        <section class="card card-flush" aria-labelledby="users-title">
-          <h2 id="users-title" class="card-flush-title">
-            {users.length === 1 ? '1 user' : `${users.length} users`}
-          </h2>
-          <div class="table-wrap">
-            <table class="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Password changed</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody id="user-rows">
-                <UserRows
-                  users={users}
-                  currentUserId={currentUserId}
-                  csrfToken={csrfToken}
-                  minPasswordLength={minPasswordLength}
-                />
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <TableCard
+          titleId="users-title"
+          count={users.length}
+          noun={['user', 'users']}
+          bodyId="user-rows"
+          head={
+            <>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Password changed</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          <UserRows
+            users={users}
+            currentUserId={currentUserId}
+            csrfToken={csrfToken}
+            minPasswordLength={minPasswordLength}
+          />
+
+        </TableCard>
         <section class="card" aria-labelledby="add-user-title">
           <h2 id="add-user-title">Add user</h2>
           {Object.keys(errors).length > 0 && <Alert kind="error">Please correct the fields marked below.</Alert>}
