@@ -10,7 +10,7 @@
  */
 
 export * from './config/index.js'
-export { DuckDBWriter, selectRows, type DuckDBWriterOptions, type WriterStats } from './store/duckdb-writer.js'
+export { DuckDBWriter, type DuckDBWriterOptions, type WriterStats } from './store/duckdb-writer.js'
 export { dayFilePath, dayOf, daySpan, listDayFiles, nextMidnight, systemClock, type Clock, type DayFile, type DaySpan } from './store/day-files.js'
 export { openLogs, queryLogs, type LogsRelation, type LogsSource, type QueryLogsOptions, type TimeRange } from './store/query.js'
 export type { Batch, Column, ColumnType } from './engine/batch.js'

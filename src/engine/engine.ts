@@ -6,8 +6,8 @@
  * loss or unbounded memory.
  */
 import type { Batch } from './batch.js'
-import { decodeBatch } from './decode.js'
 import type { ClassDefinition } from './extract.js'
+import { chunkRows, type RowChunk } from './row-chunk.js'
 import { native, type EngineStats, type NativeEngineOptions, type SocketInfo, type UnknownSenderInfo } from './native.js'
 
 /** What an engine needs to run. Defaults are the native ones (see `EngineOptions` in the addon). */
@@ -81,12 +81,20 @@ export class Engine {
   }
 
   /**
-   * Resolves with the next batch of up to `maxRows` rows (one schema), or null when none
-   * arrived within `timeoutMs`. Call one at a time.
+   * Resolves with the next chunk of up to `maxRows` rows (one schema), held natively, or
+   * null when none arrived within `timeoutMs`. Call one at a time.
    */
+  nextChunk(maxRows = 65_536, timeoutMs = 200): Promise<RowChunk | null> {
+    return this.handle.nextBatch(maxRows, timeoutMs)
+  }
+
+  /** Like {@link nextChunk}, with the rows as JavaScript values (tests, library users). */
   async nextBatch(maxRows = 65_536, timeoutMs = 200): Promise<Batch | null> {
-    const b = await this.handle.nextBatch(maxRows, timeoutMs)
-    return b ? decodeBatch(b) : null
+    const chunk = await this.nextChunk(maxRows, timeoutMs)
+    if (chunk === null) return null
+    const batch = chunkRows(chunk)
+    chunk.release()
+    return batch
   }
 
   /**

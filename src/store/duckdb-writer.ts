@@ -1,20 +1,21 @@
 /**
  * @module
- * Stores an engine's batches in its day files (SPEC §4). Each row goes to the file of
- * the day its `received_at` falls on in the configured zone, so a batch straddling
- * midnight is split. Rows are committed at least every `flushIntervalMs`. Past midnight
+ * Stores an engine's rows in its day files (SPEC §4). Each row goes to the file of the
+ * day its `received_at` falls on in the configured zone, so a chunk straddling midnight
+ * is split. Rows are committed at least every `flushIntervalMs`. Past midnight
  * the old day stays open for a grace period, for rows still in flight, then is closed
  * so other processes can open it.
  *
  * @example
  * const writer = await DuckDBWriter.create({ dataDir: plan.dataDir, engine: 'mikrotik', timezone: plan.timezone })
- * for (;;) await writer.append(await engine.nextBatch())
+ * for (;;) await writer.append(await engine.nextChunk())
  * // on SIGTERM:
  * await writer.close()
  */
 
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { Batch, Column } from '../engine/batch.js'
+import type { Batch } from '../engine/batch.js'
+import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
 import { OpenDay, type CommitListener } from './open-day.js'
 
@@ -111,12 +112,17 @@ export class DuckDBWriter {
   }
 
   /**
-   * Appends a batch. Its rows are committed — visible to queries, counted in `stored` —
-   * by the next flush. Calls are serialized with flushes.
+   * Appends a chunk (or a batch made in JavaScript). Its rows are committed — visible to
+   * queries, counted in `stored` — by the next flush. Calls are serialized with flushes.
    */
-  append(batch: Batch): Promise<void> {
+  append(rows: RowChunk | Batch): Promise<void> {
     return this.serialize(async () => {
-      for (const [span, part] of this.splitByDay(batch)) await (await this.openDay(span)).append(part)
+      const chunk = 'toBatch' in rows ? rows : chunkFromBatch(rows)
+      try {
+        for (const span of this.spansOf(chunk)) await (await this.openDay(span)).append(chunk, span.start * 1000, span.end * 1000)
+      } finally {
+        if (chunk !== rows) chunk.release()
+      }
     })
   }
 
@@ -136,9 +142,9 @@ export class DuckDBWriter {
         if (this.days.has(previous.span.day)) await previous.checkpoint()
       }
       for (const day of [...this.days.values()]) {
-        day.flushSync()
+        await day.flush()
         if (day !== this.current && now >= day.span.end + this.options.closeGraceMs) {
-          day.closeSync()
+          await day.close()
           this.days.delete(day.span.day)
         }
       }
@@ -172,7 +178,7 @@ export class DuckDBWriter {
     clearInterval(this.timer)
     this.closing ??= this.serialize(async () => {
       this.closed = true
-      for (const day of this.days.values()) day.closeSync()
+      for (const day of this.days.values()) await day.close()
       this.days.clear()
     })
     return this.closing
@@ -188,33 +194,22 @@ export class DuckDBWriter {
     return day
   }
 
-  /** Splits a batch by the day of each row; the common single-day case costs one pass and no copy. */
-  private splitByDay(batch: Batch): [DaySpan, Batch][] {
-    const at = batch.receivedAtUs
+  /**
+   * The days `chunk`'s rows fall on, oldest first; the current day alone for the usual
+   * chunk, and for one without rows (which only creates columns).
+   */
+  private spansOf(chunk: RowChunk): DaySpan[] {
+    const range = chunk.receivedAtRange()
     const { start, end } = this.current.span
-    const [lo, hi] = [BigInt(start) * 1000n, BigInt(end) * 1000n]
-    let i = 0
-    while (i < batch.rowCount && at[i]! >= lo && at[i]! < hi) i++
-    if (i === batch.rowCount) return [[this.current.span, batch]]
-
-    const spans: DaySpan[] = [this.current.span]
-    const rows = new Map<string, number[]>()
-    for (let r = 0; r < batch.rowCount; r++) {
-      const us = at[r]!
-      let span = spans.find((s) => us >= BigInt(s.start) * 1000n && us < BigInt(s.end) * 1000n)
-      if (span === undefined) {
-        // Truncating to the millisecond is exact here: day boundaries are whole milliseconds.
-        span = daySpan(Number(us / 1000n), this.options.timezone)
-        spans.push(span)
-      }
-      let list = rows.get(span.day)
-      if (list === undefined) rows.set(span.day, (list = []))
-      list.push(r)
+    if (range === null || (range[0]! >= start * 1000 && range[1]! < end * 1000)) return [this.current.span]
+    const spans: DaySpan[] = []
+    // Day boundaries are whole milliseconds, so flooring to the millisecond is exact.
+    for (let next: number[] | null = range; next !== null; ) {
+      const span = daySpan(Math.floor(next[0]! / 1000), this.options.timezone)
+      spans.push(span)
+      next = chunk.receivedAtRange(span.end * 1000)
     }
     return spans
-      .filter((s) => rows.has(s.day))
-      .sort((a, b) => a.start - b.start)
-      .map((s) => [s, selectRows(batch, rows.get(s.day)!)])
   }
 
   private serialize<T>(op: () => Promise<T>): Promise<T> {
@@ -226,28 +221,4 @@ export class DuckDBWriter {
     this.queue = run.catch(() => undefined)
     return run
   }
-}
-
-/** The rows `indexes` of `batch`, as a new batch. */
-export function selectRows(batch: Batch, indexes: readonly number[]): Batch {
-  const n = indexes.length
-  const pick = <T extends BigInt64Array | Int32Array | Uint8Array>(from: T, to: T): T => {
-    for (let i = 0; i < n; i++) to[i] = from[indexes[i]!]!
-    return to
-  }
-  const columns = batch.columns.map((c): Column => {
-    const valid = 'valid' in c && c.valid !== undefined ? pick(c.valid, new Uint8Array(n)) : undefined
-    const withValid = valid === undefined ? {} : { valid }
-    switch (c.type) {
-      case 'varchar':
-        return { name: c.name, type: c.type, values: indexes.map((i) => c.values[i] ?? null) }
-      case 'integer':
-        return { name: c.name, type: c.type, values: pick(c.values, new Int32Array(n)), ...withValid }
-      case 'utinyint':
-        return { name: c.name, type: c.type, values: pick(c.values, new Uint8Array(n)), ...withValid }
-      case 'timestamptz':
-        return { name: c.name, type: c.type, values: pick(c.values, new BigInt64Array(n)), ...withValid }
-    }
-  })
-  return { rowCount: n, receivedAtUs: pick(batch.receivedAtUs, new BigInt64Array(n)), columns }
 }

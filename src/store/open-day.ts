@@ -1,18 +1,19 @@
 /**
  * @module
  * One day file held open for writing: its own DuckDB instance (a second process cannot
- * open the file meanwhile; a second connection in this process can), the `logs` table,
- * an appender and a reusable data chunk. Adds columns the table lacks before appending,
- * and fills columns a batch lacks with NULL, so no row is ever refused for its shape.
+ * open the file meanwhile; a second connection in this process can), the `logs` table
+ * and an appender the addon fills (see `native-append.ts`). Adds columns the table lacks
+ * before appending; columns a chunk lacks are NULL and values of another type are
+ * converted, so no row is ever refused for its shape.
  */
 
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api'
-import type { Batch, Column, ColumnType } from '../engine/batch.js'
-import { castColumn } from './cast-column.js'
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api'
+import type { ColumnType } from '../engine/batch.js'
+import type { RowChunk } from '../engine/row-chunk.js'
 import type { DaySpan } from './day-files.js'
-import { fillChunk, VECTOR_SIZE, type ColumnSource } from './fill-chunk.js'
+import { appendChunk, flushAppender } from './native-append.js'
 
 /** A column of the `logs` table; `type` is undefined for a type logsift never writes. */
 interface TableColumn {
@@ -34,6 +35,16 @@ const FROM_SQL: Record<string, ColumnType> = {
   'TIMESTAMP WITH TIME ZONE': 'timestamptz',
 }
 
+/**
+ * Memory settings of a day file's instance. DuckDB keeps written blocks cached up to its
+ * `memory_limit` (by default 80% of RAM), so without one the collector's memory grows
+ * with the data it stores; queries on today's file run in this instance too and spill to
+ * disk beyond it. Its allocator (jemalloc) keeps freed memory until a task's peak passes
+ * `allocator_flush_threshold` (default 128 MB); a low threshold and background purging
+ * give memory back while ingest runs.
+ */
+const DAY_FILE_SETTINGS = { memory_limit: '128MB', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' }
+
 /** Told of each commit: rows committed and how long DuckDB took, in milliseconds. */
 export type CommitListener = (rows: number, ms: number) => void
 
@@ -46,7 +57,7 @@ export function quoteIdent(name: string): string {
 export class OpenDay {
   /** Rows appended since the last commit. */
   pendingRows = 0
-  private appender: { appender: DuckDBAppender; chunk: DuckDBDataChunk } | undefined
+  private appender: DuckDBAppender | undefined
   private columns: TableColumn[]
 
   private constructor(
@@ -68,7 +79,7 @@ export class OpenDay {
     await mkdir(dirname(path), { recursive: true })
     let instance: DuckDBInstance
     try {
-      instance = await DuckDBInstance.create(path)
+      instance = await DuckDBInstance.create(path, DAY_FILE_SETTINGS)
     } catch (cause) {
       throw new Error(`cannot open day file ${path}`, { cause })
     }
@@ -82,58 +93,50 @@ export class OpenDay {
   }
 
   /**
-   * Appends every row of `batch`. The first batch creates the table with its columns in
-   * batch order (SPEC §4 order); a later batch with new columns adds them. A batch with
-   * no rows only does that, so a table can exist before its first row.
+   * Appends the rows of `chunk` received in `[fromUs, toUs)`. The first chunk creates the
+   * table with its columns in chunk order (SPEC §4 order); a later chunk with new columns
+   * adds them. A chunk with no rows only does that, so a table can exist before its
+   * first row.
    */
-  async append(batch: Batch): Promise<void> {
-    await this.ensureColumns(batch.columns)
-    if (batch.rowCount === 0) return
-    const byName = new Map(batch.columns.map((c) => [c.name, c]))
-    const sources: ColumnSource[] = this.columns.map((table): ColumnSource => {
-      if (table.name === 'received_at') return { kind: 'received_at', values: batch.receivedAtUs }
-      const column = byName.get(table.name)
-      if (column === undefined || table.type === undefined) return { kind: 'null', varchar: table.type === 'varchar' }
-      return { kind: 'column', column: castColumn(column, table.type, batch.rowCount) }
-    })
-    const { appender, chunk } = await this.ensureAppender()
-    for (let offset = 0; offset < batch.rowCount; offset += VECTOR_SIZE) {
-      chunk.reset()
-      fillChunk(chunk.chunk, sources, offset, Math.min(VECTOR_SIZE, batch.rowCount - offset))
-      appender.appendDataChunk(chunk)
-    }
-    this.pendingRows += batch.rowCount
+  async append(chunk: RowChunk, fromUs: number, toUs: number): Promise<void> {
+    await this.ensureColumns(chunk.columns())
+    if (chunk.rowCount === 0) return
+    const appender = await this.ensureAppender()
+    this.pendingRows += await appendChunk(appender, chunk, this.columnNames, fromUs, toUs)
   }
 
   /**
    * Commits the appended rows; until then they are invisible even to other connections
-   * of this instance. Blocks the thread while DuckDB compresses and writes (hundreds of
-   * ms per 200k rows), hence `Sync`.
+   * of this instance. DuckDB compresses and writes on a worker thread.
    */
-  flushSync(): void {
+  async flush(): Promise<void> {
     const rows = this.pendingRows
-    if (rows === 0) return
+    if (rows === 0 || this.appender === undefined) return
     const started = performance.now()
-    this.appender?.appender.flushSync()
+    await flushAppender(this.appender)
     this.pendingRows = 0
     this.onCommit(rows, performance.now() - started)
   }
 
   /** Folds the write-ahead log into the file, so a read-only reader sees every row. */
   async checkpoint(): Promise<void> {
-    this.flushSync()
+    await this.flush()
     await this.connection.run('CHECKPOINT')
   }
 
   /** Commits and releases the file, so other processes can open it. */
-  closeSync(): void {
-    this.flushSync()
+  async close(): Promise<void> {
+    await this.flush()
     this.closeAppender()
     this.connection.closeSync()
     this.instance.closeSync()
   }
 
-  private async ensureColumns(columns: readonly Column[]): Promise<void> {
+  private get columnNames(): string[] {
+    return this.columns.map((c) => c.name)
+  }
+
+  private async ensureColumns(columns: readonly { name: string; type: ColumnType }[]): Promise<void> {
     if (this.columns.length === 0) {
       const list = [`received_at TIMESTAMPTZ`, ...columns.map((c) => `${quoteIdent(c.name)} ${SQL_TYPES[c.type]}`)]
       await this.connection.run(`CREATE TABLE IF NOT EXISTS logs (${list.join(', ')})`)
@@ -142,26 +145,20 @@ export class OpenDay {
       const missing = columns.filter((c) => !have.has(c.name))
       if (missing.length === 0) return
       // The appender is bound to the old column list: commit it before the table changes.
-      this.flushSync()
+      await this.flush()
       this.closeAppender()
       for (const c of missing) await this.connection.run(`ALTER TABLE logs ADD COLUMN ${quoteIdent(c.name)} ${SQL_TYPES[c.type]}`)
     }
     this.columns = await readColumns(this.connection)
   }
 
-  private async ensureAppender(): Promise<{ appender: DuckDBAppender; chunk: DuckDBDataChunk }> {
-    if (this.appender === undefined) {
-      const appender = await this.connection.createAppender('logs')
-      // The chunk takes the appender's own types, so a column of a type logsift never
-      // writes (added by hand) still gets a matching, all-NULL vector.
-      const chunk = DuckDBDataChunk.create(Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i)))
-      this.appender = { appender, chunk }
-    }
+  private async ensureAppender(): Promise<DuckDBAppender> {
+    this.appender ??= await this.connection.createAppender('logs')
     return this.appender
   }
 
   private closeAppender(): void {
-    this.appender?.appender.closeSync()
+    this.appender?.closeSync()
     this.appender = undefined
   }
 }

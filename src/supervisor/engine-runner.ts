@@ -6,9 +6,9 @@
  * dropped_disk_full + dropped_write_error + in flight`, where nothing is in flight once
  * it has stopped.
  */
-import type { Batch } from '../engine/batch.js'
 import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
+import type { RowChunk } from '../engine/row-chunk.js'
 import type { EnginePlan } from '../config/plan.js'
 import { DuckDBWriter } from '../store/duckdb-writer.js'
 import type { Clock } from '../store/day-files.js'
@@ -55,7 +55,7 @@ export class EngineRunner {
   private droppedDiskFull = 0
   private lastError: Error | undefined
   private stateNow: RunnerState = 'running'
-  private readonly batchListeners = new Set<(batch: Batch) => void>()
+  private readonly batchListeners = new Set<(rows: RowChunk) => void>()
 
   private constructor(
     private readonly engine: Engine,
@@ -158,10 +158,11 @@ export class EngineRunner {
   }
 
   /**
-   * Calls `listener` with every batch once it is stored (the console's live tail). It runs
-   * on the pump, so it must only look, and be cheap. Returns the unsubscribe function.
+   * Calls `listener` with every chunk once it is stored (the console's live tail). It runs
+   * on the pump, so it must only look, and be cheap; the chunk is released after it
+   * returns. Returns the unsubscribe function.
    */
-  onBatch(listener: (batch: Batch) => void): () => void {
+  onBatch(listener: (rows: RowChunk) => void): () => void {
     this.batchListeners.add(listener)
     return () => this.batchListeners.delete(listener)
   }
@@ -182,23 +183,28 @@ export class EngineRunner {
   private async pump(): Promise<void> {
     for (;;) {
       if (this.engine.finished()) return
-      const batch = await this.engine.nextBatch()
-      if (batch === null) continue
-      // Keep pulling while the disk is full: leaving rows in the native queue would turn
-      // them into dropped_backpressure and hide the reason.
-      if (this.diskFull()) {
-        this.droppedDiskFull += batch.rowCount
-        continue
-      }
+      const chunk = await this.engine.nextChunk()
+      if (chunk === null) continue
       try {
-        await this.writer.append(batch)
-        for (const listener of this.batchListeners) listener(batch)
-      } catch (e) {
-        // The rows are gone; say so in a named counter rather than in a log line alone.
-        this.droppedWriteError += batch.rowCount
-        this.lastError = e instanceof Error ? e : new Error(String(e))
-        this.onError(new Error(`engine "${this.name}": could not store ${batch.rowCount} rows`, { cause: e }))
+        // Keep pulling while the disk is full: leaving rows in the native queue would turn
+        // them into dropped_backpressure and hide the reason.
+        if (this.diskFull()) this.droppedDiskFull += chunk.rowCount
+        else await this.storeChunk(chunk)
+      } finally {
+        chunk.release()
       }
+    }
+  }
+
+  private async storeChunk(chunk: RowChunk): Promise<void> {
+    try {
+      await this.writer.append(chunk)
+      for (const listener of this.batchListeners) listener(chunk)
+    } catch (e) {
+      // The rows are gone; say so in a named counter rather than in a log line alone.
+      this.droppedWriteError += chunk.rowCount
+      this.lastError = e instanceof Error ? e : new Error(String(e))
+      this.onError(new Error(`engine "${this.name}": could not store ${chunk.rowCount} rows`, { cause: e }))
     }
   }
 }

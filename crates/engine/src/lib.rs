@@ -4,7 +4,10 @@
 
 #![warn(missing_docs)]
 
+mod chunk_append;
+mod duckdb_api;
 mod js_batch;
+mod row_chunk;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +28,7 @@ use logsift_core::tls::TlsListen;
 
 use js_batch::chunk_to_js;
 pub use js_batch::{NativeBatch, NativeColumn};
+pub use row_chunk::{append_chunk, flush_appender, use_duck_db, RowChunk};
 
 /// The one place engine errors become JS errors: configuration mistakes are `InvalidArg`,
 /// everything else `GenericFailure`.
@@ -425,7 +429,7 @@ impl NativeEngine {
     /// Resolves with the next batch (up to `maxRows`, default 65,536, rows of one schema),
     /// or null if nothing arrived within `timeoutMs` (default 200). Waits on a libuv
     /// worker thread, not on the JS thread.
-    #[napi(ts_return_type = "Promise<NativeBatch | null>")]
+    #[napi(ts_return_type = "Promise<RowChunk | null>")]
     pub fn next_batch(
         &self,
         max_rows: Option<u32>,
@@ -517,14 +521,14 @@ pub struct NextBatch {
 
 impl Task for NextBatch {
     type Output = Option<Chunk>;
-    type JsValue = Option<NativeBatch>;
+    type JsValue = Option<RowChunk>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         Ok(self.engine.next_batch(self.max_rows, self.timeout))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output.map(chunk_to_js))
+        Ok(output.map(RowChunk::new))
     }
 }
 

@@ -8,7 +8,8 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { TailPage } from '../../../views/pages/tail-page.js'
 import { TailRate, TailRows, type TailRow } from '../../../views/partials/tail-rows.js'
-import type { Batch, Column } from '../../engine/batch.js'
+import type { Column } from '../../engine/batch.js'
+import { chunkRows, type RowChunk } from '../../engine/row-chunk.js'
 import { classColumns } from '../../engine/extract.js'
 import type { EngineRunner } from '../../supervisor/engine-runner.js'
 import type { ConsoleControl } from '../control.js'
@@ -36,13 +37,14 @@ class TailSample {
 
   constructor(private readonly columns: string[]) {}
 
-  /** Keeps the newest rows of `batch`; cheap, since it runs on the runner's pump. */
-  add(batch: Batch): void {
-    this.received += batch.rowCount
+  /** Keeps the newest rows of `chunk`; cheap, since it runs on the runner's pump. */
+  add(chunk: RowChunk): void {
+    this.received += chunk.rowCount
+    const batch = chunkRows(chunk, ROWS_PER_SECOND)
     const byName = new Map(batch.columns.map((c) => [c.name, c]))
     const cols = this.columns.map((n) => byName.get(n))
     const log = byName.get('original_log')
-    for (let i = Math.max(0, batch.rowCount - ROWS_PER_SECOND); i < batch.rowCount; i++) {
+    for (let i = 0; i < batch.rowCount; i++) {
       const text = cell(log, i)
       this.rows.push({ receivedAtMs: Number(batch.receivedAtUs[i]! / 1000n), values: cols.map((c) => cell(c, i)), log: text === null ? null : String(text) })
     }
