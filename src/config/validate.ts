@@ -116,7 +116,7 @@ function describe(e: ErrorObject): ConfigIssue | undefined {
     case 'maximum':
       return { path: at, message: `${JSON.stringify(e.data)} is too ${e.keyword === 'minimum' ? 'small' : 'large'}; it must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}` }
     case 'minLength':
-      return { path: at, message: 'must not be empty' }
+      return { path: at, message: params.limit === 1 ? 'must not be empty' : `is shorter than ${String(params.limit)} characters` }
     case 'maxLength':
       return { path: at, message: `is longer than ${String(params.limit)} characters` }
     case 'minItems':

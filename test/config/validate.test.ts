@@ -178,6 +178,13 @@ validate('schema errors in plain words, all at once, sorted by path', () => {
   ])
 })
 
+validate('a too short string says how long it must be, an empty one that it is empty', () => {
+  const doc = baseDoc()
+  doc.metrics = { token: 'short-token' }
+  doc.http = { host: '' }
+  assert.equal(issuesOf(doc), ['/http/host: must not be empty', '/metrics/token: is shorter than 16 characters'])
+})
+
 validate('not an object at all', () => {
   assert.equal(issuesOf([]), [': must be an object { … }, not []'])
 })
