@@ -104,14 +104,18 @@ export function parseWallTime(text: string, timeZone: string): number | undefine
   const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number]
   const asUtc = Date.UTC(y, mo - 1, d, h, mi, s)
   if (Number.isNaN(asUtc) || new Date(asUtc).getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined
-  const offset = (ms: number) => {
-    const f = fields(ms, timeZone)
-    return Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second)) - ms
-  }
   // Two rounds settle on the offset in force at the result (zones move at most twice a day).
-  let ms = asUtc - offset(asUtc)
-  ms = asUtc - offset(ms)
+  let ms = asUtc - utcOffsetMs(asUtc, timeZone)
+  ms = asUtc - utcOffsetMs(ms, timeZone)
   return ms
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `ms`, in milliseconds (negative west of Greenwich). */
+export function utcOffsetMs(ms: number, timeZone: string): number {
+  const f = fields(ms, timeZone)
+  const wall = Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second))
+  // The wall fields stop at whole seconds, so compare with the instant's whole second.
+  return wall - Math.floor(ms / 1000) * 1000
 }
 
 /** µs since the epoch → `YYYY-MM-DD HH:MM:SS.ffffff` in `timeZone`. */

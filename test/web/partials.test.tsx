@@ -9,17 +9,18 @@ import { addUser, Client, makeConsole } from './helpers.js'
 
 const test = suite('partials')
 
-test('AuditRows escapes every field and dashes missing ones', () => {
+test('AuditRows escapes every field, dashes missing ones, and shows the time in the display zone', () => {
   const html = String(
     <AuditRows
       entries={[
         { id: 1, atMs: Date.UTC(2025, 0, 2, 13, 4, 5), userName: null, action: 'user.created', target: '<b>', details: null, address: null },
       ]}
+      timeZone="Asia/Kolkata"
     />,
   )
   assert.is(
     html,
-    '<tr><td data-label="Time" class="nowrap"><time datetime="2025-01-02T13:04:05.000Z">2025-01-02 13:04:05 UTC</time></td>' +
+    '<tr><td data-label="Time" class="nowrap"><time datetime="2025-01-02T13:04:05.000Z" title="Asia/Kolkata, UTC+05:30">2025-01-02 18:34:05 UTC+05:30</time></td>' +
       '<td data-label="User"><span class="muted">shell</span></td>' +
       '<td data-label="Action"><code class="action">user.created</code></td>' +
       '<td data-label="Target">&lt;b&gt;</td>' +

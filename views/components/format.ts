@@ -1,8 +1,10 @@
 /**
  * @module
  * Number and time formatting shared by the pages, so a size or a time reads the same
- * everywhere.
+ * everywhere. Times are shown in the console's display zone (config `timezone`), each
+ * with its offset, because an offset changes with daylight saving time.
  */
+import { utcOffsetMs, wallTime } from '../../src/web/time-range.js'
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
 
@@ -18,14 +20,27 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Milliseconds since the epoch → `2025-01-02 13:04:05 UTC`. UTC until the Settings page
- * gives the console a display time zone.
+ * `timeZone`'s offset from UTC at `ms`: `UTC` where they agree, else `UTC+05:30`,
+ * `UTC-04:00`. An offset rather than an abbreviation: ICU's abbreviations depend on the
+ * locale (`CET` in en-GB is `GMT+1` in en-US) and repeat across zones (IST).
  */
-export function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`
+export function zoneLabel(ms: number, timeZone: string): string {
+  const minutes = Math.round(utcOffsetMs(ms, timeZone) / 60_000)
+  if (minutes === 0) return 'UTC'
+  const abs = Math.abs(minutes)
+  return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
 }
 
-/** The same instant as an ISO string, for `<time datetime>`. */
+function two(n: number): string {
+  return String(n).padStart(2, '0')
+}
+
+/** Milliseconds since the epoch → `2025-01-02 18:34:05 UTC+05:30`: wall time in `timeZone` and its offset. */
+export function formatTime(ms: number, timeZone: string): string {
+  return `${wallTime(ms, timeZone).replace('T', ' ')} ${zoneLabel(ms, timeZone)}`
+}
+
+/** The same instant as an ISO string in UTC, for `<time datetime>`. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString()
 }

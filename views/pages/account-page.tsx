@@ -5,9 +5,9 @@
 import type { User } from '../../src/system/system-store.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
-import { formatTime } from '../components/format.js'
 import { PageHeader } from '../components/page-header.js'
 import { RoleBadge } from '../components/role-badge.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Errors of the two account forms, by field. */
 export interface AccountErrors {
@@ -22,13 +22,15 @@ export interface AccountPageProps {
   user: User
   csrfToken: string
   minPasswordLength: number
+  /** The display zone (IANA name). */
+  timeZone: string
   /** Display name as typed, when the form is shown again with an error. */
   displayName?: string
   errors?: AccountErrors
 }
 
 /** Profile and password cards. */
-export function AccountPage({ user, csrfToken, minPasswordLength, displayName, errors = {} }: AccountPageProps) {
+export function AccountPage({ user, csrfToken, minPasswordLength, timeZone, displayName, errors = {} }: AccountPageProps) {
   return (
     <>
       <PageHeader title="Account" description="Your name as others see it, and your password." />
@@ -50,7 +52,9 @@ export function AccountPage({ user, csrfToken, minPasswordLength, displayName, e
             </div>
             <div>
               <dt>Password changed</dt>
-              <dd>{formatTime(user.passwordChangedAtMs)}</dd>
+              <dd>
+                <ZonedTime ms={user.passwordChangedAtMs} timeZone={timeZone} />
+              </dd>
             </div>
           </dl>
           <form method="post" action="/account/name" class="form form-inline">

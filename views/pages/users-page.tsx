@@ -24,13 +24,15 @@ export interface UsersPageProps {
   currentUserId: number
   csrfToken: string
   minPasswordLength: number
+  /** The display zone (IANA name). */
+  timeZone: string
   /** A refused action (e.g. demoting the last admin). */
   error?: string
   form?: NewUserForm
 }
 
 /** The users table and the add-user card. */
-export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, error, form = {} }: UsersPageProps) {
+export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, timeZone, error, form = {} }: UsersPageProps) {
   const errors = form.errors ?? {}
   return (
     <>
@@ -61,6 +63,7 @@ export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, 
             currentUserId={currentUserId}
             csrfToken={csrfToken}
             minPasswordLength={minPasswordLength}
+            timeZone={timeZone}
           />
 
         </TableCard>
