@@ -118,9 +118,14 @@ export function utcOffsetMs(ms: number, timeZone: string): number {
   return wall - Math.floor(ms / 1000) * 1000
 }
 
+/** µs since the epoch → the millisecond it falls in (rounded down, also before 1970). */
+export function microsToMs(us: bigint): number {
+  return Number(us / 1000n) - (us % 1000n < 0n ? 1 : 0)
+}
+
 /** µs since the epoch → `YYYY-MM-DD HH:MM:SS.ffffff` in `timeZone`. */
 export function formatMicros(us: bigint, timeZone: string, digits: 3 | 6 = 6): string {
-  const ms = Number(us / 1000n) - (us % 1000n < 0n ? 1 : 0)
+  const ms = microsToMs(us)
   const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n
   return `${wallTime(ms, timeZone).replace('T', ' ')}.${micros.toString().padStart(6, '0').slice(0, digits)}`
 }

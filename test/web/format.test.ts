@@ -1,10 +1,12 @@
 /**
  * Times in the display zone: wall time and offset for known instants, including the hour
- * New York repeats when daylight saving time ends.
+ * New York repeats when daylight saving time ends; SQL results as DuckDB itself prints
+ * them with `SET TimeZone`.
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { formatTime, zoneLabel } from '../../views/components/format.js'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { formatDuckDbTimestampTz, formatTime, parseDuckDbTimestampTz, zoneLabel } from '../../views/components/format.js'
 import { parseWallTime, utcOffsetMs } from '../../src/web/time-range.js'
 
 const test = suite('format')
@@ -52,6 +54,37 @@ test('zoneLabel: UTC where the zone agrees with it, whatever the zone is called'
 test('parseWallTime still reads a wall time as the zone’s instant, the earlier one in a repeated hour', () => {
   assert.is(parseWallTime('2025-01-02T18:34:05', 'Asia/Kolkata'), INSTANT)
   assert.is(parseWallTime('2025-11-02T01:30', 'America/New_York'), FIRST_0130)
+})
+
+const US = BigInt(INSTANT) * 1000n + 123_456n
+
+test('parseDuckDbTimestampTz reads the instant whatever offset the text was printed in', () => {
+  assert.is(parseDuckDbTimestampTz('2025-01-02 13:04:05.123456+00'), US)
+  assert.is(parseDuckDbTimestampTz('2025-01-02 18:34:05.123456+05:30'), US)
+  assert.is(parseDuckDbTimestampTz('2025-01-02 08:04:05.123456-05'), US)
+  assert.is(parseDuckDbTimestampTz('2025-01-02 13:04:05+00'), BigInt(INSTANT) * 1000n)
+  assert.is(parseDuckDbTimestampTz('1969-12-31 23:59:59.5+00'), -500_000n)
+  for (const text of ['infinity', '-infinity', '0044-03-15 12:00:00+00', '2025-01-02 13:04:05', 'hello']) {
+    assert.is(parseDuckDbTimestampTz(text), undefined, text)
+  }
+})
+
+test('formatDuckDbTimestampTz prints exactly what DuckDB prints with SET TimeZone', async () => {
+  const instants = [US, BigInt(FIRST_0130) * 1000n, BigInt(SECOND_0130) * 1000n + 500_000n, -500_000n, BigInt(Date.UTC(2025, 6, 2, 23, 59, 59)) * 1000n + 1n]
+  const db = await DuckDBInstance.create(':memory:')
+  const connection = await db.connect()
+  try {
+    for (const zone of ['UTC', 'Asia/Kolkata', 'America/New_York', 'Asia/Kathmandu']) {
+      await connection.run(`SET TimeZone = '${zone}'`)
+      for (const us of instants) {
+        const printed = (await connection.runAndReadAll(`SELECT make_timestamptz(${us})::VARCHAR`)).getRows()[0]![0]
+        assert.is(formatDuckDbTimestampTz(us, zone), printed, `${us} in ${zone}`)
+      }
+    }
+  } finally {
+    connection.closeSync()
+    db.closeSync()
+  }
 })
 
 test.run()

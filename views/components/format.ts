@@ -4,7 +4,7 @@
  * everywhere. Times are shown in the console's display zone (config `timezone`), each
  * with its offset, because an offset changes with daylight saving time.
  */
-import { utcOffsetMs, wallTime } from '../../src/web/time-range.js'
+import { microsToMs, utcOffsetMs, wallTime } from '../../src/web/time-range.js'
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
 
@@ -25,14 +25,16 @@ export function formatBytes(bytes: number): string {
  * locale (`CET` in en-GB is `GMT+1` in en-US) and repeat across zones (IST).
  */
 export function zoneLabel(ms: number, timeZone: string): string {
-  const minutes = Math.round(utcOffsetMs(ms, timeZone) / 60_000)
-  if (minutes === 0) return 'UTC'
-  const abs = Math.abs(minutes)
-  return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+  const o = offsetOf(ms, timeZone)
+  return o.zero ? 'UTC' : `UTC${o.sign}${o.hours}:${o.minutes}`
 }
 
-function two(n: number): string {
-  return String(n).padStart(2, '0')
+/** `timeZone`'s offset at `ms` in parts: sign, two-digit hours and minutes. */
+function offsetOf(ms: number, timeZone: string): { zero: boolean; sign: '+' | '-'; hours: string; minutes: string } {
+  const total = Math.round(utcOffsetMs(ms, timeZone) / 60_000)
+  const abs = Math.abs(total)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return { zero: total === 0, sign: total < 0 ? '-' : '+', hours: two(Math.floor(abs / 60)), minutes: two(abs % 60) }
 }
 
 /** Milliseconds since the epoch → `2025-01-02 18:34:05 UTC+05:30`: wall time in `timeZone` and its offset. */
@@ -66,4 +68,33 @@ export function formatDuration(seconds: number): string {
 /** `0.4567` → `45.7 %`. */
 export function formatPercent(share: number): string {
   return `${(share * 100).toFixed(1)} %`
+}
+
+// DuckDB's text of a TIMESTAMPTZ as @duckdb/node-api prints it: the process's offset, trailing zeros of the fraction dropped.
+const DUCKDB_TIMESTAMPTZ = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/
+
+/**
+ * A TIMESTAMPTZ as DuckDB prints it → microseconds since the epoch; `undefined` for text
+ * it cannot stand for an instant of years 1000–9999 (`infinity`, BC dates).
+ */
+export function parseDuckDbTimestampTz(text: string): bigint | undefined {
+  const m = DUCKDB_TIMESTAMPTZ.exec(text)
+  if (!m) return undefined
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const offsetS = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0))
+  const micros = BigInt((m[7] ?? '').padEnd(6, '0'))
+  return BigInt(Date.UTC(y, mo - 1, d, h, mi, s) / 1000 - offsetS) * 1_000_000n + micros
+}
+
+/**
+ * Microseconds since the epoch → `2025-01-02 18:34:05.123+05:30`: the text DuckDB prints
+ * for a TIMESTAMPTZ with `SET TimeZone` to `timeZone` (offset minutes only when not zero,
+ * trailing zeros of the fraction dropped), so SQL results read as in the `duckdb` shell.
+ */
+export function formatDuckDbTimestampTz(us: bigint, timeZone: string): string {
+  const ms = microsToMs(us)
+  const fraction = (((us % 1_000_000n) + 1_000_000n) % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '')
+  const o = offsetOf(ms, timeZone)
+  const offset = `${o.sign}${o.hours}${o.minutes === '00' ? '' : `:${o.minutes}`}`
+  return `${wallTime(ms, timeZone).replace('T', ' ')}${fraction && `.${fraction}`}${offset}`
 }
