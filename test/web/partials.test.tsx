@@ -20,7 +20,7 @@ test('AuditRows escapes every field, dashes missing ones, and shows the time in 
   )
   assert.is(
     html,
-    '<tr><td data-label="Time" class="nowrap"><time datetime="2025-01-02T13:04:05.000Z" title="Asia/Kolkata, UTC+05:30">2025-01-02 18:34:05 UTC+05:30</time></td>' +
+    '<tr><td data-label="Time" class="nowrap"><time datetime="2025-01-02T13:04:05.000Z" title="Asia/Kolkata (UTC+05:30)">2025-01-02 18:34:05 UTC+05:30</time></td>' +
       '<td data-label="User"><span class="muted">shell</span></td>' +
       '<td data-label="Action"><code class="action">user.created</code></td>' +
       '<td data-label="Target">&lt;b&gt;</td>' +

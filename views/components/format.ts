@@ -37,6 +37,12 @@ function offsetOf(ms: number, timeZone: string): { zero: boolean; sign: '+' | '-
   return { zero: total === 0, sign: total < 0 ? '-' : '+', hours: two(Math.floor(abs / 60)), minutes: two(abs % 60) }
 }
 
+/** `Asia/Kolkata (UTC+05:30)`, or `UTC`: which zone a table's times are in, and its offset at `ms`. */
+export function zoneNote(ms: number, timeZone: string): string {
+  const label = zoneLabel(ms, timeZone)
+  return label === timeZone ? label : `${timeZone} (${label})`
+}
+
 /** Milliseconds since the epoch → `2025-01-02 18:34:05 UTC+05:30`: wall time in `timeZone` and its offset. */
 export function formatTime(ms: number, timeZone: string): string {
   return `${wallTime(ms, timeZone).replace('T', ' ')} ${zoneLabel(ms, timeZone)}`

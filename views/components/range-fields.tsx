@@ -4,7 +4,7 @@
  * chosen view lives in the URL.
  */
 import { RANGE_PRESETS, type ChosenRange } from '../../src/web/time-range.js'
-import { zoneLabel } from './format.js'
+import { zoneLabel, zoneNote } from './format.js'
 
 /** Props of {@link RangeFields}. */
 export interface RangeFieldsProps {
@@ -62,11 +62,11 @@ export interface RangeHintProps {
 export function RangeHint({ timeZone, range }: RangeHintProps) {
   const first = zoneLabel(range.from, timeZone)
   const last = zoneLabel(range.to - 1, timeZone)
-  const offsets = first === last ? first : `${first} → ${last}`
+  // Both offsets when the range crosses a DST change.
+  const note = first === last ? zoneNote(range.from, timeZone) : `${timeZone} (${first} → ${last})`
   return (
     <p class="field-hint range-hint" id="q-zone">
-      Times are in {timeZone}
-      {offsets !== timeZone && ` (${offsets})`}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
+      Times are in {note}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
     </p>
   )
 }

@@ -3,7 +3,7 @@
  * An instant as the console shows it: wall time in the display zone, the offset in the
  * text or on hover, and the UTC instant in `datetime` for machines.
  */
-import { formatTime, isoTime, zoneLabel } from './format.js'
+import { formatTime, isoTime, zoneNote } from './format.js'
 
 /** Props of {@link ZonedTime}. */
 export interface ZonedTimeProps {
@@ -15,11 +15,10 @@ export interface ZonedTimeProps {
   text?: string
 }
 
-/** `<time datetime="…Z" title="Asia/Kolkata, UTC+05:30">2025-01-02 18:34:05 UTC+05:30</time>`. */
+/** `<time datetime="…Z" title="Asia/Kolkata (UTC+05:30)">2025-01-02 18:34:05 UTC+05:30</time>`. */
 export function ZonedTime({ ms, timeZone, text }: ZonedTimeProps) {
-  const label = zoneLabel(ms, timeZone)
   return (
-    <time datetime={isoTime(ms)} title={label === timeZone ? label : `${timeZone}, ${label}`}>
+    <time datetime={isoTime(ms)} title={zoneNote(ms, timeZone)}>
       {text ?? formatTime(ms, timeZone)}
     </time>
   )

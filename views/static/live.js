@@ -107,6 +107,8 @@
       }
       var rate = document.getElementById('tail-rate')
       if (rate) rate.outerHTML = msg.rate
+      var zone = document.getElementById('tail-zone')
+      if (zone) zone.outerHTML = msg.zone
       // Server-rendered rows: every value was escaped by JSX before it left the server.
       body.insertAdjacentHTML('afterbegin', msg.html)
       // Keep about 100 rows (each is a row of columns and a row of text).
