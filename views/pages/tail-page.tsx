@@ -47,8 +47,10 @@ export function TailPage({ engines, engine, columns, timeZone, nowMs }: TailPage
           <h2 id="tail-title" class="card-flush-title">
             {engine}
           </h2>
-          <TailRate shown={0} received={0} />
-          <TailZone timeZone={timeZone} atMs={nowMs} />
+          <div class="tail-status">
+            <TailRate shown={0} received={0} />
+            <TailZone timeZone={timeZone} atMs={nowMs} />
+          </div>
           <div class="table-wrap tail-wrap">
             <table class="table table-stack tail-table">
               <thead>
