@@ -5,6 +5,7 @@
 import type { User } from '../../src/system/system-store.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
+import { NewPasswordFields } from '../components/new-password-fields.js'
 import { PageHeader } from '../components/page-header.js'
 import { RoleBadge } from '../components/role-badge.js'
 import { ZonedTime } from '../components/zoned-time.js'
@@ -88,26 +89,7 @@ export function AccountPage({ user, csrfToken, minPasswordLength, timeZone, disp
               autocomplete="current-password"
               error={errors.current}
             />
-            <Field
-              name="password"
-              label="New password"
-              type="password"
-              idPrefix="pw"
-              required
-              minlength={minPasswordLength}
-              autocomplete="new-password"
-              hint={`At least ${minPasswordLength} characters.`}
-              error={errors.password}
-            />
-            <Field
-              name="confirm"
-              label="Repeat new password"
-              type="password"
-              idPrefix="pw"
-              required
-              autocomplete="new-password"
-              error={errors.confirm}
-            />
+            <NewPasswordFields label="New password" minPasswordLength={minPasswordLength} idPrefix="pw" errors={errors} />
             <button type="submit" class="button button-primary">
               Change password
             </button>

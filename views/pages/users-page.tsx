@@ -6,6 +6,7 @@ import { ROLES, type Role, type User } from '../../src/system/system-store.js'
 import { Alert } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
+import { NewPasswordFields } from '../components/new-password-fields.js'
 import { PageHeader } from '../components/page-header.js'
 import { TableCard } from '../components/table-card.js'
 import { UserRows } from '../partials/user-rows.js'
@@ -94,26 +95,7 @@ export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, 
               </select>
               {errors.role && <p class="field-error">{errors.role}</p>}
             </div>
-            <Field
-              name="password"
-              label="Password"
-              type="password"
-              idPrefix="new"
-              required
-              minlength={minPasswordLength}
-              autocomplete="new-password"
-              hint={`At least ${minPasswordLength} characters.`}
-              error={errors.password}
-            />
-            <Field
-              name="confirm"
-              label="Repeat password"
-              type="password"
-              idPrefix="new"
-              required
-              autocomplete="new-password"
-              error={errors.confirm}
-            />
+            <NewPasswordFields label="Password" minPasswordLength={minPasswordLength} idPrefix="new" errors={errors} />
             <div class="form-actions">
               <button type="submit" class="button button-primary">
                 Add user
