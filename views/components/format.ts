@@ -81,7 +81,7 @@ const DUCKDB_TIMESTAMPTZ = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\
 
 /**
  * A TIMESTAMPTZ as DuckDB prints it → microseconds since the epoch; `undefined` for text
- * it cannot stand for an instant of years 1000–9999 (`infinity`, BC dates).
+ * that is not an instant of the years 1000–9999 (`infinity`, BC dates), shown as it is.
  */
 export function parseDuckDbTimestampTz(text: string): bigint | undefined {
   const m = DUCKDB_TIMESTAMPTZ.exec(text)

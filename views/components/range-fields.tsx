@@ -62,7 +62,6 @@ export interface RangeHintProps {
 export function RangeHint({ timeZone, range }: RangeHintProps) {
   const first = zoneLabel(range.from, timeZone)
   const last = zoneLabel(range.to - 1, timeZone)
-  // Both offsets when the range crosses a DST change.
   const note = first === last ? zoneNote(range.from, timeZone) : `${timeZone} (${first} → ${last})`
   return (
     <p class="field-hint range-hint" id="q-zone">
