@@ -89,4 +89,27 @@ test('a zone picked on the Settings page is how the next pages show times', asyn
   }
 })
 
+test('a configured zone the list spells another way stays selected, and saving keeps it', async () => {
+  const t = await makeControlConsole((c) => {
+    c.timezone = 'Asia/Kolkata'
+  })
+  try {
+    await addUser(t.store, 'root', 'admin')
+    const admin = new Client(t.app)
+    await admin.login('root')
+    const page = await (await admin.get('/settings')).text()
+    assert.equal([...page.matchAll(/<option value="([^"]+)" selected=""/g)].map((m) => m[1]), ['Asia/Kolkata'])
+    const res = await admin.post('/settings', { timezone: 'Asia/Kolkata', retention_days: '90', min_free_percent: '5', flush_interval_ms: '500' })
+    assert.is(res.status, 303)
+    assert.is(t.config().timezone, 'Asia/Kolkata')
+    assert.is(t.config().retention_days, 90)
+    assert.is(t.supervisor.current.timezone, 'Asia/Calcutta')
+    const bad = await admin.post('/settings', { timezone: 'Asia/Kolkatta', retention_days: '90', min_free_percent: '5', flush_interval_ms: '500' })
+    assert.is(bad.status, 422)
+    assert.match(await bad.text(), 'Pick a time zone from the list.')
+  } finally {
+    await t.close()
+  }
+})
+
 test.run()
