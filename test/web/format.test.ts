@@ -7,7 +7,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { formatDuckDbTimestampTz, formatTime, parseDuckDbTimestampTz, zoneLabel } from '../../views/components/format.js'
-import { parseWallTime, utcOffsetMs } from '../../src/web/time-range.js'
+import { parseWallTime, utcOffsetMs, wallTime } from '../../src/web/time-range.js'
 
 const test = suite('format')
 
@@ -41,6 +41,18 @@ test('formatTime: milliseconds are cut, not rounded, and do not skew the offset'
   assert.is(formatTime(INSTANT + 999, 'Asia/Kolkata'), '2025-01-02 18:34:05 UTC+05:30')
   assert.is(utcOffsetMs(INSTANT + 999, 'Asia/Kolkata'), 5.5 * 3_600_000)
   assert.is(utcOffsetMs(INSTANT - 1, 'America/New_York'), -5 * 3_600_000)
+})
+
+test('utcOffsetMs is exact inside a quarter hour that holds a change (Monrovia, 1972: -00:44:30 to UTC)', () => {
+  const change = Date.UTC(1972, 0, 7, 0, 44, 30)
+  for (let round = 0; round < 2; round++) {
+    // Twice, in both orders: nothing remembered from one instant may answer for the other.
+    assert.is(utcOffsetMs(change, 'Africa/Monrovia'), 0)
+    assert.is(utcOffsetMs(change - 1, 'Africa/Monrovia'), -(44 * 60 + 30) * 1000)
+    assert.is(utcOffsetMs(Date.UTC(1972, 0, 7, 0, 30), 'Africa/Monrovia'), -(44 * 60 + 30) * 1000)
+  }
+  assert.is(wallTime(change - 1, 'Africa/Monrovia'), '1972-01-06T23:59:59')
+  assert.is(wallTime(change, 'Africa/Monrovia'), '1972-01-07T00:44:30')
 })
 
 test('zoneLabel: UTC where the zone agrees with it, whatever the zone is called', () => {
