@@ -117,6 +117,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use(async function requestContext(c, next) {
     c.set('systemStore', store)
     c.set('clientAddress', clientAddress(c))
+    c.set('timeZone', control?.supervisor.current.timezone ?? 'UTC')
     await next()
   })
   app.use(htmx())

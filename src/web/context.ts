@@ -1,7 +1,7 @@
 /**
  * @module
- * Variables every console request carries, set first by `createApp`: the system store
- * and the client address, which the audit log and the login throttle need.
+ * Variables every console request carries, set first by `createApp`: the system store,
+ * the client address (for the audit log and the login throttle) and the display time zone.
  */
 import type { Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
@@ -13,6 +13,12 @@ declare module 'hono' {
     systemStore: SystemStore
     /** The client's address as the socket saw it; `unknown` without a socket (`app.request()`). */
     clientAddress: string
+    /**
+     * IANA name of the zone every page shows times in: the running config's `timezone`
+     * (`local` resolved), UTC when the console runs without a server. Read per request,
+     * so a change on the Settings page shows on the next page.
+     */
+    timeZone: string
   }
 }
 

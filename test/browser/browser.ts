@@ -69,6 +69,28 @@ export async function startRig(): Promise<Rig> {
   }
 }
 
+/**
+ * A page in a fresh browser context (its own cookies) on `baseURL`, signed in as `name`
+ * through the login form; console errors and page errors go to `problems`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  { baseURL, name, password, problems, viewport = { width: 1280, height: 900 } }: { baseURL: string; name: string; password: string; problems: string[]; viewport?: { width: number; height: number } },
+): Promise<Page> {
+  const context = await browser.newContext({ baseURL, viewport })
+  const page = await context.newPage()
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`))
+  await page.goto('/login')
+  await page.getByLabel('User name').fill(name)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('.user-chip').waitFor()
+  return page
+}
+
 /** Screenshot path for `name` at a viewport and colour scheme. */
 export function shot(name: string, viewport: 'desktop' | 'phone', scheme: 'light' | 'dark'): string {
   return join(ARTIFACTS, `${name}-${viewport}-${scheme}.png`)

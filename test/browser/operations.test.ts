@@ -16,7 +16,7 @@ import { startServer, type RunningServer } from '../../src/cli/serve.js'
 import type { EngineRunner } from '../../src/supervisor/engine-runner.js'
 import { corpusLines } from '../support/corpus.js'
 import { tempConfig } from '../support/serve.js'
-import { CHROMIUM_ARGS, shot } from './browser.js'
+import { CHROMIUM_ARGS, shot, signedInPage } from './browser.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -77,17 +77,7 @@ test.before(async (ctx) => {
   ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
   ctx.problems = []
   ctx.sent = 0
-  const context = await ctx.browser.newContext({ baseURL: ctx.server.web.url, viewport: { width: 1280, height: 900 } })
-  ctx.page = await context.newPage()
-  ctx.page.on('console', (m) => {
-    if (m.type() === 'error') ctx.problems.push(`${ctx.page.url()}: ${m.text()}`)
-  })
-  ctx.page.on('pageerror', (e) => ctx.problems.push(`${ctx.page.url()}: ${e.message}`))
-  await ctx.page.goto('/login')
-  await ctx.page.getByLabel('User name').fill('root')
-  await ctx.page.getByLabel('Password').fill(PASSWORD)
-  await ctx.page.getByRole('button', { name: 'Sign in' }).click()
-  await ctx.page.locator('.user-chip').waitFor()
+  ctx.page = await signedInPage(ctx.browser, { baseURL: ctx.server.web.url, name: 'root', password: PASSWORD, problems: ctx.problems })
 })
 
 test.after(async (ctx) => {

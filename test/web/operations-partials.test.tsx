@@ -5,7 +5,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { EngineTotals } from '../../views/partials/engine-card.js'
-import { TailRate, TailRows } from '../../views/partials/tail-rows.js'
+import { TailRate, TailRows, TailZone } from '../../views/partials/tail-rows.js'
 import { TesterResultView } from '../../views/partials/tester-result.js'
 import { splitLines, testClass } from '../../src/web/regex-tester.js'
 
@@ -34,17 +34,27 @@ test('EngineTotals: state, the last second and the totals', () => {
   )
 })
 
-test('TailRows escapes log text and marks NULL', () => {
+test('TailRows escapes log text, marks NULL, and shows the time of day in the display zone', () => {
   const html = String(
-    <TailRows columns={['sender', 'user']} rows={[{ receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 5, 678), values: ['<b>x</b>', null], log: '<script>alert(1)</script>' }]} />,
+    <TailRows
+      columns={['sender', 'user']}
+      rows={[{ receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 5, 678), values: ['<b>x</b>', null], log: '<script>alert(1)</script>' }]}
+      timeZone="America/New_York"
+    />,
   )
   assert.is(
     html,
-    '<tr class="tail-row"><td data-label="received_at" class="nowrap">13:04:05.678</td>' +
+    '<tr class="tail-row"><td data-label="received_at" class="nowrap">' +
+      '<time datetime="2025-01-02T13:04:05.678Z" title="America/New_York (UTC-05:00)">08:04:05.678</time></td>' +
       '<td data-label="sender" data-column="sender">&lt;b&gt;x&lt;/b&gt;</td>' +
       '<td data-label="user" data-column="user"><span class="null">NULL</span></td></tr>' +
       '<tr class="tail-log"><td colspan="3" data-column="original_log">&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>',
   )
+})
+
+test('TailZone names the zone and its offset at that moment', () => {
+  assert.is(String(<TailZone timeZone="America/New_York" atMs={Date.UTC(2025, 6, 1)} />), '<p class="muted tail-zone" id="tail-zone">Times in America/New_York (UTC-04:00)</p>')
+  assert.is(String(<TailZone timeZone="UTC" atMs={Date.UTC(2025, 6, 1)} />), '<p class="muted tail-zone" id="tail-zone">Times in UTC</p>')
 })
 
 test('TailRate says what sampling left out', () => {

@@ -364,7 +364,7 @@ test('viewers see everything read-only and cannot change anything', async ({ t, 
 test('the dashboard renders a card per engine and streams its samples', async ({ t, viewer }) => {
   const page = await (await viewer.get('/')).text()
   assert.match(page, '<section class="card engine-card" data-engine="fw"')
-  assert.match(page, '<div class="engine-cards" data-live-dashboard="/events">')
+  assert.match(page, '<div class="engine-cards" data-live-dashboard="/events" data-time-zone="UTC">')
   const res = await t.app.request('/events', { headers: { cookie: [...viewer.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })
   assert.is(res.status, 200)
   assert.is(res.headers.get('content-type'), 'text/event-stream')

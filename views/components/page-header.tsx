@@ -7,7 +7,8 @@ import type { Child } from 'hono/jsx'
 /** Props of {@link PageHeader}. */
 export interface PageHeaderProps {
   title: string
-  description?: string
+  /** One line of text; markup such as a `<time>` is allowed. */
+  description?: Child
   /** Buttons or links shown at the right of the title. */
   actions?: Child
 }

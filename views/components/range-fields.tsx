@@ -4,6 +4,7 @@
  * chosen view lives in the URL.
  */
 import { RANGE_PRESETS, type ChosenRange } from '../../src/web/time-range.js'
+import { zoneLabel, zoneNote } from './format.js'
 
 /** Props of {@link RangeFields}. */
 export interface RangeFieldsProps {
@@ -51,11 +52,20 @@ export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
   )
 }
 
-/** The line under the range fields saying which zone they are in. */
-export function RangeHint({ timeZone }: { timeZone: string }) {
+/** Props of {@link RangeHint}. */
+export interface RangeHintProps {
+  timeZone: string
+  range: ChosenRange
+}
+
+/** The line under the range fields saying which zone they are in, with its offset over the range (both, across a DST change). */
+export function RangeHint({ timeZone, range }: RangeHintProps) {
+  const first = zoneLabel(range.from, timeZone)
+  const last = zoneLabel(range.to - 1, timeZone)
+  const note = first === last ? zoneNote(range.from, timeZone) : `${timeZone} (${first} → ${last})`
   return (
     <p class="field-hint range-hint" id="q-zone">
-      Times are in {timeZone}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
+      Times are in {note}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
     </p>
   )
 }

@@ -5,9 +5,10 @@
 import type { User } from '../../src/system/system-store.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
-import { formatTime } from '../components/format.js'
+import { NewPasswordFields } from '../components/new-password-fields.js'
 import { PageHeader } from '../components/page-header.js'
 import { RoleBadge } from '../components/role-badge.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Errors of the two account forms, by field. */
 export interface AccountErrors {
@@ -22,13 +23,15 @@ export interface AccountPageProps {
   user: User
   csrfToken: string
   minPasswordLength: number
+  /** The display zone (IANA name). */
+  timeZone: string
   /** Display name as typed, when the form is shown again with an error. */
   displayName?: string
   errors?: AccountErrors
 }
 
 /** Profile and password cards. */
-export function AccountPage({ user, csrfToken, minPasswordLength, displayName, errors = {} }: AccountPageProps) {
+export function AccountPage({ user, csrfToken, minPasswordLength, timeZone, displayName, errors = {} }: AccountPageProps) {
   return (
     <>
       <PageHeader title="Account" description="Your name as others see it, and your password." />
@@ -50,7 +53,9 @@ export function AccountPage({ user, csrfToken, minPasswordLength, displayName, e
             </div>
             <div>
               <dt>Password changed</dt>
-              <dd>{formatTime(user.passwordChangedAtMs)}</dd>
+              <dd>
+                <ZonedTime ms={user.passwordChangedAtMs} timeZone={timeZone} />
+              </dd>
             </div>
           </dl>
           <form method="post" action="/account/name" class="form form-inline">
@@ -84,26 +89,7 @@ export function AccountPage({ user, csrfToken, minPasswordLength, displayName, e
               autocomplete="current-password"
               error={errors.current}
             />
-            <Field
-              name="password"
-              label="New password"
-              type="password"
-              idPrefix="pw"
-              required
-              minlength={minPasswordLength}
-              autocomplete="new-password"
-              hint={`At least ${minPasswordLength} characters.`}
-              error={errors.password}
-            />
-            <Field
-              name="confirm"
-              label="Repeat new password"
-              type="password"
-              idPrefix="pw"
-              required
-              autocomplete="new-password"
-              error={errors.confirm}
-            />
+            <NewPasswordFields label="New password" minPasswordLength={minPasswordLength} idPrefix="pw" errors={errors} />
             <button type="submit" class="button button-primary">
               Change password
             </button>

@@ -9,6 +9,8 @@ import { AuditRows } from '../partials/audit-rows.js'
 /** Props of {@link AuditLogPage}. */
 export interface AuditLogPageProps {
   entries: AuditEntry[]
+  /** The display zone (IANA name). */
+  timeZone: string
   /** Link to the next (older) page, when there is one. */
   olderHref?: string
   /** Shown on pages after the first, back to the newest entries. */
@@ -16,7 +18,7 @@ export interface AuditLogPageProps {
 }
 
 /** The audit table with paging links. */
-export function AuditLogPage({ entries, olderHref, newestHref }: AuditLogPageProps) {
+export function AuditLogPage({ entries, timeZone, olderHref, newestHref }: AuditLogPageProps) {
   return (
     <>
       <PageHeader title="Audit log" description="Every change made through the console or the logsift CLI." />
@@ -40,7 +42,7 @@ export function AuditLogPage({ entries, olderHref, newestHref }: AuditLogPagePro
                 </tr>
               </thead>
               <tbody>
-                <AuditRows entries={entries} />
+                <AuditRows entries={entries} timeZone={timeZone} />
               </tbody>
             </table>
           </div>

@@ -115,7 +115,7 @@ export function BrowsePage(props: BrowsePageProps) {
                 </select>
               </div>
             </div>
-            <RangeHint timeZone={props.timeZone} />
+            <RangeHint timeZone={props.timeZone} range={props.range} />
             <fieldset class="filters">
               <legend>Filters</legend>
               {props.filters.map((f, i) => (

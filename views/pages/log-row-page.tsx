@@ -5,7 +5,9 @@
  */
 import type { LogColumn, LogRow } from '../../src/store/log-search.js'
 import { PageHeader } from '../components/page-header.js'
-import { cellText } from '../partials/log-table.js'
+import { CellValue } from '../partials/log-table.js'
+
+const RECEIVED_AT: LogColumn = { name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }
 
 /** Props of {@link LogRowPage}. */
 export interface LogRowPageProps {
@@ -25,7 +27,11 @@ export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPa
     <div class="data-page" hx-boost="false">
       <PageHeader
         title="Row"
-        description={`Engine ${engine} · received ${cellText({ name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }, values.received_at ?? null, timeZone, 6)} (${timeZone})`}
+        description={
+          <>
+            Engine {engine} · received <CellValue column={RECEIVED_AT} value={values.received_at} timeZone={timeZone} detailed /> ({timeZone})
+          </>
+        }
         actions={
           <a class="button" href={back}>
             ← Back to browse
@@ -50,14 +56,16 @@ export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPa
               {columns
                 .filter((c) => c.name !== 'original_log')
                 .map((c) => {
-                  const text = cellText(c, values[c.name] ?? null, timeZone, 6)
+                  const value = values[c.name]
                   return (
                     <tr>
                       <th scope="row">
                         <code>{c.name}</code>
                         <span class="cell-sub">{c.type.toLowerCase()}</span>
                       </th>
-                      <td class="mono">{text === null ? <span class="null">NULL</span> : text}</td>
+                      <td class="mono">
+                        {value === null || value === undefined ? <span class="null">NULL</span> : <CellValue column={c} value={value} timeZone={timeZone} detailed />}
+                      </td>
                     </tr>
                   )
                 })}

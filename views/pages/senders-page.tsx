@@ -9,6 +9,7 @@ import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
 import { PageHeader } from '../components/page-header.js'
 import { TableCard } from '../components/table-card.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** One engine in the overview. */
 export interface SendersOverviewRow {
@@ -75,6 +76,8 @@ export interface EngineSendersPageProps {
   unknown: UnknownSenderRow[]
   csrfToken: string
   canEdit: boolean
+  /** The display zone (IANA name). */
+  timeZone: string
   form?: SenderForm
   /** A refused edit of an existing row. */
   error?: string | undefined
@@ -88,7 +91,7 @@ export function suggestedName(address: string): string {
 const n = new Intl.NumberFormat('en-US')
 
 /** `/senders/:engine`. */
-export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit, form = {}, error }: EngineSendersPageProps) {
+export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit, timeZone, form = {}, error }: EngineSendersPageProps) {
   const errors = form.errors ?? {}
   const base = `/senders/${engine}`
   return (
@@ -184,7 +187,7 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
                     <tr>
                       <td data-label="Address"><code>{u.address}</code></td>
                       <td data-label="Messages">{n.format(u.count)}</td>
-                      <td data-label="Last seen"><time datetime={new Date(u.lastSeenMs).toISOString()}>{new Date(u.lastSeenMs).toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
+                      <td data-label="Last seen"><ZonedTime ms={u.lastSeenMs} timeZone={timeZone} /></td>
                       {canEdit && (
                         <td class="cell-actions">
                           <form method="post" action={base} class="inline-form">

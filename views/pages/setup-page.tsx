@@ -6,6 +6,7 @@
 import { Alert } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
+import { NewPasswordFields } from '../components/new-password-fields.js'
 
 /** Form values and per-field errors of the setup form. */
 export interface SetupForm {
@@ -44,17 +45,7 @@ export function SetupPage({ csrfToken, name, displayName, errors = {}, minPasswo
           error={errors.name}
         />
         <Field name="displayName" label="Display name" value={displayName} autocomplete="name" error={errors.displayName} />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          required
-          autocomplete="new-password"
-          minlength={minPasswordLength}
-          hint={`At least ${minPasswordLength} characters.`}
-          error={errors.password}
-        />
-        <Field name="confirm" label="Repeat password" type="password" required autocomplete="new-password" error={errors.confirm} />
+        <NewPasswordFields label="Password" minPasswordLength={minPasswordLength} errors={errors} />
         <button type="submit" class="button button-primary button-block">
           Create administrator
         </button>

@@ -4,11 +4,13 @@
  * days, with row and time limits, the result as a table, DuckDB's message on failure,
  * and export of the full result. A GET form: a query can be bookmarked.
  */
-import type { SqlResult } from '../../src/store/log-search.js'
-import type { ChosenRange } from '../../src/web/time-range.js'
+import type { LogColumn, SqlResult } from '../../src/store/log-search.js'
+import { microsToMs, type ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
+import { formatDuckDbTimestampTz, parseDuckDbTimestampTz } from '../components/format.js'
 import { PageHeader } from '../components/page-header.js'
 import { RangeFields, RangeHint } from '../components/range-fields.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Display row limits offered. */
 export const ROW_LIMITS = [100, 1000, 10_000] as const
@@ -27,6 +29,18 @@ export interface SqlPageProps {
   timeLimitS: number
   result?: SqlResult
   error?: string
+}
+
+/**
+ * One value of a result. A TIMESTAMPTZ reads in the display zone, as DuckDB prints it
+ * with `SET TimeZone`. Only the display changes: the query runs with DuckDB's own TimeZone
+ * setting, and exports keep the typed value.
+ */
+export function SqlValue({ column, text, timeZone }: { column: LogColumn; text: string | null; timeZone: string }) {
+  if (text === null) return <span class="null">NULL</span>
+  const us = column.type === 'TIMESTAMP WITH TIME ZONE' ? parseDuckDbTimestampTz(text) : undefined
+  if (us === undefined) return <>{text}</>
+  return <ZonedTime ms={microsToMs(us)} timeZone={timeZone} text={formatDuckDbTimestampTz(us, timeZone)} />
 }
 
 /** The form and, after a run, the result or the error. */
@@ -50,7 +64,7 @@ export function SqlPage(props: SqlPageProps) {
             <div class="query-grid">
               <RangeFields engines={props.engines} engine={props.engine} range={props.range} />
             </div>
-            <RangeHint timeZone={props.timeZone} />
+            <RangeHint timeZone={props.timeZone} range={props.range} />
             <div class="field">
               <label for="q-sql">Query</label>
               <textarea name="q" id="q-sql" class="mono sql-text" rows={7} spellcheck={false} aria-describedby="q-sql-hint">
@@ -121,8 +135,10 @@ export function SqlPage(props: SqlPageProps) {
                   <tbody>
                     {result.rows.map((row) => (
                       <tr>
-                        {row.map((v) => (
-                          <td>{v === null ? <span class="null">NULL</span> : v}</td>
+                        {row.map((v, i) => (
+                          <td>
+                            <SqlValue column={result.columns[i]!} text={v} timeZone={props.timeZone} />
+                          </td>
                         ))}
                       </tr>
                     ))}

@@ -4,7 +4,7 @@
  * read by `/static/dashboard.js`, sampled at high rates with the rate shown.
  */
 import { PageHeader } from '../components/page-header.js'
-import { TailRate } from '../partials/tail-rows.js'
+import { TailRate, TailZone } from '../partials/tail-rows.js'
 
 /** Props of {@link TailPage}. */
 export interface TailPageProps {
@@ -12,10 +12,13 @@ export interface TailPageProps {
   engine?: string | undefined
   /** Column names after `received_at`. */
   columns: string[]
+  /** The display zone (IANA name), and when the page is drawn (for its offset now). */
+  timeZone: string
+  nowMs: number
 }
 
 /** Engine picker and the live table. */
-export function TailPage({ engines, engine, columns }: TailPageProps) {
+export function TailPage({ engines, engine, columns, timeZone, nowMs }: TailPageProps) {
   return (
     <>
       <PageHeader title="Live tail" description="Rows as they are stored, newest first. At high rates a sample is shown." />
@@ -44,7 +47,10 @@ export function TailPage({ engines, engine, columns }: TailPageProps) {
           <h2 id="tail-title" class="card-flush-title">
             {engine}
           </h2>
-          <TailRate shown={0} received={0} />
+          <div class="tail-status">
+            <TailRate shown={0} received={0} />
+            <TailZone timeZone={timeZone} atMs={nowMs} />
+          </div>
           <div class="table-wrap tail-wrap">
             <table class="table table-stack tail-table">
               <thead>

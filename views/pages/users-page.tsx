@@ -6,6 +6,7 @@ import { ROLES, type Role, type User } from '../../src/system/system-store.js'
 import { Alert } from '../components/alert.js'
 import { CsrfField } from '../components/csrf-field.js'
 import { Field } from '../components/field.js'
+import { NewPasswordFields } from '../components/new-password-fields.js'
 import { PageHeader } from '../components/page-header.js'
 import { TableCard } from '../components/table-card.js'
 import { UserRows } from '../partials/user-rows.js'
@@ -24,13 +25,15 @@ export interface UsersPageProps {
   currentUserId: number
   csrfToken: string
   minPasswordLength: number
+  /** The display zone (IANA name). */
+  timeZone: string
   /** A refused action (e.g. demoting the last admin). */
   error?: string
   form?: NewUserForm
 }
 
 /** The users table and the add-user card. */
-export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, error, form = {} }: UsersPageProps) {
+export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, timeZone, error, form = {} }: UsersPageProps) {
   const errors = form.errors ?? {}
   return (
     <>
@@ -61,6 +64,7 @@ export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, 
             currentUserId={currentUserId}
             csrfToken={csrfToken}
             minPasswordLength={minPasswordLength}
+            timeZone={timeZone}
           />
 
         </TableCard>
@@ -91,26 +95,7 @@ export function UsersPage({ users, currentUserId, csrfToken, minPasswordLength, 
               </select>
               {errors.role && <p class="field-error">{errors.role}</p>}
             </div>
-            <Field
-              name="password"
-              label="Password"
-              type="password"
-              idPrefix="new"
-              required
-              minlength={minPasswordLength}
-              autocomplete="new-password"
-              hint={`At least ${minPasswordLength} characters.`}
-              error={errors.password}
-            />
-            <Field
-              name="confirm"
-              label="Repeat password"
-              type="password"
-              idPrefix="new"
-              required
-              autocomplete="new-password"
-              error={errors.confirm}
-            />
+            <NewPasswordFields label="Password" minPasswordLength={minPasswordLength} idPrefix="new" errors={errors} />
             <div class="form-actions">
               <button type="submit" class="button button-primary">
                 Add user

@@ -5,7 +5,9 @@
  * network, so JSX escapes it; nothing goes through `raw()`.
  */
 import type { LogColumn, LogRow, RowKey } from '../../src/store/log-search.js'
-import { formatMicros } from '../../src/web/time-range.js'
+import { formatMicros, microsToMs } from '../../src/web/time-range.js'
+import { zoneLabel } from '../components/format.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Props of {@link LogTable}. */
 export interface LogTableProps {
@@ -15,11 +17,23 @@ export interface LogTableProps {
   timeZone: string
 }
 
-/** How a value reads in a cell: TIMESTAMPTZ (µs) in the zone, NULL as an empty cell. */
-export function cellText(column: LogColumn, value: LogRow[string], timeZone: string, digits: 3 | 6 = 3): string | null {
+/** Props of {@link CellValue}. */
+export interface CellValueProps {
+  column: LogColumn
+  value: LogRow[string] | undefined
+  timeZone: string
+  /** The row detail's form of a time: microseconds and the offset in the text. Default: milliseconds, the offset on hover. */
+  detailed?: boolean
+}
+
+/** How a value reads: TIMESTAMPTZ (µs) as wall time in the zone, NULL as nothing. */
+export function CellValue({ column, value, timeZone, detailed = false }: CellValueProps) {
   if (value === null || value === undefined) return null
-  if (column.type === 'TIMESTAMP WITH TIME ZONE') return formatMicros(BigInt(value), timeZone, digits)
-  return String(value)
+  if (column.type !== 'TIMESTAMP WITH TIME ZONE') return <>{String(value)}</>
+  const us = BigInt(value)
+  const ms = microsToMs(us)
+  const wall = formatMicros(us, timeZone, detailed ? 6 : 3)
+  return <ZonedTime ms={ms} timeZone={timeZone} text={detailed ? `${wall} ${zoneLabel(ms, timeZone)}` : wall} />
 }
 
 /** Link to the detail page of a row. */
@@ -48,19 +62,20 @@ export function LogTable({ engine, columns, rows, timeZone }: LogTableProps) {
             {rows.map((r) => (
               <tr>
                 {shown.map((c) => {
-                  const text = cellText(c, r.values[c.name], timeZone)
+                  const value = <CellValue column={c} value={r.values[c.name]} timeZone={timeZone} />
                   if (c.name === 'received_at') {
                     return (
                       <td data-column={c.name}>
                         <a href={rowHref(engine, r.key)} title="Show this row">
-                          {text}
+                          {value}
                         </a>
                       </td>
                     )
                   }
+                  const log = r.values[c.name]
                   return (
-                    <td data-column={c.name} title={c.name === 'original_log' && text !== null ? text : undefined}>
-                      {text}
+                    <td data-column={c.name} title={c.name === 'original_log' && log !== null && log !== undefined ? String(log) : undefined}>
+                      {value}
                     </td>
                   )
                 })}

@@ -5,7 +5,8 @@
  */
 import type { EngineDataSize } from '../../src/system/data-size-tracker.js'
 import type { HostStats } from '../../src/system/host-stats.js'
-import { formatBytes, formatDuration, formatPercent, formatTime } from '../components/format.js'
+import { formatBytes, formatDuration, formatPercent } from '../components/format.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Props of {@link SystemStats}. */
 export interface SystemStatsProps {
@@ -13,10 +14,12 @@ export interface SystemStatsProps {
   dataSizes: EngineDataSize[]
   /** How often htmx refreshes the block, in seconds. */
   refreshS: number
+  /** The display zone (IANA name). */
+  timeZone: string
 }
 
 /** Host cards and the data-size table. */
-export function SystemStats({ stats, dataSizes, refreshS }: SystemStatsProps) {
+export function SystemStats({ stats, dataSizes, refreshS, timeZone }: SystemStatsProps) {
   const { cpu, memory, disk } = stats
   const memoryUsed = memory.totalBytes - memory.availableBytes
   const diskUsed = disk ? disk.totalBytes - disk.freeBytes : 0
@@ -120,7 +123,7 @@ export function SystemStats({ stats, dataSizes, refreshS }: SystemStatsProps) {
                       {formatBytes(e.bytes)}
                     </td>
                     <td data-label="Measured" class="nowrap">
-                      {e.scannedAtMs ? formatTime(e.scannedAtMs) : <span class="muted">not yet</span>}
+                      {e.scannedAtMs ? <ZonedTime ms={e.scannedAtMs} timeZone={timeZone} /> : <span class="muted">not yet</span>}
                     </td>
                   </tr>
                 ))}

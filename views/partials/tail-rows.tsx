@@ -3,6 +3,9 @@
  * Rows of the live tail. The same component renders the first (empty) table body and
  * every second's SSE message. Values are log text from the network: JSX escapes them.
  */
+import { formatMicros } from '../../src/web/time-range.js'
+import { zoneNote } from '../components/format.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** One row as shown: received time, one value per column (null = NULL), the message text. */
 export interface TailRow {
@@ -16,17 +19,19 @@ export interface TailRow {
 export interface TailRowsProps {
   columns: string[]
   rows: TailRow[]
+  /** The display zone (IANA name); a row shows its time of day there, the date and offset on hover. */
+  timeZone: string
 }
 
 /** Two `<tr>` per row, newest first: the columns, then the message text across the table. */
-export function TailRows({ columns, rows }: TailRowsProps) {
+export function TailRows({ columns, rows, timeZone }: TailRowsProps) {
   return (
     <>
       {rows.map((r) => (
         <>
         <tr class="tail-row">
           <td data-label="received_at" class="nowrap">
-            {new Date(r.receivedAtMs).toISOString().slice(11, 23)}
+            <ZonedTime ms={r.receivedAtMs} timeZone={timeZone} text={formatMicros(BigInt(r.receivedAtMs) * 1000n, timeZone, 3).slice(11)} />
           </td>
           {r.values.map((v, i) => (
             <td data-label={columns[i]} data-column={columns[i]}>
@@ -42,6 +47,15 @@ export function TailRows({ columns, rows }: TailRowsProps) {
         </>
       ))}
     </>
+  )
+}
+
+/** "Times in Asia/Kolkata (UTC+05:30)": sent with every second's rows, so a zone changed meanwhile shows. */
+export function TailZone({ timeZone, atMs }: { timeZone: string; atMs: number }) {
+  return (
+    <p class="muted tail-zone" id="tail-zone">
+      Times in {zoneNote(atMs, timeZone)}
+    </p>
   )
 }
 

@@ -5,7 +5,7 @@
  */
 import { ROLES, type User } from '../../src/system/system-store.js'
 import { CsrfField } from '../components/csrf-field.js'
-import { formatTime, isoTime } from '../components/format.js'
+import { ZonedTime } from '../components/zoned-time.js'
 
 /** Props of {@link UserRows}. */
 export interface UserRowsProps {
@@ -14,10 +14,12 @@ export interface UserRowsProps {
   currentUserId: number
   csrfToken: string
   minPasswordLength: number
+  /** The display zone (IANA name). */
+  timeZone: string
 }
 
 /** `<tr>` per user. */
-export function UserRows({ users, currentUserId, csrfToken, minPasswordLength }: UserRowsProps) {
+export function UserRows({ users, currentUserId, csrfToken, minPasswordLength, timeZone }: UserRowsProps) {
   return (
     <>
       {users.map((u) => (
@@ -48,7 +50,7 @@ export function UserRows({ users, currentUserId, csrfToken, minPasswordLength }:
             </form>
           </td>
           <td data-label="Password changed">
-            <time datetime={isoTime(u.passwordChangedAtMs)}>{formatTime(u.passwordChangedAtMs)}</time>
+            <ZonedTime ms={u.passwordChangedAtMs} timeZone={timeZone} />
           </td>
           <td data-label="Actions" class="cell-actions">
             <details class="disclosure">

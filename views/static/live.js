@@ -22,17 +22,17 @@
     })
   }
 
-  function clock(seconds) {
-    var d = new Date(seconds * 1000)
-    var two = function (n) { return (n < 10 ? '0' : '') + n }
-    return two(d.getHours()) + ':' + two(d.getMinutes())
+  // HH:MM in the console's display zone (data-time-zone), not the browser's own.
+  function clockIn(timeZone) {
+    var format = new Intl.DateTimeFormat('en-GB', { timeZone: timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    return function (seconds) { return format.format(seconds * 1000) }
   }
 
   function chartWidth(el) {
     return Math.max(200, Math.floor(el.getBoundingClientRect().width))
   }
 
-  function makeChart(el) {
+  function makeChart(el, clock) {
     var data = JSON.parse(el.getAttribute('data-chart'))
     var dark = document.documentElement.getAttribute('data-theme') === 'dark' ||
       (document.documentElement.getAttribute('data-theme') === null && window.matchMedia('(prefers-color-scheme: dark)').matches)
@@ -61,8 +61,9 @@
 
   function startDashboard(root) {
     var charts = {}
+    var clock = clockIn(root.getAttribute('data-time-zone') || 'UTC')
     root.querySelectorAll('[data-engine]').forEach(function (card) {
-      charts[card.getAttribute('data-engine')] = makeChart(card.querySelector('[data-chart]'))
+      charts[card.getAttribute('data-engine')] = makeChart(card.querySelector('[data-chart]'), clock)
     })
     var source = new EventSource(root.getAttribute('data-live-dashboard'))
     open.push({ root: root, source: source })
@@ -107,6 +108,8 @@
       }
       var rate = document.getElementById('tail-rate')
       if (rate) rate.outerHTML = msg.rate
+      var zone = document.getElementById('tail-zone')
+      if (zone) zone.outerHTML = msg.zone
       // Server-rendered rows: every value was escaped by JSX before it left the server.
       body.insertAdjacentHTML('afterbegin', msg.html)
       // Keep about 100 rows (each is a row of columns and a row of text).

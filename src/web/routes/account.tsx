@@ -30,6 +30,7 @@ export function accountRoutes({ secure, throttle }: AccountRoutesOptions): Hono 
         user={c.var.user!}
         csrfToken={c.var.csrfToken}
         minPasswordLength={MIN_PASSWORD_LENGTH}
+        timeZone={c.var.timeZone}
         displayName={displayName}
         errors={errors}
       />,

@@ -22,6 +22,7 @@ export function auditLogRoutes(): Hono {
     return c.render(
       <AuditLogPage
         entries={entries}
+        timeZone={c.var.timeZone}
         olderHref={rows.length > PAGE_ROWS ? `/audit?before=${entries[entries.length - 1].id}` : undefined}
         newestHref={beforeId !== undefined ? '/audit' : undefined}
       />,

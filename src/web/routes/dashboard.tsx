@@ -41,7 +41,10 @@ export function dashboardRoutes({ control, rates, dataSizes }: DashboardRoutesOp
   app.get('/', (c) => {
     const sizes = new Map(dataSizes.sizes().map((s) => [s.name, s.bytes]))
     const engines = control && rates ? control.supervisor.engines().map((r) => card(r, rates, sizes)) : []
-    return c.render(<DashboardPage engines={engines} live={control !== undefined} />, { title: 'Dashboard', active: 'dashboard' })
+    return c.render(<DashboardPage engines={engines} live={control !== undefined} timeZone={c.var.timeZone} nowMs={Date.now()} />, {
+      title: 'Dashboard',
+      active: 'dashboard',
+    })
   })
 
   app.get('/events', (c) => {

@@ -32,7 +32,7 @@ export function sendersRoutes(control: ConsoleControl | undefined): Hono {
       lastSeenMs: Math.floor(u.lastSeenUs / 1000),
     }))
     return c.render(
-      <EngineSendersPage engine={engine} senders={e.senders ?? []} unknown={unknown} csrfToken={c.var.csrfToken} canEdit={canEdit(c)} {...extra} />,
+      <EngineSendersPage engine={engine} senders={e.senders ?? []} unknown={unknown} csrfToken={c.var.csrfToken} canEdit={canEdit(c)} timeZone={c.var.timeZone} {...extra} />,
       { title: `Senders of ${engine}`, active: 'senders' },
     )
   }

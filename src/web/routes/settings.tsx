@@ -6,6 +6,7 @@
  * queued row first, so no row is lost.
  */
 import { Hono, type Context } from 'hono'
+import { resolveTimeZone } from '../../config/time-zone.js'
 import { SettingsPage, type SettingsForm } from '../../../views/pages/settings-page.js'
 import { audit } from '../audit.js'
 import { changeConfig, ConfigChangeError, readDocument, type ConfigDocument } from '../config-edit.js'
@@ -18,6 +19,15 @@ import { setFlash } from '../middleware/flash/index.js'
 /** `local` first, then UTC and every IANA zone this Node knows. */
 export function timeZones(): string[] {
   return ['local', ...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])]
+}
+
+/**
+ * The zones offered with `chosen` selected. ICU lists one name per zone (`Asia/Calcutta`),
+ * so a config spelling it another valid way (`Asia/Kolkata`) is offered first as it is:
+ * with nothing selected the browser would send `local` and saving would move the zone.
+ */
+function zoneOptions(zones: string[], chosen: string): string[] {
+  return zones.includes(chosen) || resolveTimeZone(chosen) === undefined ? zones : [chosen, ...zones]
 }
 
 function formOf(doc: ConfigDocument): SettingsForm {
@@ -38,7 +48,7 @@ export function settingsRoutes(control: ConsoleControl | undefined): Hono {
   const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone
 
   const page = (c: Context, form: SettingsForm) =>
-    c.render(<SettingsPage form={form} zones={zones} localZone={localZone} csrfToken={c.var.csrfToken} canEdit={canEdit(c)} />, {
+    c.render(<SettingsPage form={form} zones={zoneOptions(zones, form.timezone)} localZone={localZone} csrfToken={c.var.csrfToken} canEdit={canEdit(c)} />, {
       title: 'Settings',
       active: 'settings',
     })
@@ -56,7 +66,8 @@ export function settingsRoutes(control: ConsoleControl | undefined): Hono {
       errors: {},
     }
     const errors = form.errors!
-    if (!zones.includes(form.timezone)) errors.timezone = 'Pick a time zone from the list.'
+    // Another spelling of a listed zone is what the form offers for an aliased config.
+    if (!zones.includes(form.timezone) && resolveTimeZone(form.timezone) === undefined) errors.timezone = 'Pick a time zone from the list.'
     const int = (text: string, key: 'retention_days' | 'flush_interval_ms') => {
       if (!/^\d{1,9}$/.test(text)) errors[key] = 'Enter a whole number.'
       return Number(text)

@@ -25,7 +25,7 @@ export function systemRoutes({ dataDir, dataSizes, versions }: SystemRoutesOptio
   const sampler = new HostStatsSampler(dataDir)
 
   app.get('/', async (c) => {
-    const props = { stats: await sampler.sample(), dataSizes: dataSizes.sizes(), refreshS: REFRESH_S }
+    const props = { stats: await sampler.sample(), dataSizes: dataSizes.sizes(), refreshS: REFRESH_S, timeZone: c.var.timeZone }
     if (c.var.htmx) return c.html(<SystemStats {...props} />)
     return c.render(<SystemPage versions={versions} {...props} />, { title: 'System', active: 'system' })
   })

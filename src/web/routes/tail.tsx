@@ -7,7 +7,7 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { TailPage } from '../../../views/pages/tail-page.js'
-import { TailRate, TailRows, type TailRow } from '../../../views/partials/tail-rows.js'
+import { TailRate, TailRows, TailZone, type TailRow } from '../../../views/partials/tail-rows.js'
 import type { Column } from '../../engine/batch.js'
 import { chunkRows, type RowChunk } from '../../engine/row-chunk.js'
 import { classColumns } from '../../engine/extract.js'
@@ -68,7 +68,7 @@ export function tailRoutes(control: ConsoleControl | undefined): Hono {
     const asked = c.req.query('engine')
     const runner = runners.find((r) => r.name === asked) ?? runners[0]
     return c.render(
-      <TailPage engines={runners.map((r) => r.name)} engine={runner?.name} columns={runner ? tailColumns(runner) : []} />,
+      <TailPage engines={runners.map((r) => r.name)} engine={runner?.name} columns={runner ? tailColumns(runner) : []} timeZone={c.var.timeZone} nowMs={Date.now()} />,
       { title: 'Live tail', active: 'tail' },
     )
   })
@@ -98,9 +98,12 @@ export function tailRoutes(control: ConsoleControl | undefined): Hono {
           }
           await stream.sleep(1000)
           const { rows, received } = sample.take()
-          const html = await (<TailRows columns={columns} rows={rows} />).toString()
+          // Read every second: a zone set on the Settings page applies to the next rows.
+          const timeZone = control.supervisor.current.timezone
+          const html = await (<TailRows columns={columns} rows={rows} timeZone={timeZone} />).toString()
           const rate = await (<TailRate shown={rows.length} received={received} />).toString()
-          await stream.writeSSE({ event: 'rows', data: JSON.stringify({ columns, html, rate }) })
+          const zone = await (<TailZone timeZone={timeZone} atMs={Date.now()} />).toString()
+          await stream.writeSSE({ event: 'rows', data: JSON.stringify({ columns, html, rate, zone }) })
         }
       } finally {
         unsubscribe()

@@ -34,6 +34,7 @@ async function page(c: Context, extra: { error?: string; form?: NewUserForm } = 
       currentUserId={c.var.user!.id}
       csrfToken={c.var.csrfToken}
       minPasswordLength={MIN_PASSWORD_LENGTH}
+      timeZone={c.var.timeZone}
       {...extra}
     />,
     { title: 'Users', active: 'users' },
