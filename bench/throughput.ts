@@ -248,7 +248,7 @@ function procNetUdpRow(port: number): string[] | undefined {
 }
 
 /** The receive buffer of the socket on 127.0.0.1:`port` (`rb` in `ss -m`), or null without `ss`. */
-function receiveBufferBytes(port: number): number | null {
+function grantedReceiveBufferBytes(port: number): number | null {
   if (!onPath('ss')) return null
   const out = execFileSync('ss', ['-uanm', `sport = :${port}`], { encoding: 'utf8' })
   const m = /\brb(\d+)/.exec(out)
@@ -345,23 +345,27 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<number | null>((done) => child.once('exit', done))
-  await until(`${peer.system} to listen on 127.0.0.1:${port}`, 10_000, () => {
-    if (child.exitCode !== null) throw new Error(`${peer.system} exited ${child.exitCode}:\n${stderr}`)
-    return procNetUdpRow(port) !== undefined
-  })
-  const pid = child.pid!
-  const ticks0 = cpuTicks(pid)
-  const t0 = Date.now()
-  const gen = await loadgen(`127.0.0.1:${port}`, rate, holdSeconds)
-  const cpuPercent = ((cpuTicks(pid) - ticks0) / 100 / ((Date.now() - t0) / 1000)) * 100
-  await drained(out)
-  const rss = peakRssMb(pid)
-  const socketRow = procNetUdpRow(port)
-  if (!socketRow) throw new Error(`${peer.system} no longer listens on 127.0.0.1:${port}:\n${stderr}`)
-  const kernelDrops = Number(socketRow.at(-1))
-  const granted = receiveBufferBytes(port)
-  child.kill('SIGTERM')
-  await exited
+  let measured
+  try {
+    await until(`${peer.system} to listen on 127.0.0.1:${port}`, 10_000, () => {
+      if (child.exitCode !== null) throw new Error(`${peer.system} exited ${child.exitCode}:\n${stderr}`)
+      return procNetUdpRow(port) !== undefined
+    })
+    const pid = child.pid!
+    const ticks0 = cpuTicks(pid)
+    const t0 = Date.now()
+    const gen = await loadgen(`127.0.0.1:${port}`, rate, holdSeconds)
+    const cpuPercent = ((cpuTicks(pid) - ticks0) / 100 / ((Date.now() - t0) / 1000)) * 100
+    await drained(out)
+    const socketRow = procNetUdpRow(port)
+    if (!socketRow) throw new Error(`${peer.system} no longer listens on 127.0.0.1:${port}:\n${stderr}`)
+    measured = { gen, cpuPercent, rss: peakRssMb(pid), kernelDrops: Number(socketRow.at(-1)), granted: grantedReceiveBufferBytes(port) }
+  } finally {
+    // On every path, so that a failed run leaves no daemon behind.
+    child.kill('SIGTERM')
+    await exited
+  }
+  const { gen, cpuPercent, rss, kernelDrops, granted } = measured
   const stored = await countLines(out)
   const check = spotCheckPeerOutput(out)
   rmSync(dir, { recursive: true, force: true })
