@@ -255,7 +255,7 @@ function grantedReceiveBufferBytes(port: number): number | null {
   return m ? Number(m[1]) : null
 }
 
-async function until(what: string, timeoutMs: number, done: () => boolean): Promise<void> {
+async function waitUntil(what: string, timeoutMs: number, done: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -347,7 +347,7 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
   const exited = new Promise<number | null>((done) => child.once('exit', done))
   let measured
   try {
-    await until(`${peer.system} to listen on 127.0.0.1:${port}`, 10_000, () => {
+    await waitUntil(`${peer.system} to listen on 127.0.0.1:${port}`, 10_000, () => {
       if (child.exitCode !== null) throw new Error(`${peer.system} exited ${child.exitCode}:\n${stderr}`)
       return procNetUdpRow(port) !== undefined
     })
