@@ -143,7 +143,7 @@ async function runLogsift(rate: number): Promise<Run> {
   await new Promise((r) => setTimeout(r, 1500))
   const rss = peakRssMb(pid)
   serve.child.kill('SIGTERM')
-  const stopped = await serve.waitFor(/event=engine\.stopped engine=bench/)
+  const stopped = await serve.waitFor(/event=engine\.stopped engine=bench/, 90_000)
   await serve.exited
   const n = (k: string) => Number(field(stopped, k))
   const stored = n('stored')

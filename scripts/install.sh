@@ -175,9 +175,9 @@ WorkingDirectory=$DATA
 Environment=NODE_ENV=production
 ExecStart=$NODE $APP/dist/src/cli/main.js serve --config $CONF
 ExecReload=/bin/kill -HUP \$MAINPID
-# serve drains, commits and closes within 10 s of SIGTERM; SIGKILL only after that.
+# serve drains, commits and closes within 60 s of SIGTERM; SIGKILL only after that.
 KillSignal=SIGTERM
-TimeoutStopSec=20
+TimeoutStopSec=90
 Restart=on-failure
 RestartSec=2
 LimitNOFILE=65536
