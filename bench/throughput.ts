@@ -61,6 +61,9 @@ interface Run {
   cpuPercent: number
   generatorCpuPercent: number
   peakRssMb: number
+  /** Resident memory a quarter into the hold and at its end: flat means no growth between. */
+  rssQuarterMb: number
+  rssEndMb: number
   rowsChecked: number
   rowsWrong: number
 }
@@ -74,6 +77,24 @@ function cpuTicks(pid: number): number {
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN
+}
+
+/** Resident memory now, in MB. */
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : 0
+}
+
+/** Runs the generator while sampling `pid`'s resident memory a quarter into the hold and at its end. */
+async function loadgenWatchingRss(pid: number, target: string, rate: number, seconds: number) {
+  let rssQuarterMb = 0
+  const quarter = setTimeout(() => (rssQuarterMb = rssMb(pid)), (seconds * 1000) / 4)
+  try {
+    const gen = await loadgen(target, rate, seconds)
+    return { gen, rssQuarterMb, rssEndMb: rssMb(pid) }
+  } finally {
+    clearTimeout(quarter)
+  }
 }
 
 function loadgen(target: string, rate: number, seconds: number): Promise<{ sent: number; seconds: number; cpu_seconds: number }> {
@@ -138,7 +159,7 @@ async function runLogsift(rate: number): Promise<Run> {
   const pid = serve.child.pid!
   const ticks0 = cpuTicks(pid)
   const t0 = Date.now()
-  const gen = await loadgen(target, rate, holdSeconds)
+  const { gen, rssQuarterMb, rssEndMb } = await loadgenWatchingRss(pid, target, rate, holdSeconds)
   const cpuPercent = ((cpuTicks(pid) - ticks0) / 100 / ((Date.now() - t0) / 1000)) * 100
   await new Promise((r) => setTimeout(r, 1500))
   const rss = peakRssMb(pid)
@@ -168,6 +189,8 @@ async function runLogsift(rate: number): Promise<Run> {
     cpuPercent,
     generatorCpuPercent: (gen.cpu_seconds / gen.seconds) * 100,
     peakRssMb: rss,
+    rssQuarterMb,
+    rssEndMb,
     rowsChecked: check.checked,
     rowsWrong: check.wrong,
   }
@@ -354,18 +377,18 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
     const pid = child.pid!
     const ticks0 = cpuTicks(pid)
     const t0 = Date.now()
-    const gen = await loadgen(`127.0.0.1:${port}`, rate, holdSeconds)
+    const { gen, rssQuarterMb, rssEndMb } = await loadgenWatchingRss(pid, `127.0.0.1:${port}`, rate, holdSeconds)
     const cpuPercent = ((cpuTicks(pid) - ticks0) / 100 / ((Date.now() - t0) / 1000)) * 100
     await drained(out)
     const socketRow = procNetUdpRow(port)
     if (!socketRow) throw new Error(`${peer.system} no longer listens on 127.0.0.1:${port}:\n${stderr}`)
-    measured = { gen, cpuPercent, rss: peakRssMb(pid), kernelDrops: Number(socketRow.at(-1)), granted: grantedReceiveBufferBytes(port) }
+    measured = { gen, cpuPercent, rssQuarterMb, rssEndMb, rss: peakRssMb(pid), kernelDrops: Number(socketRow.at(-1)), granted: grantedReceiveBufferBytes(port) }
   } finally {
     // On every path, so that a failed run leaves no daemon behind.
     child.kill('SIGTERM')
     await exited
   }
-  const { gen, cpuPercent, rss, kernelDrops, granted } = measured
+  const { gen, cpuPercent, rss, rssQuarterMb, rssEndMb, kernelDrops, granted } = measured
   const stored = await countLines(out)
   const check = spotCheckPeerOutput(out)
   rmSync(dir, { recursive: true, force: true })
@@ -387,6 +410,8 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
     cpuPercent,
     generatorCpuPercent: (gen.cpu_seconds / gen.seconds) * 100,
     peakRssMb: rss,
+    rssQuarterMb,
+    rssEndMb,
     rowsChecked: check.checked,
     rowsWrong: check.wrong,
   }
@@ -406,6 +431,7 @@ function printRow(r: Run): void {
       `${r.cpuPercent.toFixed(0)}%`.padStart(6),
       `${r.generatorCpuPercent.toFixed(0)}%`.padStart(6),
       `${r.peakRssMb.toFixed(0)} MB`.padStart(8),
+      `${r.rssQuarterMb.toFixed(0)}→${r.rssEndMb.toFixed(0)}`.padStart(10),
       `${r.rowsChecked - r.rowsWrong}/${r.rowsChecked}`.padStart(10),
       r.lossless ? 'lossless' : 'LOSS',
     ].join(' '),
@@ -433,7 +459,7 @@ async function main(): Promise<void> {
   ]
   execFileSync('cargo', ['build', '--quiet', '--release', '-p', 'logsift-loadgen'], { stdio: 'inherit' })
   console.log(`throughput of ${systems.map((s) => s.name).join(', ')}, hold ${holdSeconds} s per rate, generator on the same host (${quick ? 'quick' : 'full'} mode)`)
-  console.log('system      rate       sent     stored    loss  kdrops  bpdrops    cpu  gencpu     rss   rows ok  result')
+  console.log('system      rate       sent     stored    loss  kdrops  bpdrops    cpu  gencpu     rss  rss ¼→end   rows ok  result')
   const runs: Run[] = []
   const measure = (run: (rate: number) => Promise<Run>) => async (rate: number) => {
     const r = await run(rate)
