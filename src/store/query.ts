@@ -52,6 +52,9 @@ export interface LogsRelation {
 
 let attachSeq = 0
 
+/** The most two zones' dates differ by at one instant (UTC−12 to UTC+14). */
+const ZONE_CHANGE_MARGIN_MS = 26 * 3600_000
+
 /** Name of the row key column that `{ rowid: true }` adds. */
 export const ROWID = '__rowid'
 
@@ -80,11 +83,17 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
   const to = +range.to
   const fromDay = dayOf(from, source.timezone)
   const lastDay = dayOf(Math.max(from, to - 1), source.timezone)
-  const inRange = (day: string) => to > from && day >= fromDay && day <= lastDay
+  // A file is named by the zone in force when it was written, so after a zone change a
+  // row may sit in a file dated a day either side of its date now. Such neighbours are
+  // read only when they hold rows of the range (a probe that zonemaps answer cheaply).
+  const spanned = (day: string) => day >= fromDay && day <= lastDay
+  const near = (day: string) =>
+    day >= dayOf(from - ZONE_CHANGE_MARGIN_MS, source.timezone) && day <= dayOf(Math.max(from, to - 1) + ZONE_CHANGE_MARGIN_MS, source.timezone)
 
   const files = new Map((await listDayFiles(source.dataDir, source.engine)).map((f) => [f.day, f.path]))
   for (const open of source.writer?.openDays() ?? []) files.set(open.day, open.path)
-  const days = [...files.keys()].filter(inRange).sort()
+  const candidates = to > from ? [...files.keys()].filter(near).sort() : []
+  const days: string[] = []
 
   // Run in the writer's instance when there is one, so the day it holds is readable.
   const writer = source.writer
@@ -104,9 +113,10 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
   }
   try {
     const base = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0])
+    const bounds = `received_at >= ${timestampLiteral(from)} AND received_at < ${timestampLiteral(to)}`
     const parts: string[] = []
     const rowid = options.rowid ? `, rowid AS ${ROWID}` : ''
-    for (const day of days) {
+    for (const day of candidates) {
       let database = base
       if (!(writer !== undefined && day === writer.today)) {
         database = `logsift_${source.engine}_${day.replace(/-/g, '')}_${++attachSeq}`
@@ -117,7 +127,15 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
       const hasTable = await connection.runAndReadAll(
         `SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(database)} AND schema_name = 'main' AND table_name = 'logs'`,
       )
-      if (hasTable.currentRowCount > 0) parts.push(`SELECT *${rowid} FROM ${quoteIdent(database)}.main.logs`)
+      const table = `${quoteIdent(database)}.main.logs`
+      if (spanned(day)) days.push(day)
+      if (hasTable.currentRowCount === 0) continue
+      if (!spanned(day)) {
+        const probe = await connection.runAndReadAll(`SELECT 1 FROM ${table} WHERE ${bounds} LIMIT 1`)
+        if (probe.currentRowCount === 0) continue
+        days.push(day)
+      }
+      parts.push(`SELECT *${rowid} FROM ${table}`)
     }
     // Newest day first, so the current class's field order leads the union's columns.
     const empty = options.rowid ? `SELECT *, NULL::BIGINT AS ${ROWID} FROM (${EMPTY_VIEW})` : EMPTY_VIEW
@@ -130,10 +148,9 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
     if (names.includes('original_log')) ordered.push('original_log')
     if (options.rowid) ordered.push(ROWID)
     await connection.run(
-      `CREATE OR REPLACE TEMP VIEW logs AS SELECT ${ordered.map(quoteIdent).join(', ')} FROM (${union})
-       WHERE received_at >= ${timestampLiteral(from)} AND received_at < ${timestampLiteral(to)}`,
+      `CREATE OR REPLACE TEMP VIEW logs AS SELECT ${ordered.map(quoteIdent).join(', ')} FROM (${union}) WHERE ${bounds}`,
     )
-    return { connection, days, close: release }
+    return { connection, days: days.sort(), close: release }
   } catch (cause) {
     await release().catch(() => undefined) // the original failure is the one to report
     throw new Error(`cannot open the logs of engine "${source.engine}" for ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`, { cause })

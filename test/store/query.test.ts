@@ -106,6 +106,21 @@ query('a day still in its grace period is read through a read-only attach', asyn
   await writer.close()
 })
 
+query('after a zone change, rows are found in files named by the zone they were written in', async () => {
+  const dataDir = tempDataDir()
+  // 2024-05-01 22:30 in New York is 2024-05-02 02:30 UTC and 08:00 on 2024-05-02 in Kolkata.
+  const at = '2024-05-02T02:30:00Z'
+  const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'America/New_York', clock: manualClock(at) })
+  await writer.append(makeBatch(specColumns(), [{ received_at: us(at), original_log: 'written on the 1st in New York' }]))
+  await writer.close()
+  const source = { dataDir, engine: 'fw', timezone: 'Asia/Kolkata' }
+  const hour = await queryLogs(source, { from: t('2024-05-02T02:00:00Z'), to: t('2024-05-02T03:00:00Z') })
+  assert.equal(hour.map((r) => r.original_log), ['written on the 1st in New York'])
+  // The bounds still hold exactly: the same files, a range just after the row.
+  const after = await queryLogs(source, { from: t('2024-05-02T02:30:00.001Z'), to: t('2024-05-02T04:00:00Z') })
+  assert.equal(after, [])
+})
+
 query('no day files: an empty relation with the fixed columns', async () => {
   const dataDir = tempDataDir()
   const relation = await openLogs({ dataDir, engine: 'none', timezone: 'UTC' }, { from: t('2024-05-01T00:00:00Z'), to: t('2024-05-02T00:00:00Z') })
