@@ -54,8 +54,12 @@ export interface LogPage {
   /** Columns of the range, in SPEC §4 order. */
   columns: LogColumn[]
   rows: { key: RowKey; values: LogRow }[]
-  /** Rows matching the filters in the whole range. */
-  total: number
+  /**
+   * Rows matching the filters in the whole range, when finding the page counted them
+   * anyway (no filter, or a first page whose search read the whole range); otherwise
+   * absent, and {@link countLogs} counts them.
+   */
+  total?: number
   /** Key to pass as `after` for the next page; absent on the last page. */
   next?: RowKey
   /** Days whose files were read. */
@@ -282,9 +286,45 @@ const ROW_KEY = `(epoch_us(received_at)::HUGEINT * ${1n << KEY_SHIFT} + ${ROWID}
 /** SQL for a TIMESTAMPTZ from a bound µs value; folded to a constant, so zone maps still prune. */
 const AT_US = (param: string) => `make_timestamptz(${param}::BIGINT)`
 
+/** A part `[fromUs, toUs)` of a range, in µs since the epoch. */
+export interface SearchWindow {
+  fromUs: bigint
+  toUs: bigint
+}
+
+/** Each window of {@link searchWindows} and those before it span this many times what the earlier ones spanned. */
+const WINDOW_GROWTH = 4n
+/** How many times the search widens: the first window is 1/{@link WINDOW_GROWTH}^this of the range. */
+const WINDOW_STEPS = 4
+
+/**
+ * The windows a filtered page is searched in, newest first: the newest 1/256 of
+ * `[fromUs, toUs)`, then the parts that make it 1/64, 1/16, 1/4 and the whole range.
+ * Rows are appended in `received_at` order, so each row group's zone map on
+ * `received_at` is tight and a window reads only its own row groups: a page whose
+ * matches are among the newest rows costs a small part of a full scan, and one whose
+ * matches are rare or old costs at most about 4/3 of it. The windows partition the range
+ * by `received_at`, so rows sharing an instant are always in the same window.
+ */
+export function searchWindows(fromUs: bigint, toUs: bigint): SearchWindow[] {
+  const span = toUs - fromUs
+  if (span <= 0n) return []
+  const windows: SearchWindow[] = []
+  let upper = toUs
+  for (let step = WINDOW_STEPS; step > 0; step--) {
+    const lower = toUs - span / WINDOW_GROWTH ** BigInt(step)
+    if (lower >= upper || lower <= fromUs) continue
+    windows.push({ fromUs: lower, toUs: upper })
+    upper = lower
+  }
+  windows.push({ fromUs, toUs: upper })
+  return windows
+}
+
 /**
  * A page of rows matching `filters`, newest first (`received_at`, then `rowid`,
- * descending), with the total count of matches in the range.
+ * descending). The total is there when it cost nothing extra (no filter, or a first page
+ * whose search read the whole range); otherwise {@link countLogs} gives it.
  */
 export async function browseLogs(source: LogsSource, range: TimeRange, options: BrowseOptions): Promise<LogPage> {
   const pageSize = Math.max(1, Math.min(options.pageSize ?? 100, 10_000))
@@ -300,7 +340,7 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
       keyset = `received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT)`
     }
-    let total: number
+    let total: number | undefined
     let all: Record<string, unknown>[]
     if (options.filters.length === 0) {
       // No filter: the count comes from metadata and the top-N reads two columns first.
@@ -313,15 +353,9 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
         )
       ).getRowObjectsJS()
     } else {
-      // A filter costs a scan: one scan finds both the total and the page's keys
-      // (`max(key, n)` keeps the n newest), and a second query reads just those rows.
-      // DuckDB refuses a bad regex only when it runs: its message goes to the user.
-      const found = (
-        await c.runAndReadAll(`SELECT count(*), max(${ROW_KEY}, ${pageSize + 1}) FILTER (WHERE ${keyset}) FROM logs WHERE ${where.sql}`, params).catch(userError)
-      ).getRowsJS()[0]!
-      total = Number(found[0])
-      const keys = ((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k))
-      all = keys.length === 0 ? [] : await rowsByKey(c, columns, keys, where)
+      const found = await newestKeys(c, where.sql, keyset, params, windowedRange(range, options.after), pageSize + 1)
+      if (options.after === undefined && found.exhausted) total = found.count
+      all = found.keys.length === 0 ? [] : await rowsByKey(c, columns, found.keys, where)
     }
     const rows = all.slice(0, pageSize).map((r) => {
       const key = { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }
@@ -329,9 +363,67 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       for (const col of columns) values[col.name] = r[col.name] as LogRow[string]
       return { key, values }
     })
-    const page: LogPage = { columns, rows, total, days: relation.days }
+    const page: LogPage = { columns, rows, days: relation.days }
+    if (total !== undefined) page.total = total
     if (all.length > pageSize) page.next = rows[rows.length - 1]!.key
     return page
+  } finally {
+    await relation.close()
+  }
+}
+
+/** The part of `range` a page after `after` can come from, in µs: up to and including `after`'s instant. */
+function windowedRange(range: TimeRange, after: RowKey | undefined): SearchWindow {
+  const fromUs = BigInt(+range.from) * 1000n
+  const toUs = BigInt(+range.to) * 1000n
+  return { fromUs, toUs: after && after.receivedAtUs + 1n < toUs ? after.receivedAtUs + 1n : toUs }
+}
+
+/**
+ * The {@link ROW_KEY}s of the `limit` newest rows matching `where` and `keyset`, newest
+ * first, searched window by window ({@link searchWindows}) until `limit` are found. One
+ * scan per window finds both its count of matches (ignoring `keyset`) and its newest
+ * keys (`max(key, n)` keeps the n largest). DuckDB refuses a bad regex only when it
+ * runs: its message goes to the user.
+ *
+ * @returns the keys; the matches counted in the windows read; whether they covered `span`.
+ */
+async function newestKeys(
+  c: DuckDBConnection,
+  where: string,
+  keyset: string,
+  params: DuckDBValue[],
+  span: SearchWindow,
+  limit: number,
+): Promise<{ keys: bigint[]; count: number; exhausted: boolean }> {
+  const keys: bigint[] = []
+  let count = 0
+  for (const window of searchWindows(span.fromUs, span.toUs)) {
+    const bounds = [...params, window.fromUs, window.toUs]
+    const [lo, hi] = [`$${bounds.length - 1}`, `$${bounds.length}`]
+    const found = (
+      await c
+        .runAndReadAll(
+          `SELECT count(*), max(${ROW_KEY}, ${limit - keys.length}) FILTER (WHERE ${keyset}) FROM logs
+           WHERE received_at >= ${AT_US(lo)} AND received_at < ${AT_US(hi)} AND (${where})`,
+          bounds,
+        )
+        .catch(userError)
+    ).getRowsJS()[0]!
+    count += Number(found[0])
+    keys.push(...((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k)))
+    if (keys.length >= limit) return { keys, count, exhausted: window.fromUs === span.fromUs }
+  }
+  return { keys, count, exhausted: true }
+}
+
+/** The number of rows matching `filters` in `range`: a full scan for most filters. */
+export async function countLogs(source: LogsSource, range: TimeRange, filters: readonly Filter[]): Promise<number> {
+  const relation = await openLocked(source, range)
+  try {
+    const c = relation.connection
+    const where = filterWhere(filters, await logColumns(c))
+    return Number((await c.runAndReadAll(`SELECT count(*) FROM logs WHERE ${where.sql}`, where.params).catch(userError)).getRows()[0]![0])
   } finally {
     await relation.close()
   }
