@@ -13,6 +13,7 @@ import { join, sep } from 'node:path'
 import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { isIPv6 } from 'node:net'
 import { quoteIdent } from './open-day.js'
+import { requiredLiteral } from './regex-literal.js'
 import { openLogs, ROWID, type LogsRelation, type LogsSource, type TimeRange } from './query.js'
 
 /** How a filter compares a column with its value. */
@@ -161,8 +162,11 @@ export function filterWhere(filters: readonly Filter[], columns: readonly LogCol
         return `starts_with(${text}, ${bind(f.value)})`
       case 'contains':
         return `contains(${text}, ${bind(f.value)})`
-      case 'regex':
-        return `regexp_matches(${text}, ${bind(f.value)})`
+      case 'regex': {
+        // A literal every match contains is tested first: contains() is far cheaper than the regex.
+        const literal = requiredLiteral(f.value)
+        return `${literal === undefined ? '' : `contains(${text}, ${bind(literal)}) AND `}regexp_matches(${text}, ${bind(f.value)})`
+      }
       case 'cidr': {
         if (!isAddressColumn(column.name)) throw new SearchError(`CIDR applies to address columns (sender_ip and *_ip), not to ${column.name}.`)
         const range = cidrRange(f.value)
