@@ -38,6 +38,14 @@ export interface OpenLogsOptions {
    * Default false.
    */
   rowid?: boolean
+  /**
+   * DuckDB settings (`memory_limit`, `threads`, …) of an instance of the relation's own,
+   * used instead of the writer's whenever the range has no day the writer holds open:
+   * the writer's instance has DuckDB's default memory limit (most of the RAM), and a
+   * large read fills its buffer cache. Default: the writer's instance whenever there
+   * is a writer, an unconfigured instance otherwise.
+   */
+  ownInstance?: Record<string, string>
 }
 
 /** The view `logs` over a range, ready for SQL. Call `close()` when done. */
@@ -83,12 +91,15 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
   const inRange = (day: string) => to > from && day >= fromDay && day <= lastDay
 
   const files = new Map((await listDayFiles(source.dataDir, source.engine)).map((f) => [f.day, f.path]))
-  for (const open of source.writer?.openDays() ?? []) files.set(open.day, open.path)
+  const held = source.writer?.openDays() ?? []
+  for (const open of held) files.set(open.day, open.path)
   const days = [...files.keys()].filter(inRange).sort()
 
-  // Run in the writer's instance when there is one, so the day it holds is readable.
-  const writer = source.writer
-  const own = writer === undefined ? await DuckDBInstance.create(':memory:') : undefined
+  // Run in the writer's instance when there is one, so the day it holds is readable;
+  // with `ownInstance`, only when the range has such a day.
+  const needsWriter = options.ownInstance === undefined || held.some((open) => days.includes(open.day))
+  const writer = needsWriter ? source.writer : undefined
+  const own = writer === undefined ? await DuckDBInstance.create(':memory:', options.ownInstance ?? {}) : undefined
   const connection = own ? await own.connect() : await writer!.connect()
   const attached: string[] = []
   // ATTACH is instance-wide: a day left attached to the writer's instance would stay

@@ -395,6 +395,19 @@ for (const format of ['csv', 'parquet'] as const) {
   })
 }
 
+exp('past days only: read in an instance of the export\'s own, every matching row once', async () => {
+  const past = { from: RANGE.from, to: Date.parse('2024-05-04T00:00:00Z') }
+  const file = await exportLogs(ex.source, past, { kind: 'filter', filters: [{ column: 'hostname', op: 'eq', value: 'gw3' }] }, 'csv')
+  try {
+    const got = await readBack(`SELECT epoch_us(received_at)::VARCHAR, vlan, original_log FROM read_csv('${file.path}') ORDER BY ALL`)
+    const want = await runSql(ex.source, past, "SELECT epoch_us(received_at)::VARCHAR, vlan, original_log FROM logs WHERE hostname = 'gw3' ORDER BY ALL", { rowLimit: 10_000 })
+    assert.is(got.length, 3 * 60)
+    assert.equal(got.map((r) => r.map((v) => (v === null ? null : String(v)))), want.rows)
+  } finally {
+    await file.remove()
+  }
+})
+
 exp('a SQL result as CSV', async () => {
   const file = await exportLogs(ex.source, RANGE, { kind: 'sql', sql: 'SELECT hostname, count(*) AS n FROM logs GROUP BY 1 ORDER BY 1;' }, 'csv')
   assert.is(readFileSync(file.path, 'utf8'), 'hostname,n\ngw0,240\ngw1,240\ngw2,240\ngw3,240\ngw4,240\n')
