@@ -306,9 +306,10 @@ const WINDOW_STEPS = 4
  * `[fromUs, toUs)`, then the parts that make it 1/64, 1/16, 1/4 and the whole range.
  * Rows are appended in `received_at` order, so each row group's zone map on
  * `received_at` is tight and a window reads only its own row groups: a page whose
- * matches are among the newest rows costs a small part of a full scan, and one whose
- * matches are rare or old costs at most about 4/3 of it. The windows partition the range
- * by `received_at`, so rows sharing an instant are always in the same window.
+ * matches are among the newest rows costs a small part of a full scan (at most four
+ * times the part it needed), and one whose matches are rare or old costs one full scan,
+ * in five queries. The windows partition the range by `received_at`, so rows sharing an
+ * instant are always in the same window.
  */
 export function searchWindows(fromUs: bigint, toUs: bigint): SearchWindow[] {
   const span = toUs - fromUs
@@ -384,8 +385,11 @@ function windowedRange(range: TimeRange, after: RowKey | undefined): SearchWindo
 }
 
 /**
- * The {@link ROW_KEY}s of the `limit` newest rows matching `where` and `keyset`, newest
- * first, searched window by window ({@link searchWindows}) until `limit` are found. One
+ * The {@link ROW_KEY}s of the `limit` newest rows matching `where` and `keyset` in
+ * `span`, newest first, searched window by window ({@link searchWindows}) until `limit`
+ * are found. The windows divide the span between its oldest and newest row (both read
+ * from zone maps, a few ms), not the span asked for: a range that ends in the future, or
+ * after the newest row, would otherwise spend its first windows on no rows at all. One
  * scan per window finds both its count of matches (ignoring `keyset`) and its newest
  * keys (`max(key, n)` keeps the n largest). DuckDB refuses a bad regex only when it
  * runs: its message goes to the user.
@@ -400,9 +404,16 @@ async function newestKeys(
   span: SearchWindow,
   limit: number,
 ): Promise<{ keys: bigint[]; count: number; exhausted: boolean }> {
+  const [oldest, newest] = (
+    await c.runAndReadAll(`SELECT epoch_us(min(received_at)), epoch_us(max(received_at)) FROM logs WHERE received_at >= ${AT_US('$1')} AND received_at < ${AT_US('$2')}`, [
+      span.fromUs,
+      span.toUs,
+    ])
+  ).getRowsJS()[0]! as [bigint | null, bigint | null]
   const keys: bigint[] = []
   let count = 0
-  for (const window of searchWindows(span.fromUs, span.toUs)) {
+  const windows = oldest === null || newest === null ? [] : searchWindows(oldest, newest + 1n)
+  for (const [i, window] of windows.entries()) {
     const bounds = [...params, window.fromUs, window.toUs]
     const [lo, hi] = [`$${bounds.length - 1}`, `$${bounds.length}`]
     const found = (
@@ -416,7 +427,7 @@ async function newestKeys(
     ).getRowsJS()[0]!
     count += Number(found[0])
     keys.push(...((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k)))
-    if (keys.length >= limit) return { keys, count, exhausted: window.fromUs === span.fromUs }
+    if (keys.length >= limit) return { keys, count, exhausted: i === windows.length - 1 }
   }
   return { keys, count, exhausted: true }
 }
@@ -584,10 +595,10 @@ export interface ExportFile {
 
 /**
  * The DuckDB instance of an export that reads no day the writer holds: 100 MB of buffers
- * and one thread. Measured on a 1.17 GB CSV export (bench/export.ts), the default
- * instance grew by 2.3 GB; with these settings and no sort, CSV and Parquet exports grew
- * by about 100 MB, at the same speed on the 2-core VM. One thread also leaves the other
- * cores to the engines.
+ * and one thread. bench/export.ts (5 million rows, a 1.17 GB CSV): the writer's
+ * instance with the sort grew the server by 2,351 MiB; this one without it by 104 MiB
+ * (CSV) and 119 MiB (Parquet). With two threads or a sort, DuckDB went past 200 MB or
+ * ran out of memory at this limit. One thread also leaves the other core to the engines.
  */
 function exportInstance(dir: string): Record<string, string> {
   return { memory_limit: '100MB', threads: '1', temp_directory: join(dir, 'spill') }

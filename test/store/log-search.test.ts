@@ -187,8 +187,11 @@ const windowed = suite('browseLogs searches the newest window first')
 /** Two days: 2024-05-03 closed, 2024-05-04 held by the writer. */
 const TWO_DAYS = ['2024-05-03', '2024-05-04'] as const
 const W_RANGE = { from: Date.parse('2024-05-03T00:00:00Z'), to: Date.parse('2024-05-05T00:00:00Z') }
-const W_WINDOWS = searchWindows(us('2024-05-03T00:00:00Z'), us('2024-05-05T00:00:00Z'))
-/** An edge between two windows inside the open day: 2024-05-04T23:15:00Z. */
+/** The oldest and the newest row of {@link windowRows}: the search divides the time between them. */
+const OLDEST = us('2024-05-03T00:00:00Z')
+const NEWEST = us('2024-05-04T23:59:00Z') + 7n
+const W_WINDOWS = searchWindows(OLDEST, NEWEST + 1n)
+/** An edge between two windows inside the open day, about 2024-05-04T23:14:15Z. */
 const EDGE = W_WINDOWS[1]!.fromUs
 let wctx: { writer: DuckDBWriter; source: LogsSource }
 
@@ -224,14 +227,13 @@ windowed.after(async () => {
 })
 
 windowed('the windows partition the range, newest first, each widening the search fourfold', () => {
-  const from = us('2024-05-03T00:00:00Z')
-  const to = us('2024-05-05T00:00:00Z')
-  const span = to - from
+  const span = NEWEST + 1n - OLDEST
+  const to = NEWEST + 1n
   assert.equal(
     W_WINDOWS.map((w) => [w.fromUs, w.toUs]),
-    [[to - span / 256n, to], [to - span / 64n, to - span / 256n], [to - span / 16n, to - span / 64n], [to - span / 4n, to - span / 16n], [from, to - span / 4n]],
+    [[to - span / 256n, to], [to - span / 64n, to - span / 256n], [to - span / 16n, to - span / 64n], [to - span / 4n, to - span / 16n], [OLDEST, to - span / 4n]],
   )
-  assert.is(EDGE, us('2024-05-04T23:15:00Z'))
+  assert.ok(EDGE > us('2024-05-04T23:14:00Z') && EDGE < us('2024-05-04T23:15:00Z'))
   assert.equal(searchWindows(to, to), [])
   // A span too short to split is one window.
   assert.equal(searchWindows(to - 3n, to), [{ fromUs: to - 3n, toUs: to }])
