@@ -57,7 +57,7 @@ export interface LogPage {
   rows: { key: RowKey; values: LogRow }[]
   /**
    * Rows matching the filters in the whole range, when finding the page counted them
-   * anyway (no filter, or a first page whose search read the whole range); otherwise
+   * anyway (no filter, or a first page with fewer matches than it holds); otherwise
    * absent, and {@link countLogs} counts them.
    */
   total?: number
@@ -281,12 +281,6 @@ export interface BrowseOptions {
   pageSize?: number
 }
 
-/** Bits of {@link ROW_KEY} below `received_at`: room for 2^40 rows a day file. */
-const KEY_SHIFT = 40n
-
-/** SQL: a row's key as one HUGEINT that sorts like (received_at, rowid). */
-const ROW_KEY = `(epoch_us(received_at)::HUGEINT * ${1n << KEY_SHIFT} + ${ROWID})`
-
 /** SQL for a TIMESTAMPTZ from a bound µs value; folded to a constant, so zone maps still prune. */
 const AT_US = (param: string) => `make_timestamptz(${param}::BIGINT)`
 
@@ -328,8 +322,10 @@ export function searchWindows(fromUs: bigint, toUs: bigint): SearchWindow[] {
 
 /**
  * A page of rows matching `filters`, newest first (`received_at`, then `rowid`,
- * descending). The total is there when it cost nothing extra (no filter, or a first page
- * whose search read the whole range); otherwise {@link countLogs} gives it.
+ * descending). A filtered page is searched newest window first ({@link searchWindows}),
+ * each window's matches sorted and cut by DuckDB (top-N), so only the rows shown are
+ * read in full. The total is there when it cost nothing extra (no filter, or a first
+ * page with fewer matches than it holds); otherwise {@link countLogs} gives it.
  */
 export async function browseLogs(source: LogsSource, range: TimeRange, options: BrowseOptions): Promise<LogPage> {
   const pageSize = Math.max(1, Math.min(options.pageSize ?? 100, 10_000))
@@ -345,22 +341,30 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
       keyset = `received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT)`
     }
+    // One more row than the page shows: whether there is a next page.
+    const newest = (condition: string, bound: DuckDBValue[], limit: number) =>
+      c
+        .runAndReadAll(
+          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE (${keyset}) AND ${condition}
+           ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${limit}`,
+          bound,
+        )
+        .then((reader) => reader.getRowObjectsJS())
     let total: number | undefined
     let all: Record<string, unknown>[]
     if (options.filters.length === 0) {
       // No filter: the count comes from metadata and the top-N reads two columns first.
       total = Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0])
-      all = (
-        await c.runAndReadAll(
-          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE ${keyset}
-           ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${pageSize + 1}`,
-          params,
-        )
-      ).getRowObjectsJS()
+      all = await newest('true', params, pageSize + 1)
     } else {
-      const found = await newestKeys(c, where.sql, keyset, params, windowedRange(range, options.after), pageSize + 1)
-      if (options.after === undefined && found.exhausted) total = found.count
-      all = found.keys.length === 0 ? [] : await rowsByKey(c, columns, found.keys, where)
+      all = await newestMatches(c, windowedRange(range, options.after), pageSize + 1, (window, limit) => {
+        const bound = [...params, window.fromUs, window.toUs]
+        const [lo, hi] = [`$${bound.length - 1}`, `$${bound.length}`]
+        // DuckDB refuses a bad regex only when it runs: its message goes to the user.
+        return newest(`received_at >= ${AT_US(lo)} AND received_at < ${AT_US(hi)} AND (${where.sql})`, bound, limit).catch(userError)
+      })
+      // Fewer than asked for: the search read the whole range, and found every match.
+      if (options.after === undefined && all.length <= pageSize) total = all.length
     }
     const rows = all.slice(0, pageSize).map((r) => {
       const key = { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }
@@ -385,51 +389,31 @@ function windowedRange(range: TimeRange, after: RowKey | undefined): SearchWindo
 }
 
 /**
- * The {@link ROW_KEY}s of the `limit` newest rows matching `where` and `keyset` in
- * `span`, newest first, searched window by window ({@link searchWindows}) until `limit`
- * are found. The windows divide the span between its oldest and newest row (both read
- * from zone maps, a few ms), not the span asked for: a range that ends in the future, or
- * after the newest row, would otherwise spend its first windows on no rows at all. One
- * scan per window finds both its count of matches (ignoring `keyset`) and its newest
- * keys (`max(key, n)` keeps the n largest). DuckDB refuses a bad regex only when it
- * runs: its message goes to the user.
- *
- * @returns the keys; the matches counted in the windows read; whether they covered `span`.
+ * The `limit` newest rows of `span` that `search` finds, newest first: `search` is asked
+ * for the newest matches of one window ({@link searchWindows}) after another until
+ * `limit` are found. The windows divide the span between its oldest and newest row (both
+ * read from zone maps, a few ms), not the span asked for: a range that ends in the
+ * future, or after the newest row, would otherwise spend its first windows on no rows.
  */
-async function newestKeys(
+async function newestMatches<Row>(
   c: DuckDBConnection,
-  where: string,
-  keyset: string,
-  params: DuckDBValue[],
   span: SearchWindow,
   limit: number,
-): Promise<{ keys: bigint[]; count: number; exhausted: boolean }> {
+  search: (window: SearchWindow, limit: number) => Promise<Row[]>,
+): Promise<Row[]> {
   const [oldest, newest] = (
     await c.runAndReadAll(`SELECT epoch_us(min(received_at)), epoch_us(max(received_at)) FROM logs WHERE received_at >= ${AT_US('$1')} AND received_at < ${AT_US('$2')}`, [
       span.fromUs,
       span.toUs,
     ])
   ).getRowsJS()[0]! as [bigint | null, bigint | null]
-  const keys: bigint[] = []
-  let count = 0
-  const windows = oldest === null || newest === null ? [] : searchWindows(oldest, newest + 1n)
-  for (const [i, window] of windows.entries()) {
-    const bounds = [...params, window.fromUs, window.toUs]
-    const [lo, hi] = [`$${bounds.length - 1}`, `$${bounds.length}`]
-    const found = (
-      await c
-        .runAndReadAll(
-          `SELECT count(*), max(${ROW_KEY}, ${limit - keys.length}) FILTER (WHERE ${keyset}) FROM logs
-           WHERE received_at >= ${AT_US(lo)} AND received_at < ${AT_US(hi)} AND (${where})`,
-          bounds,
-        )
-        .catch(userError)
-    ).getRowsJS()[0]!
-    count += Number(found[0])
-    keys.push(...((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k)))
-    if (keys.length >= limit) return { keys, count, exhausted: i === windows.length - 1 }
+  const rows: Row[] = []
+  if (oldest === null || newest === null) return rows
+  for (const window of searchWindows(oldest, newest + 1n)) {
+    rows.push(...(await search(window, limit - rows.length)))
+    if (rows.length >= limit) break
   }
-  return { keys, count, exhausted: true }
+  return rows
 }
 
 /** The number of rows matching `filters` in `range`: a full scan for most filters. */
@@ -442,34 +426,6 @@ export async function countLogs(source: LogsSource, range: TimeRange, filters: r
   } finally {
     await relation.close()
   }
-}
-
-/**
- * The rows with these {@link ROW_KEY}s, newest first. The keys are integers computed
- * here, not user input, so they are written as literals: `received_at IN (…)` with
- * constants lets DuckDB skip every row group holding none of the instants.
- */
-async function rowsByKey(c: DuckDBConnection, columns: readonly LogColumn[], keys: bigint[], where: Where): Promise<Record<string, unknown>[]> {
-  const mask = (1n << KEY_SHIFT) - 1n
-  const ats = [...new Set(keys.map((k) => k >> KEY_SHIFT))]
-  const ids = [...new Set(keys.map((k) => k & mask))]
-  const reader = await c.runAndReadAll(
-    `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs
-     WHERE (${where.sql}) AND received_at IN (${ats.map((at) => `'${usToIso(at)}'::TIMESTAMPTZ`).join(', ')}) AND ${ROWID} IN (${ids.join(', ')})
-     ORDER BY logs.received_at DESC, ${ROWID} DESC`,
-    // The filter again: checked first, it spares decoding the other columns of most rows (3x faster).
-    where.params,
-  )
-  // Both IN lists together may admit pairs that are not keys; keep the keys only.
-  const wanted = new Set(keys)
-  return reader.getRowObjectsJS().filter((r) => wanted.has(((r.__at as bigint) << KEY_SHIFT) + BigInt(r[ROWID] as number | bigint)))
-}
-
-/** µs since the epoch as an ISO instant with all six fraction digits, for a TIMESTAMPTZ literal. */
-function usToIso(us: bigint): string {
-  const ms = us / 1000n - (us % 1000n < 0n ? 1n : 0n)
-  const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n
-  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${micros.toString().padStart(6, '0')}Z`
 }
 
 /** One row by its key, with the columns of its day; `undefined` when it does not exist. */

@@ -103,9 +103,9 @@ test('a page found before the search read the whole range loads its total from /
   const count = await viewer.get(`/browse/count?${RANGE}&col=sender_ip&op=cidr&val=10.1.0.0%2F16`)
   assert.is(count.status, 200)
   assert.is(await count.text(), '<span class="results-total">600 rows</span>')
-  // Matches only on day two: the search read every day, so the page has its total.
-  const counted = await (await viewer.get(`/browse?${RANGE}&col=vlan&op=eq&val=v2`)).text()
-  assert.ok(counted.includes('<span class="results-total">150 rows</span>'))
+  // Fewer matches than a page holds: the search read every day and found them all, so the page has its total.
+  const counted = await (await viewer.get(`/browse?${RANGE}&col=original_log&op=contains&val=%3Cscript%3E`)).text()
+  assert.ok(counted.includes('<span class="results-total">16 rows</span>'))
   assert.not.ok(counted.includes('Counting rows…'))
   assert.is(await (await viewer.get(`/browse/count?${RANGE}&col=original_log&op=contains&val=2024-05-03%20line%20599%20`)).text(), '<span class="results-total">1 row</span>')
   const bad = await viewer.get(`/browse/count?${RANGE}&col=hostname&op=cidr&val=10.0.0.0%2F8`)
