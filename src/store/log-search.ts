@@ -323,8 +323,7 @@ export function searchWindows(fromUs: bigint, toUs: bigint): SearchWindow[] {
 /**
  * A page of rows matching `filters`, newest first (`received_at`, then `rowid`,
  * descending). A filtered page is searched newest window first ({@link searchWindows}),
- * each window's matches sorted and cut by DuckDB (top-N), so only the rows shown are
- * read in full. The total is there when it cost nothing extra (no filter, or a first
+ * each window's newest matches taken by a DuckDB top-N. The total is there when it cost nothing extra (no filter, or a first
  * page with fewer matches than it holds); otherwise {@link countLogs} gives it.
  */
 export async function browseLogs(source: LogsSource, range: TimeRange, options: BrowseOptions): Promise<LogPage> {
@@ -341,7 +340,6 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
       keyset = `received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT)`
     }
-    // One more row than the page shows: whether there is a next page.
     const newest = (condition: string, bound: DuckDBValue[], limit: number) =>
       c
         .runAndReadAll(
@@ -350,6 +348,7 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
           bound,
         )
         .then((reader) => reader.getRowObjectsJS())
+    // One more row than the page shows: whether there is a next page.
     let total: number | undefined
     let all: Record<string, unknown>[]
     if (options.filters.length === 0) {
