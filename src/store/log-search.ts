@@ -13,7 +13,8 @@ import { join, sep } from 'node:path'
 import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { isIPv6 } from 'node:net'
 import { quoteIdent } from './open-day.js'
-import { openLogs, ROWID, type LogsRelation, type LogsSource, type TimeRange } from './query.js'
+import { requiredLiteral } from './regex-literal.js'
+import { openLogs, ROWID, type LogsRelation, type LogsSource, type OpenLogsOptions, type TimeRange } from './query.js'
 
 /** How a filter compares a column with its value. */
 export const FILTER_OPS = ['eq', 'prefix', 'contains', 'regex', 'cidr'] as const
@@ -54,8 +55,12 @@ export interface LogPage {
   /** Columns of the range, in SPEC §4 order. */
   columns: LogColumn[]
   rows: { key: RowKey; values: LogRow }[]
-  /** Rows matching the filters in the whole range. */
-  total: number
+  /**
+   * Rows matching the filters in the whole range, when finding the page counted them
+   * anyway (no filter, or a first page with fewer matches than it holds); otherwise
+   * absent, and {@link countLogs} counts them.
+   */
+  total?: number
   /** Key to pass as `after` for the next page; absent on the last page. */
   next?: RowKey
   /** Days whose files were read. */
@@ -101,8 +106,8 @@ export async function lockDown(connection: DuckDBConnection, source: LogsSource)
 }
 
 /** {@link openLogs} followed by {@link lockDown}. */
-export async function openLocked(source: LogsSource, range: TimeRange, rowid = false): Promise<LogsRelation> {
-  const relation = await openLogs(source, range, { rowid })
+export async function openLocked(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
+  const relation = await openLogs(source, range, options)
   try {
     await lockDown(relation.connection, source)
   } catch (e) {
@@ -157,8 +162,11 @@ export function filterWhere(filters: readonly Filter[], columns: readonly LogCol
         return `starts_with(${text}, ${bind(f.value)})`
       case 'contains':
         return `contains(${text}, ${bind(f.value)})`
-      case 'regex':
-        return `regexp_matches(${text}, ${bind(f.value)})`
+      case 'regex': {
+        // A literal every match contains is tested first: contains() is far cheaper than the regex.
+        const literal = requiredLiteral(f.value)
+        return `${literal === undefined ? '' : `contains(${text}, ${bind(literal)}) AND `}regexp_matches(${text}, ${bind(f.value)})`
+      }
       case 'cidr': {
         if (!isAddressColumn(column.name)) throw new SearchError(`CIDR applies to address columns (sender_ip and *_ip), not to ${column.name}.`)
         const range = cidrRange(f.value)
@@ -273,22 +281,54 @@ export interface BrowseOptions {
   pageSize?: number
 }
 
-/** Bits of {@link ROW_KEY} below `received_at`: room for 2^40 rows a day file. */
-const KEY_SHIFT = 40n
-
-/** SQL: a row's key as one HUGEINT that sorts like (received_at, rowid). */
-const ROW_KEY = `(epoch_us(received_at)::HUGEINT * ${1n << KEY_SHIFT} + ${ROWID})`
-
 /** SQL for a TIMESTAMPTZ from a bound µs value; folded to a constant, so zone maps still prune. */
 const AT_US = (param: string) => `make_timestamptz(${param}::BIGINT)`
 
+/** A part `[fromUs, toUs)` of a range, in µs since the epoch. */
+export interface SearchWindow {
+  fromUs: bigint
+  toUs: bigint
+}
+
+/** Each window of {@link searchWindows} and those before it span this many times what the earlier ones spanned. */
+const WINDOW_GROWTH = 4n
+/** How many times the search widens: the first window is 1/{@link WINDOW_GROWTH}^this of the range. */
+const WINDOW_STEPS = 4
+
+/**
+ * The windows a filtered page is searched in, newest first: the newest 1/256 of
+ * `[fromUs, toUs)`, then the parts that make it 1/64, 1/16, 1/4 and the whole range.
+ * Rows are appended in `received_at` order, so each row group's zone map on
+ * `received_at` is tight and a window reads only its own row groups: a page whose
+ * matches are among the newest rows costs a small part of a full scan (at most four
+ * times the part it needed), and one whose matches are rare or old costs one full scan,
+ * in five queries. The windows partition the range by `received_at`, so rows sharing an
+ * instant are always in the same window.
+ */
+export function searchWindows(fromUs: bigint, toUs: bigint): SearchWindow[] {
+  const span = toUs - fromUs
+  if (span <= 0n) return []
+  const windows: SearchWindow[] = []
+  let upper = toUs
+  for (let step = WINDOW_STEPS; step > 0; step--) {
+    const lower = toUs - span / WINDOW_GROWTH ** BigInt(step)
+    if (lower >= upper || lower <= fromUs) continue
+    windows.push({ fromUs: lower, toUs: upper })
+    upper = lower
+  }
+  windows.push({ fromUs, toUs: upper })
+  return windows
+}
+
 /**
  * A page of rows matching `filters`, newest first (`received_at`, then `rowid`,
- * descending), with the total count of matches in the range.
+ * descending). A filtered page is searched newest window first ({@link searchWindows}),
+ * each window's newest matches taken by a DuckDB top-N. The total is there when it cost nothing extra (no filter, or a first
+ * page with fewer matches than it holds); otherwise {@link countLogs} gives it.
  */
 export async function browseLogs(source: LogsSource, range: TimeRange, options: BrowseOptions): Promise<LogPage> {
   const pageSize = Math.max(1, Math.min(options.pageSize ?? 100, 10_000))
-  const relation = await openLocked(source, range, true)
+  const relation = await openLocked(source, range, { rowid: true })
   try {
     const c = relation.connection
     const columns = await logColumns(c)
@@ -300,28 +340,30 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`]
       keyset = `received_at < ${AT_US(at)} OR (received_at = ${AT_US(at)} AND ${ROWID} < ${id}::BIGINT)`
     }
-    let total: number
+    const newest = (condition: string, bound: DuckDBValue[], limit: number) =>
+      c
+        .runAndReadAll(
+          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE (${keyset}) AND ${condition}
+           ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${limit}`,
+          bound,
+        )
+        .then((reader) => reader.getRowObjectsJS())
+    // One more row than the page shows: whether there is a next page.
+    let total: number | undefined
     let all: Record<string, unknown>[]
     if (options.filters.length === 0) {
       // No filter: the count comes from metadata and the top-N reads two columns first.
       total = Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0])
-      all = (
-        await c.runAndReadAll(
-          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE ${keyset}
-           ORDER BY logs.received_at DESC, ${ROWID} DESC LIMIT ${pageSize + 1}`,
-          params,
-        )
-      ).getRowObjectsJS()
+      all = await newest('true', params, pageSize + 1)
     } else {
-      // A filter costs a scan: one scan finds both the total and the page's keys
-      // (`max(key, n)` keeps the n newest), and a second query reads just those rows.
-      // DuckDB refuses a bad regex only when it runs: its message goes to the user.
-      const found = (
-        await c.runAndReadAll(`SELECT count(*), max(${ROW_KEY}, ${pageSize + 1}) FILTER (WHERE ${keyset}) FROM logs WHERE ${where.sql}`, params).catch(userError)
-      ).getRowsJS()[0]!
-      total = Number(found[0])
-      const keys = ((found[1] as bigint[] | null) ?? []).map((k) => BigInt(k))
-      all = keys.length === 0 ? [] : await rowsByKey(c, columns, keys, where)
+      all = await newestMatches(c, windowedRange(range, options.after), pageSize + 1, (window, limit) => {
+        const bound = [...params, window.fromUs, window.toUs]
+        const [lo, hi] = [`$${bound.length - 1}`, `$${bound.length}`]
+        // DuckDB refuses a bad regex only when it runs: its message goes to the user.
+        return newest(`received_at >= ${AT_US(lo)} AND received_at < ${AT_US(hi)} AND (${where.sql})`, bound, limit).catch(userError)
+      })
+      // Fewer than asked for: the search read the whole range, and found every match.
+      if (options.after === undefined && all.length <= pageSize) total = all.length
     }
     const rows = all.slice(0, pageSize).map((r) => {
       const key = { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }
@@ -329,7 +371,8 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       for (const col of columns) values[col.name] = r[col.name] as LogRow[string]
       return { key, values }
     })
-    const page: LogPage = { columns, rows, total, days: relation.days }
+    const page: LogPage = { columns, rows, days: relation.days }
+    if (total !== undefined) page.total = total
     if (all.length > pageSize) page.next = rows[rows.length - 1]!.key
     return page
   } finally {
@@ -337,39 +380,58 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
   }
 }
 
-/**
- * The rows with these {@link ROW_KEY}s, newest first. The keys are integers computed
- * here, not user input, so they are written as literals: `received_at IN (…)` with
- * constants lets DuckDB skip every row group holding none of the instants.
- */
-async function rowsByKey(c: DuckDBConnection, columns: readonly LogColumn[], keys: bigint[], where: Where): Promise<Record<string, unknown>[]> {
-  const mask = (1n << KEY_SHIFT) - 1n
-  const ats = [...new Set(keys.map((k) => k >> KEY_SHIFT))]
-  const ids = [...new Set(keys.map((k) => k & mask))]
-  const reader = await c.runAndReadAll(
-    `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs
-     WHERE (${where.sql}) AND received_at IN (${ats.map((at) => `'${usToIso(at)}'::TIMESTAMPTZ`).join(', ')}) AND ${ROWID} IN (${ids.join(', ')})
-     ORDER BY logs.received_at DESC, ${ROWID} DESC`,
-    // The filter again: checked first, it spares decoding the other columns of most rows (3x faster).
-    where.params,
-  )
-  // Both IN lists together may admit pairs that are not keys; keep the keys only.
-  const wanted = new Set(keys)
-  return reader.getRowObjectsJS().filter((r) => wanted.has(((r.__at as bigint) << KEY_SHIFT) + BigInt(r[ROWID] as number | bigint)))
+/** The part of `range` a page after `after` can come from, in µs: up to and including `after`'s instant. */
+function windowedRange(range: TimeRange, after: RowKey | undefined): SearchWindow {
+  const fromUs = BigInt(+range.from) * 1000n
+  const toUs = BigInt(+range.to) * 1000n
+  return { fromUs, toUs: after && after.receivedAtUs + 1n < toUs ? after.receivedAtUs + 1n : toUs }
 }
 
-/** µs since the epoch as an ISO instant with all six fraction digits, for a TIMESTAMPTZ literal. */
-function usToIso(us: bigint): string {
-  const ms = us / 1000n - (us % 1000n < 0n ? 1n : 0n)
-  const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n
-  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${micros.toString().padStart(6, '0')}Z`
+/**
+ * The `limit` newest rows of `span` that `search` finds, newest first: `search` is asked
+ * for the newest matches of one window ({@link searchWindows}) after another until
+ * `limit` are found. The windows divide the span between its oldest and newest row (both
+ * read from zone maps, a few ms), not the span asked for: a range that ends in the
+ * future, or after the newest row, would otherwise spend its first windows on no rows.
+ */
+async function newestMatches<Row>(
+  c: DuckDBConnection,
+  span: SearchWindow,
+  limit: number,
+  search: (window: SearchWindow, limit: number) => Promise<Row[]>,
+): Promise<Row[]> {
+  const [oldest, newest] = (
+    await c.runAndReadAll(`SELECT epoch_us(min(received_at)), epoch_us(max(received_at)) FROM logs WHERE received_at >= ${AT_US('$1')} AND received_at < ${AT_US('$2')}`, [
+      span.fromUs,
+      span.toUs,
+    ])
+  ).getRowsJS()[0]! as [bigint | null, bigint | null]
+  const rows: Row[] = []
+  if (oldest === null || newest === null) return rows
+  for (const window of searchWindows(oldest, newest + 1n)) {
+    rows.push(...(await search(window, limit - rows.length)))
+    if (rows.length >= limit) break
+  }
+  return rows
+}
+
+/** The number of rows matching `filters` in `range`: a full scan for most filters. */
+export async function countLogs(source: LogsSource, range: TimeRange, filters: readonly Filter[]): Promise<number> {
+  const relation = await openLocked(source, range)
+  try {
+    const c = relation.connection
+    const where = filterWhere(filters, await logColumns(c))
+    return Number((await c.runAndReadAll(`SELECT count(*) FROM logs WHERE ${where.sql}`, where.params).catch(userError)).getRows()[0]![0])
+  } finally {
+    await relation.close()
+  }
 }
 
 /** One row by its key, with the columns of its day; `undefined` when it does not exist. */
 export async function findLogRow(source: LogsSource, key: RowKey): Promise<{ columns: LogColumn[]; values: LogRow } | undefined> {
   const ms = Number(key.receivedAtUs / 1000n)
   // The range [ms, ms + 1) spans exactly the one day the row was filed in.
-  const relation = await openLocked(source, { from: ms, to: ms + 1 }, true)
+  const relation = await openLocked(source, { from: ms, to: ms + 1 }, { rowid: true })
   try {
     const c = relation.connection
     const columns = await logColumns(c)
@@ -487,9 +549,23 @@ export interface ExportFile {
 }
 
 /**
+ * The DuckDB instance of an export that reads no day the writer holds: 100 MB of buffers
+ * and one thread. bench/export.ts (5 million rows, a 1.17 GB CSV): the writer's
+ * instance with the sort grew the server by 2,351 MiB; this one without it by 104 MiB
+ * (CSV) and 119 MiB (Parquet). With two threads or a sort, DuckDB went past 200 MB or
+ * ran out of memory at this limit. One thread also leaves the other core to the engines.
+ */
+function exportInstance(dir: string): Record<string, string> {
+  return { memory_limit: '100MB', threads: '1', temp_directory: join(dir, 'spill') }
+}
+
+/**
  * Writes the rows of `query` over `range` to a temp file in {@link exportDir}, with
- * DuckDB's `COPY … TO`: CSV with a header, or Parquet with zstd. Memory stays bounded
- * whatever the row count; there is no row cap.
+ * DuckDB's `COPY … TO`: CSV with a header, or Parquet with zstd. There is no row cap.
+ * Browse exports are in stored order (each day's rows as they were received), not
+ * sorted: a sort of the whole match needs memory in proportion to it. Past days are read
+ * in a memory-limited instance ({@link exportInstance}); a range with today is read
+ * through the writer's instance, whose memory DuckDB's own default limit bounds.
  *
  * @throws SearchError for a bad filter or a statement that is not a SELECT.
  */
@@ -499,14 +575,14 @@ export async function exportLogs(source: LogsSource, range: TimeRange, query: Ex
   const path = join(dir, `${source.engine}-${randomBytes(12).toString('hex')}.${format}`)
   const remove = () => rm(path, { force: true })
   const options = format === 'csv' ? 'FORMAT csv, HEADER true' : "FORMAT parquet, COMPRESSION 'zstd'"
-  const relation = await openLocked(source, range)
+  const relation = await openLocked(source, range, { ownInstance: exportInstance(dir) })
   try {
     const c = relation.connection
     if (query.kind === 'filter') {
       const columns = await logColumns(c)
       const where = filterWhere(query.filters, columns)
       const list = columns.map((col) => quoteIdent(col.name)).join(', ')
-      await c.run(`COPY (SELECT ${list} FROM logs WHERE ${where.sql} ORDER BY received_at DESC) TO ${quoteLiteral(path)} (${options})`, where.params).catch(userError)
+      await c.run(`COPY (SELECT ${list} FROM logs WHERE ${where.sql}) TO ${quoteLiteral(path)} (${options})`, where.params).catch(userError)
     } else {
       // The statement alone must be one SELECT; wrapped, it must still be one statement,
       // so nothing in it can close the parenthesis and append options of its own.

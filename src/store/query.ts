@@ -38,6 +38,14 @@ export interface OpenLogsOptions {
    * Default false.
    */
   rowid?: boolean
+  /**
+   * DuckDB settings (`memory_limit`, `threads`, …) of an instance of the relation's own,
+   * used instead of the writer's whenever the range has no day the writer holds open:
+   * the writer's instance has DuckDB's default memory limit (most of the RAM), and a
+   * large read fills its buffer cache. Default: the writer's instance whenever there
+   * is a writer, an unconfigured instance otherwise.
+   */
+  ownInstance?: Record<string, string>
 }
 
 /** The view `logs` over a range, ready for SQL. Call `close()` when done. */
@@ -91,13 +99,16 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
     day >= dayOf(from - ZONE_CHANGE_MARGIN_MS, source.timezone) && day <= dayOf(Math.max(from, to - 1) + ZONE_CHANGE_MARGIN_MS, source.timezone)
 
   const files = new Map((await listDayFiles(source.dataDir, source.engine)).map((f) => [f.day, f.path]))
+  const held = new Set((source.writer?.openDays() ?? []).map((open) => open.day))
   for (const open of source.writer?.openDays() ?? []) files.set(open.day, open.path)
   const candidates = to > from ? [...files.keys()].filter(near).sort() : []
   const days: string[] = []
 
-  // Run in the writer's instance when there is one, so the day it holds is readable.
-  const writer = source.writer
-  const own = writer === undefined ? await DuckDBInstance.create(':memory:') : undefined
+  // Run in the writer's instance when there is one, so the day it holds is readable;
+  // with `ownInstance`, only when the range has such a day.
+  const needsWriter = options.ownInstance === undefined || candidates.some((day) => spanned(day) && held.has(day))
+  const writer = needsWriter ? source.writer : undefined
+  const own = writer === undefined ? await DuckDBInstance.create(':memory:', options.ownInstance ?? {}) : undefined
   const connection = own ? await own.connect() : await writer!.connect()
   const attached: string[] = []
   // ATTACH is instance-wide: a day left attached to the writer's instance would stay
@@ -117,6 +128,9 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
     const parts: string[] = []
     const rowid = options.rowid ? `, rowid AS ${ROWID}` : ''
     for (const day of candidates) {
+      // A neighbour the writer holds cannot be attached from an instance of our own; it
+      // can only matter on the day of a zone change.
+      if (writer === undefined && held.has(day)) continue
       let database = base
       if (!(writer !== undefined && day === writer.today)) {
         database = `logsift_${source.engine}_${day.replace(/-/g, '')}_${++attachSeq}`

@@ -9,19 +9,23 @@ import { join } from 'node:path'
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { browseLogs, cidrRange, exportLogs, findLogRow, runSql, SearchError, type Filter, type RowKey } from '../../src/store/log-search.js'
-import type { LogsSource } from '../../src/store/query.js'
+import { browseLogs, cidrRange, countLogs, exportLogs, findLogRow, runSql, searchWindows, SearchError, type Filter, type RowKey } from '../../src/store/log-search.js'
+import type { LogsSource, TimeRange } from '../../src/store/query.js'
 import { DAYS, HOSTILE, dayRow, fourDays } from '../support/log-days.js'
-import { makeBatch, specColumns } from './helpers.js'
+import { makeBatch, manualClock, specColumns, tempDataDir, us, type Row } from './helpers.js'
+import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
 
 const RANGE = { from: Date.parse('2024-05-01T00:00:00Z'), to: Date.parse('2024-05-05T00:00:00Z') }
 
-/** Keys (`epoch_us:rowid`) of the rows of every day file matching `where`, newest first, read without logsift's query layer. */
-async function direct(source: LogsSource, where: string, params: DuckDBValue[] = []): Promise<string[]> {
+/**
+ * Keys (`epoch_us:rowid`) of the rows of every day file matching `where`, newest first,
+ * read without logsift's query layer. The last of `days` is the writer's open day.
+ */
+async function direct(source: LogsSource, where: string, params: DuckDBValue[] = [], days: readonly string[] = DAYS): Promise<string[]> {
   const keys: [bigint, bigint][] = []
   const sql = `SELECT epoch_us(received_at), rowid FROM logs WHERE ${where}`
-  for (const day of DAYS) {
-    const today = day === DAYS[3]
+  for (const day of days) {
+    const today = day === days[days.length - 1]
     const db = today ? undefined : await DuckDBInstance.create(join(source.dataDir, 'fw', `${day}.duckdb`), { access_mode: 'READ_ONLY' })
     const c = today ? await source.writer!.connect() : await db!.connect()
     // A column a day lacks matches nothing there, as NULL does in the union.
@@ -36,20 +40,29 @@ async function direct(source: LogsSource, where: string, params: DuckDBValue[] =
   return keys.map(([at, id]) => `${at}:${id}`)
 }
 
-/** Every key the browse pages visit, following `next` to the end. */
-async function allPages(source: LogsSource, filters: Filter[], pageSize: number): Promise<{ keys: string[]; pages: number; total: number }> {
+/**
+ * Every key the browse pages visit, following `next` to the end; the total of
+ * `countLogs`, and the totals that came with pages.
+ */
+async function allPages(
+  source: LogsSource,
+  filters: Filter[],
+  pageSize: number,
+  range: TimeRange = RANGE,
+): Promise<{ keys: string[]; pages: number; total: number; pageTotals: number[] }> {
   const keys: string[] = []
+  const pageTotals: number[] = []
   let after: RowKey | undefined
   let pages = 0
-  let total = -1
   do {
-    const page = await browseLogs(source, RANGE, { filters, pageSize, ...(after ? { after } : {}) })
-    total = page.total
+    const page = await browseLogs(source, range, { filters, pageSize, ...(after ? { after } : {}) })
+    if (page.total !== undefined) pageTotals.push(page.total)
+    assert.ok(page.total === undefined || pages === 0 || filters.length === 0, 'a filtered page after the first comes without a total')
     pages++
     for (const r of page.rows) keys.push(`${r.key.receivedAtUs}:${r.key.rowid}`)
     after = page.next
   } while (after)
-  return { keys, pages, total }
+  return { keys, pages, total: await countLogs(source, range, filters), pageTotals }
 }
 
 const browse = suite('browseLogs over four days')
@@ -91,6 +104,7 @@ for (const [name, filters, where, params] of CASES) {
     assert.ok(want.length > 0, 'the case selects something')
     const got = await allPages(ctx.source, filters, 97)
     assert.is(got.total, want.length)
+    for (const total of got.pageTotals) assert.is(total, want.length)
     assert.equal(got.keys, want)
     assert.is(got.pages, Math.max(1, Math.ceil(want.length / 97)))
   })
@@ -167,6 +181,98 @@ browse('today\'s rows appended after the instance is locked down are stored and 
 })
 
 browse.run()
+
+const windowed = suite('browseLogs searches the newest window first')
+
+/** Two days: 2024-05-03 closed, 2024-05-04 held by the writer. */
+const TWO_DAYS = ['2024-05-03', '2024-05-04'] as const
+const W_RANGE = { from: Date.parse('2024-05-03T00:00:00Z'), to: Date.parse('2024-05-05T00:00:00Z') }
+/** The oldest and the newest row of {@link windowRows}: the search divides the time between them. */
+const OLDEST = us('2024-05-03T00:00:00Z')
+const NEWEST = us('2024-05-04T23:59:00Z') + 7n
+const W_WINDOWS = searchWindows(OLDEST, NEWEST + 1n)
+/** An edge between two windows inside the open day, about 2024-05-04T23:14:15Z. */
+const EDGE = W_WINDOWS[1]!.fromUs
+let wctx: { writer: DuckDBWriter; source: LogsSource }
+
+/**
+ * A filler row a minute through both days (matched by no `needle`), then the needles:
+ * three sharing an instant in the first second of the range (the oldest rows), two ties
+ * on each side of midnight, and ties on both sides of {@link EDGE}.
+ */
+function windowRows(day: string): Row[] {
+  const row = (at: bigint, text: string): Row => ({ received_at: at, sender: 'core', original_log: text })
+  const start = us(`${day}T00:00:00Z`)
+  const rows = Array.from({ length: 24 * 60 }, (_, i) => row(start + BigInt(i) * 60_000_000n + 7n, `filler ${day} ${i}`))
+  const needles: [bigint, string][] =
+    day === TWO_DAYS[0]
+      ? [[start, 'needle old a'], [start, 'needle old b'], [start, 'needle old c'], [start + 86_400_000_000n - 1n, 'needle eve a'], [start + 86_400_000_000n - 1n, 'needle eve b']]
+      : [[start, 'needle midnight a'], [start, 'needle midnight b'], [EDGE - 1n, 'needle edge-1 a'], [EDGE - 1n, 'needle edge-1 b'], [EDGE, 'needle edge a'], [EDGE, 'needle edge b'], [EDGE, 'needle edge c'], [EDGE + 1n, 'needle edge+1']]
+  // Appended in received_at order, as an engine writes them.
+  return [...rows, ...needles.map(([at, text]) => row(at, text))].sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : 0))
+}
+
+windowed.before(async () => {
+  const dataDir = tempDataDir()
+  const closed = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${TWO_DAYS[0]}T12:00:00Z`) })
+  await closed.append(makeBatch(specColumns(), windowRows(TWO_DAYS[0])))
+  await closed.close()
+  const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${TWO_DAYS[1]}T12:00:00Z`) })
+  await writer.append(makeBatch(specColumns(), windowRows(TWO_DAYS[1])))
+  await writer.flush()
+  wctx = { writer, source: { dataDir, engine: 'fw', timezone: 'UTC', writer } }
+})
+windowed.after(async () => {
+  await wctx.writer.close()
+})
+
+windowed('the windows partition the range, newest first, each widening the search fourfold', () => {
+  const span = NEWEST + 1n - OLDEST
+  const to = NEWEST + 1n
+  assert.equal(
+    W_WINDOWS.map((w) => [w.fromUs, w.toUs]),
+    [[to - span / 256n, to], [to - span / 64n, to - span / 256n], [to - span / 16n, to - span / 64n], [to - span / 4n, to - span / 16n], [OLDEST, to - span / 4n]],
+  )
+  assert.ok(EDGE > us('2024-05-04T23:14:00Z') && EDGE < us('2024-05-04T23:15:00Z'))
+  assert.equal(searchWindows(to, to), [])
+  // A span too short to split is one window.
+  assert.equal(searchWindows(to - 3n, to), [{ fromUs: to - 3n, toUs: to }])
+})
+
+for (const [name, value] of [['needles across a window edge and midnight', 'needle'], ['needles only among the oldest rows', 'needle old']] as const) {
+  for (const pageSize of [1, 2, 3, 5, 100]) {
+    windowed(`${name}, ${pageSize} a page: exactly the rows of a direct query, each page once`, async () => {
+      const filters: Filter[] = [{ column: 'original_log', op: 'contains', value }]
+      const want = await direct(wctx.source, `contains(original_log, '${value}')`, [], TWO_DAYS)
+      assert.is(want.length, value === 'needle' ? 13 : 3)
+      const got = await allPages(wctx.source, filters, pageSize, W_RANGE)
+      assert.equal(got.keys, want)
+      assert.is(got.total, want.length)
+      assert.is(got.pages, Math.max(1, Math.ceil(want.length / pageSize)))
+      // A first page that had to search the whole range counted every match on the way.
+      if (pageSize >= want.length) assert.equal(got.pageTotals, [want.length])
+    })
+  }
+}
+
+windowed('a first page found in the newest window comes without a total, and countLogs counts the range', async () => {
+  const filters: Filter[] = [{ column: 'original_log', op: 'prefix', value: 'filler' }]
+  const page = await browseLogs(wctx.source, W_RANGE, { filters, pageSize: 5 })
+  assert.is(page.total, undefined)
+  assert.equal(page.rows.map((r) => r.values.original_log), ['filler 2024-05-04 1439', 'filler 2024-05-04 1438', 'filler 2024-05-04 1437', 'filler 2024-05-04 1436', 'filler 2024-05-04 1435'])
+  assert.is(await countLogs(wctx.source, W_RANGE, filters), 2 * 24 * 60)
+})
+
+windowed('a bad regex is refused whichever window it first runs in', async () => {
+  try {
+    await browseLogs(wctx.source, W_RANGE, { filters: [{ column: 'original_log', op: 'regex', value: 'needle(' }] })
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, SearchError)
+  }
+})
+
+windowed.run()
 
 const sql = suite('runSql')
 let sq: Awaited<ReturnType<typeof fourDays>>
@@ -290,6 +396,19 @@ for (const format of ['csv', 'parquet'] as const) {
     assert.throws(() => statSync(file.path))
   })
 }
+
+exp('past days only: read in an instance of the export\'s own, every matching row once', async () => {
+  const past = { from: RANGE.from, to: Date.parse('2024-05-04T00:00:00Z') }
+  const file = await exportLogs(ex.source, past, { kind: 'filter', filters: [{ column: 'hostname', op: 'eq', value: 'gw3' }] }, 'csv')
+  try {
+    const got = await readBack(`SELECT epoch_us(received_at)::VARCHAR, vlan, original_log FROM read_csv('${file.path}') ORDER BY ALL`)
+    const want = await runSql(ex.source, past, "SELECT epoch_us(received_at)::VARCHAR, vlan, original_log FROM logs WHERE hostname = 'gw3' ORDER BY ALL", { rowLimit: 10_000 })
+    assert.is(got.length, 3 * 60)
+    assert.equal(got.map((r) => r.map((v) => (v === null ? null : String(v)))), want.rows)
+  } finally {
+    await file.remove()
+  }
+})
 
 exp('a SQL result as CSV', async () => {
   const file = await exportLogs(ex.source, RANGE, { kind: 'sql', sql: 'SELECT hostname, count(*) AS n FROM logs GROUP BY 1 ORDER BY 1;' }, 'csv')

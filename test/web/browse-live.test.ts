@@ -33,10 +33,10 @@ test('a line sent over UDP is on the Browse page, and in SQL, within 2 s', async
     let html = ''
     while (Date.now() - sentAt < 2000) {
       html = await (await client.get(`/browse?engine=fw&range=15m&col=pppoe&op=eq&val=${mark}`)).text()
-      if (html.includes('<h2 id="results-title" class="results-title">1 row')) break
+      if (html.includes('<h2 id="results-title" class="results-title"><span class="results-total">1 row</span>')) break
       await new Promise((r) => setTimeout(r, 50))
     }
-    assert.ok(html.includes('<h2 id="results-title" class="results-title">1 row'), 'the row is on the page within 2 s')
+    assert.ok(html.includes('<h2 id="results-title" class="results-title"><span class="results-total">1 row</span>'), 'the row is on the page within 2 s')
     assert.ok(html.includes(`in:&lt;pppoe-${mark}&gt;`))
     const sql = await (await client.get(`/sql?engine=fw&range=15m&q=${encodeURIComponent(`SELECT pppoe, destination_port FROM logs WHERE pppoe = '${mark}'`)}`)).text()
     assert.ok(sql.includes(`<td>${mark}</td><td>443</td>`))

@@ -37,6 +37,7 @@ const PAGES: [string, number, number, number][] = [
   ['/tail', 303, 200, 200],
   ['/system', 303, 200, 200],
   ['/browse', 303, 200, 200],
+  ['/browse/count?engine=fw', 303, 200, 200],
   ['/sql', 303, 200, 200],
   ['/account', 303, 200, 200],
   ['/engines', 303, 200, 200],

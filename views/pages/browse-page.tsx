@@ -37,7 +37,13 @@ export interface BrowsePageProps {
   pageNumber: number
   page?: LogPage
   error?: string
-  links: { next?: string; first?: string; csv: string; parquet: string }
+  /** `count` answers the total as {@link RowTotal}, for pages that come without it. */
+  links: { next?: string; first?: string; count: string; csv: string; parquet: string }
+}
+
+/** "600 rows": the total of a browse, in the page or as the answer of `/browse/count`. */
+export function RowTotal({ total }: { total: number }) {
+  return <span class="results-total">{total === 1 ? '1 row' : `${new Intl.NumberFormat('en-US').format(total)} rows`}</span>
 }
 
 function FilterRow({ index, filter, columns }: { index: number; filter?: Filter; columns: LogColumn[] }) {
@@ -143,7 +149,14 @@ export function BrowsePage(props: BrowsePageProps) {
           <section class="card card-flush" aria-labelledby="results-title">
             <div class="results-head">
               <h2 id="results-title" class="results-title">
-                {page.total === 1 ? '1 row' : `${n.format(page.total)} rows`}
+                {page.total === undefined ? (
+                  // Shown at once, counted after: the page's rows do not wait for a scan of the whole range.
+                  <span class="results-total" hx-get={props.links.count} hx-trigger="load" hx-swap="outerHTML">
+                    Counting rows…
+                  </span>
+                ) : (
+                  <RowTotal total={page.total} />
+                )}
                 <span class="muted results-sub">
                   {page.rows.length > 0
                     ? ` · ${n.format((props.pageNumber - 1) * props.pageSize + 1)}–${n.format((props.pageNumber - 1) * props.pageSize + page.rows.length)} shown`

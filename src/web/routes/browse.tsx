@@ -1,15 +1,18 @@
 /**
  * @module
  * Browse (viewer+, SPEC §6): `GET /browse` — engine, range and filters from the URL, one
- * keyset page of matching rows with the total; `GET /browse/row` — one row in full;
+ * keyset page of matching rows; `GET /browse/count` — the total of those rows, which the
+ * page loads after itself when finding the page did not count them (a filter is a scan
+ * of the whole range, the page usually is not); `GET /browse/row` — one row in full;
  * `GET /browse/export` — the whole match as CSV or Parquet, streamed, audited.
  */
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { BrowsePage, PAGE_SIZES, OP_LABELS } from '../../../views/pages/browse-page.js'
+import { BrowsePage, PAGE_SIZES, OP_LABELS, RowTotal } from '../../../views/pages/browse-page.js'
 import { LogRowPage } from '../../../views/pages/log-row-page.js'
 import {
   browseLogs,
+  countLogs,
   FILTER_OPS,
   findLogRow,
   SearchError,
@@ -112,6 +115,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       }
     }
     const links = {
+      count: `/browse/count?${viewQuery(engine ?? '', range, filterParams(filters))}`,
       csv: `/browse/export?${base([['format', 'csv']])}`,
       parquet: `/browse/export?${base([['format', 'parquet']])}`,
       ...(after ? { first: `/browse?${base()}` } : {}),
@@ -134,6 +138,18 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       />,
       { title: 'Browse', active: 'browse' },
     )
+  })
+
+  app.get('/count', async (c) => {
+    const { engine, source } = chosenEngine(c, control)
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to count in.' })
+    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
+    try {
+      return c.html(<RowTotal total={await countLogs(source, range, readFilters(c).filters)} />)
+    } catch (e) {
+      if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+      throw e
+    }
   })
 
   app.get('/row', async (c) => {
