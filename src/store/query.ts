@@ -41,8 +41,8 @@ export interface OpenLogsOptions {
   /**
    * DuckDB settings (`memory_limit`, `threads`, …) of an instance of the relation's own,
    * used instead of the writer's whenever the range has no day the writer holds open:
-   * the writer's instance has DuckDB's default memory limit (most of the RAM), and a
-   * large read fills its buffer cache. Default: the writer's instance whenever there
+   * a large read would otherwise fill the writer's buffer cache and slow its commits.
+   * Default: the writer's instance whenever there
    * is a writer, an unconfigured instance otherwise.
    */
   ownInstance?: Record<string, string>
