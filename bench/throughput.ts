@@ -186,13 +186,7 @@ async function runLogsift(rate: number): Promise<Run> {
     receiveBufferBytes,
     lost,
     lossless: false,
-    cpuPercent,
-    generatorCpuPercent: (gen.cpu_seconds / gen.seconds) * 100,
-    peakRssMb: rss,
-    rssQuarterMb,
-    rssEndMb,
-    rowsChecked: check.checked,
-    rowsWrong: check.wrong,
+    ...resources(gen, cpuPercent, { peak: rss, quarter: rssQuarterMb, end: rssEndMb }, check),
   }
   run.lossless = lost === 0 && run.kernel_drops === 0 && run.dropped_backpressure === 0 && run.rowsWrong === 0
   return run
@@ -407,11 +401,23 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
     receiveBufferBytes: granted,
     lost,
     lossless: lost === 0 && kernelDrops === 0 && check.wrong === 0,
+    ...resources(gen, cpuPercent, { peak: rss, quarter: rssQuarterMb, end: rssEndMb }, check),
+  }
+}
+
+/** The columns every system's run shares: CPU, memory and the row check. */
+function resources(
+  gen: { seconds: number; cpu_seconds: number },
+  cpuPercent: number,
+  rss: { peak: number; quarter: number; end: number },
+  check: { checked: number; wrong: number },
+) {
+  return {
     cpuPercent,
     generatorCpuPercent: (gen.cpu_seconds / gen.seconds) * 100,
-    peakRssMb: rss,
-    rssQuarterMb,
-    rssEndMb,
+    peakRssMb: rss.peak,
+    rssQuarterMb: rss.quarter,
+    rssEndMb: rss.end,
     rowsChecked: check.checked,
     rowsWrong: check.wrong,
   }
