@@ -302,8 +302,9 @@ pub(crate) fn accept_loop<T, O, S, F>(
             Ok((stream, peer)) => {
                 connections.retain(|c| !c.is_finished());
                 if active.load(Relaxed) >= limits.max_connections() {
-                    drop(stream); // over the limit: the sender sees a close and retries
+                    // Counted before the close, so whoever sees the close sees the count.
                     refused.fetch_add(1, Relaxed);
+                    drop(stream); // over the limit: the sender sees a close and retries
                     continue;
                 }
                 let Some(stream) = open(stream) else { continue };
