@@ -7,8 +7,9 @@
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
 //! drained. A TCP message cut at the maximum size is still delivered (and counted in
 //! `truncated` too); a connection refused over the limit carried no message yet, so
-//! `refused_max_connections` stands beside the identity, not in it. The queue is bounded in rows, not chunks, so memory stays bounded whatever
-//! the chunk sizes; a chunk that does not fit is dropped whole and counted.
+//! `refused_max_connections` stands beside the identity, not in it. The queue is bounded
+//! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
+//! does not fit is dropped whole and counted.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};

@@ -63,7 +63,8 @@ impl TcpLimits {
     /// Replaces the limits; connections already open stay open even if they are now over
     /// `max_connections` (only new ones are refused).
     pub fn set(&self, options: &TcpOptions) {
-        (self.max_message_bytes).store(options.max_message_bytes.max(1), Relaxed);
+        self.max_message_bytes
+            .store(options.max_message_bytes.max(1), Relaxed);
         let idle_ms = u64::try_from(options.idle_timeout.as_millis()).unwrap_or(u64::MAX);
         self.idle_timeout_ms.store(idle_ms, Relaxed);
         self.max_connections.store(options.max_connections, Relaxed);
