@@ -55,6 +55,20 @@ export interface EnginePlan {
   threads: number
   /** `auto` parses RFC 5424/3164 headers; `off` leaves header columns NULL. Default `auto`. */
   syslogHeader: 'auto' | 'off'
+  /** Rows have a `structured_data` column (RFC 5424 STRUCTURED-DATA). Default: `syslogHeader === 'auto'`. */
+  structuredData: boolean
+  /** Limits of the TCP and TLS listeners; they change live. */
+  tcpLimits: TcpLimitsPlan
+}
+
+/** Limits of an engine's TCP and TLS listeners. */
+export interface TcpLimitsPlan {
+  /** A longer message is stored cut to this many bytes. Default 65,536. */
+  maxMessageBytes: number
+  /** A connection silent this long is closed. Default 300,000 ms. */
+  idleTimeoutMs: number
+  /** Open connections per listening address; more are refused. Default 1,024. */
+  maxConnections: number
 }
 
 /** The console's listener. */
@@ -181,6 +195,12 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
       receiveBufferBytes: e.receive_buffer_bytes,
       threads: e.threads,
       syslogHeader: e.syslog_header,
+      structuredData: e.structured_data ?? e.syslog_header === 'auto',
+      tcpLimits: {
+        maxMessageBytes: e.tcp_limits.max_message_bytes,
+        idleTimeoutMs: e.tcp_limits.idle_timeout_ms,
+        maxConnections: e.tcp_limits.max_connections,
+      },
     })),
   }
 }

@@ -23,6 +23,13 @@ export interface RawTlsListen {
   client_ca?: string
 }
 
+/** Limits of an engine's TCP and TLS listeners. */
+export interface RawTcpLimits {
+  max_message_bytes: number
+  idle_timeout_ms: number
+  max_connections: number
+}
+
 /** One engine (listener) as written in the file. */
 export interface RawEngine {
   name: string
@@ -33,6 +40,9 @@ export interface RawEngine {
   receive_buffer_bytes: number
   threads: number
   syslog_header: 'auto' | 'off'
+  /** Absent: on when `syslog_header` is `auto`. */
+  structured_data?: boolean
+  tcp_limits: RawTcpLimits
   senders: RawSender[]
 }
 

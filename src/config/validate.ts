@@ -19,7 +19,7 @@ const Ajv2020 = Ajv2020Module.default
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true })
 const validateSchema = ajv.compile(schema)
 
-/** Column names the engine writes itself (SPEC §3); no class field may take them. */
+/** Column names the engine writes itself (SPEC §3, and issue 8's `structured_data`); no class field may take them. */
 export const RESERVED_COLUMNS: readonly string[] = [
   'received_at',
   'sender_ip',
@@ -31,6 +31,7 @@ export const RESERVED_COLUMNS: readonly string[] = [
   'proc_id',
   'msg_id',
   'log_time',
+  'structured_data',
   'original_log',
 ]
 
@@ -204,6 +205,9 @@ function semanticIssues(doc: unknown): ConfigIssue[] {
         }
         bound.push({ protocol, address, text, path, engine: name })
       })
+    }
+    if (engine.structured_data === true && engine.syslog_header === 'off') {
+      issues.push({ path: pointer(base, 'structured_data'), message: 'needs syslog_header "auto": structured data is read from the RFC 5424 header' })
     }
     const senders = Array.isArray(engine.senders) ? engine.senders : []
     const senderNames = new Map<string, number>()

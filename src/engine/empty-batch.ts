@@ -6,9 +6,9 @@
 import type { Batch, Column } from './batch.js'
 import { rowColumns, type ClassDefinition } from './extract.js'
 
-/** The zero-row batch of `cls`. */
-export function emptyBatch(cls: ClassDefinition): Batch {
-  const columns = rowColumns(cls).map((c): Column => {
+/** The zero-row batch of `cls`, with the `structured_data` column unless `structuredData` is false. */
+export function emptyBatch(cls: ClassDefinition, structuredData = true): Batch {
+  const columns = rowColumns(cls, structuredData).map((c): Column => {
     switch (c.type) {
       case 'varchar':
         return { name: c.name, type: c.type, values: [] }

@@ -23,11 +23,17 @@ export interface EngineSettings {
    * TLS sessions. PEM file paths; with `clientCa`, clients without a certificate it signed are refused.
    */
   tls?: { address: string; cert: string; key: string; clientCa?: string }[]
-  /** TCP and TLS: a longer message is cut to this many bytes (default 65,536). */
+  /**
+   * TCP and TLS: a longer message is stored cut to this many bytes and counted in
+   * `truncated` (default 65,536). Changes apply live, to open connections too.
+   */
   tcpMaxMessageBytes?: number
-  /** TCP and TLS: a connection silent this long is closed (default 300,000 ms). */
+  /** TCP and TLS: a connection silent this long is closed (default 300,000 ms). Changes apply live. */
   tcpIdleTimeoutMs?: number
-  /** TCP and TLS: connections per address beyond this are closed at once (default 1,024). */
+  /**
+   * TCP and TLS: connections per listening address beyond this are closed at once and
+   * counted in `refused_max_connections` (default 1,024). Changes apply live to new connections.
+   */
   tcpMaxConnections?: number
   /** Ordered; the first match names the row. */
   senders: { name: string; match: string }[]
@@ -42,6 +48,11 @@ export interface EngineSettings {
    * and log_time; `off` leaves them NULL (default `auto`).
    */
   syslogHeader?: 'auto' | 'off'
+  /**
+   * Store RFC 5424 STRUCTURED-DATA as sent in a `structured_data` column after `log_time`
+   * (NULL for `-`, malformed data and RFC 3164 lines). Default: on unless `syslogHeader` is `off`.
+   */
+  structuredData?: boolean
   /** IANA time zone of header time stamps that carry none, e.g. RFC 3164's (default `UTC`). */
   timezone?: string
   /** Rows that may wait for the writer before chunks are dropped (default 262,144). */
@@ -98,9 +109,10 @@ export class Engine {
   }
 
   /**
-   * Applies new settings live (class, senders, original-log flag, addresses, threads,
-   * buffer size). Rows already queued keep their columns; sockets are replaced without
-   * a receive gap. Queue sizes are fixed at start. On error nothing changes.
+   * Applies new settings live (class, senders, original-log flag, header options, addresses,
+   * threads, buffer size, TCP limits). Rows already queued keep their columns; sockets are
+   * replaced without a receive gap, and TCP limits change without closing a connection.
+   * Queue sizes are fixed at start. On error nothing changes.
    */
   update(settings: EngineSettings): void {
     this.handle.update(toNative(settings))

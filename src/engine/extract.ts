@@ -40,11 +40,12 @@ export function classColumns(cls: ClassDefinition): ColumnInfo[] {
 }
 
 /**
- * Every stored column after `received_at` for rows of `cls` (header columns, the class's
- * columns, `original_log`); `field` is empty for the fixed ones.
+ * Every stored column after `received_at` for rows of `cls` (header columns, then
+ * `structured_data` unless `structuredData` is false, the class's columns, `original_log`);
+ * `field` is empty for the fixed ones.
  */
-export function rowColumns(cls: ClassDefinition): ColumnInfo[] {
-  return native.rowColumns(cls)
+export function rowColumns(cls: ClassDefinition, structuredData = true): ColumnInfo[] {
+  return native.rowColumns(cls, structuredData)
 }
 
 /** The first problem of `cls` (field, position, message), or null when it compiles. */

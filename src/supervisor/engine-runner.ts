@@ -100,7 +100,8 @@ export class EngineRunner {
         onCommit: (_rows, ms) => flushLatency.observeMs(ms),
       })
       // Creates (or widens) today's table now rather than at the first message.
-      await writer.append(emptyBatch(engineSettings(plan, storage.timezone).class))
+      const { class: cls, structuredData } = engineSettings(plan, storage.timezone)
+      await writer.append(emptyBatch(cls, structuredData))
       return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency, storage.timezone)
     } catch (e) {
       await engine.stop()
@@ -141,7 +142,7 @@ export class EngineRunner {
     this.engine.update(settings)
     this.plan = plan
     // New columns exist from now on, even before a row fills them.
-    await this.writer.append(emptyBatch(settings.class))
+    await this.writer.append(emptyBatch(settings.class, settings.structuredData))
   }
 
   /** Counters of receiver and writer together. */

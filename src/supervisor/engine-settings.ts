@@ -17,11 +17,15 @@ export function engineSettings(plan: EnginePlan, timezone: string): EngineSettin
     udp: plan.udp,
     ...(plan.tcp && { tcp: plan.tcp }),
     ...(plan.tls && { tls: plan.tls }),
+    tcpMaxMessageBytes: plan.tcpLimits.maxMessageBytes,
+    tcpIdleTimeoutMs: plan.tcpLimits.idleTimeoutMs,
+    tcpMaxConnections: plan.tcpLimits.maxConnections,
     senders: plan.senders,
     threads: plan.threads,
     receiveBufferBytes: plan.receiveBufferBytes,
     keepOriginalLog: plan.keepOriginalLog,
     syslogHeader: plan.syslogHeader,
+    structuredData: plan.structuredData,
     timezone,
   }
 }

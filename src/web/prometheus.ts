@@ -37,6 +37,8 @@ const ENGINE_COUNTERS: readonly [string, keyof EngineCounters, string][] = [
   ['logsift_embedded_nul_total', 'embedded_nul', 'Rows containing NUL bytes.'],
   ['logsift_empty_total', 'empty', 'Empty datagrams.'],
   ['logsift_receive_errors_total', 'receive_errors', 'Failed receive calls other than timeouts.'],
+  ['logsift_truncated_total', 'truncated', 'TCP/TLS messages longer than tcp_limits.max_message_bytes, stored cut to it.'],
+  ['logsift_refused_max_connections_total', 'refused_max_connections', 'TCP/TLS connections closed at once because the listener had tcp_limits.max_connections open.'],
 ]
 
 const ENGINE_GAUGES: readonly [string, keyof EngineCounters, string][] = [

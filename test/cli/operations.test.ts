@@ -317,6 +317,8 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
       ['logsift_embedded_nul_total', 'embedded_nul'],
       ['logsift_empty_total', 'empty'],
       ['logsift_receive_errors_total', 'receive_errors'],
+      ['logsift_truncated_total', 'truncated'],
+      ['logsift_refused_max_connections_total', 'refused_max_connections'],
     ]
     for (const runner of [fw, strict]) {
       const counters = runner.counters()

@@ -49,6 +49,17 @@ check('prints every issue and exits 1', async () => {
   )
 })
 
+check('a bad TCP limit is named by its JSON path and exits 1', async () => {
+  const doc = baseDoc()
+  doc.engines[0].tcp_limits = { max_connections: 0 }
+  const file = join(dir, 'limits.json')
+  writeFileSync(file, JSON.stringify(doc))
+  const { out, err } = capture()
+  assert.is(await runCheckConfig([file], { stdout: out, stderr: err, env: {} }), 1)
+  assert.is(out.text, '')
+  assert.is(err.text, `${file}: /engines/0/tcp_limits/max_connections: 0 is too small; it must be at least 1\n`)
+})
+
 check('the native pattern check is applied when given', async () => {
   const { out, err } = capture()
   const code = await runCheckConfig([], {

@@ -60,6 +60,8 @@ load('the shipped default config loads and plans', async () => {
       receiveBufferBytes: 8388608,
       threads: 2,
       syslogHeader: 'auto',
+      structuredData: true,
+      tcpLimits: { maxMessageBytes: 65536, idleTimeoutMs: 300000, maxConnections: 1024 },
     },
   ])
 })

@@ -46,6 +46,7 @@ plan('camelCase, absolute paths, inherited retention, explicit engine settings',
     receive_buffer_bytes: 33554432,
     threads: 4,
     syslog_header: 'off',
+    tcp_limits: { max_connections: 8 },
     senders: [
       { name: 'core', match: '10.0.0.0/8' },
       { name: 'rest', match: '*' },
@@ -78,7 +79,19 @@ plan('camelCase, absolute paths, inherited retention, explicit engine settings',
     receiveBufferBytes: 33554432,
     threads: 4,
     syslogHeader: 'off',
+    structuredData: false,
+    tcpLimits: { maxMessageBytes: 65536, idleTimeoutMs: 300000, maxConnections: 8 },
   })
+})
+
+plan('structured_data follows syslog_header unless set', () => {
+  const doc = baseDoc()
+  doc.engines.push(
+    { name: 'plain', class: 'mikrotik', listen: { udp: ['127.0.0.1:1'] }, syslog_header: 'off' },
+    { name: 'without', class: 'mikrotik', listen: { udp: ['127.0.0.1:2'] }, structured_data: false },
+  )
+  const p = planConfig(valid(doc), { cwd: '/opt/logsift' })
+  assert.equal(p.engines.map((e) => [e.name, e.structuredData]), [['mikrotik', true], ['plain', false], ['without', false]])
 })
 
 plan('the users store may not live inside data_dir', () => {

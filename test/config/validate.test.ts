@@ -19,6 +19,8 @@ validate('accepts the base document and fills defaults into a copy', () => {
   assert.is(engine.receive_buffer_bytes, 8 * 1024 * 1024)
   assert.is(engine.threads, 2)
   assert.is(engine.syslog_header, 'auto')
+  assert.is(engine.structured_data, undefined, 'follows syslog_header in the plan')
+  assert.equal(engine.tcp_limits, { max_message_bytes: 65536, idle_timeout_ms: 300000, max_connections: 1024 })
   assert.is(doc.http, undefined, 'the caller’s document is left alone')
 })
 
@@ -168,7 +170,7 @@ validate('schema errors in plain words, all at once, sorted by path', () => {
   doc.engines[0].listn = {}
   doc.engines[0].senders.push({ name: 'x' })
   assert.equal(issuesOf(doc), [
-    '/engines/0/listn: is not a known setting (known here: name, class, listen, keep_original_log, retention_days, receive_buffer_bytes, threads, syslog_header, senders)',
+    '/engines/0/listn: is not a known setting (known here: name, class, listen, keep_original_log, retention_days, receive_buffer_bytes, threads, syslog_header, structured_data, tcp_limits, senders)',
     '/engines/0/senders/1/match: is required',
     '/engines/0/syslog_header: "on" is not one of "auto", "off"',
     '/engines/0/threads: must be a whole number, not 1.5',
@@ -183,6 +185,40 @@ validate('a too short string says how long it must be, an empty one that it is e
   doc.metrics = { token: 'short-token' }
   doc.http = { host: '' }
   assert.equal(issuesOf(doc), ['/http/host: must not be empty', '/metrics/token: is shorter than 16 characters'])
+})
+
+validate('tcp_limits: each limit checked with its JSON path', () => {
+  const doc = baseDoc()
+  doc.engines[0].tcp_limits = { max_message_bytes: 100, idle_timeout_ms: 1500.5, max_connections: 0, max_conns: 5 }
+  assert.equal(issuesOf(doc), [
+    '/engines/0/tcp_limits/idle_timeout_ms: must be a whole number, not 1500.5',
+    '/engines/0/tcp_limits/max_connections: 0 is too small; it must be at least 1',
+    '/engines/0/tcp_limits/max_conns: is not a known setting (known here: max_message_bytes, idle_timeout_ms, max_connections)',
+    '/engines/0/tcp_limits/max_message_bytes: 100 is too small; it must be at least 480',
+  ])
+  doc.engines[0].tcp_limits = { max_message_bytes: 16777217, idle_timeout_ms: 86400001, max_connections: 65537 }
+  assert.equal(issuesOf(doc), [
+    '/engines/0/tcp_limits/idle_timeout_ms: 86400001 is too large; it must be at most 86400000',
+    '/engines/0/tcp_limits/max_connections: 65537 is too large; it must be at most 65536',
+    '/engines/0/tcp_limits/max_message_bytes: 16777217 is too large; it must be at most 16777216',
+  ])
+  doc.engines[0].tcp_limits = { max_connections: 2 }
+  const result = validateConfig(doc)
+  assert.ok(result.ok)
+  if (result.ok) assert.equal(result.config.engines[0]!.tcp_limits, { max_message_bytes: 65536, idle_timeout_ms: 300000, max_connections: 2 })
+})
+
+validate('structured_data: a boolean that needs syslog_header auto; a reserved column name', () => {
+  const doc = baseDoc()
+  doc.engines[0].structured_data = 'yes'
+  assert.equal(issuesOf(doc), ['/engines/0/structured_data: must be true or false, not "yes"'])
+  doc.engines[0].structured_data = true
+  doc.engines[0].syslog_header = 'off'
+  assert.equal(issuesOf(doc), ['/engines/0/structured_data: needs syslog_header "auto": structured data is read from the RFC 5424 header'])
+  doc.engines[0].structured_data = false
+  assert.equal(issuesOf(doc), ['ok'])
+  doc.classes.mikrotik = { structured_data: '(\\[.*\\])' }
+  assert.equal(issuesOf(doc), ['/classes/mikrotik/structured_data: "structured_data" is a reserved column name; choose another'])
 })
 
 validate('not an object at all', () => {

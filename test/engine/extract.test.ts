@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { checkClass, classColumns, extract } from '../../src/engine/extract.js'
+import { checkClass, classColumns, extract, rowColumns } from '../../src/engine/extract.js'
 import { corpusExpected, corpusLines, mikrotik5 } from '../support/corpus.js'
 import { rowsOf } from '../support/columns.js'
 
@@ -74,9 +74,18 @@ semantics('a bad pattern names class, field and position', () => {
 
 semantics('reserved and duplicate column names are refused', () => {
   assert.match(checkClass({ name: 'c', fields: [{ name: 'sender', pattern: 'a' }] })!.message, /reserved/)
+  // Issue 8's header column, whether or not an engine stores it.
+  assert.match(checkClass({ name: 'c', fields: [{ name: 'structured_data', pattern: 'a' }] })!.message, /reserved/)
+  assert.throws(() => extract({ name: 'c', fields: [{ name: 'structured_data', pattern: 'a' }] }, ['a']), /reserved/)
   assert.match(
     checkClass({ name: 'c', fields: [{ name: 'a_ip', pattern: 'a' }, { name: 'a_port', pattern: 'b' }] })!.message,
     /already produced by field 'a_ip'/,
   )
+})
+semantics('row columns: the header columns, structured_data unless turned off, the class, original_log', () => {
+  const cls = { name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }] }
+  const header = ['sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'proc_id', 'msg_id', 'log_time']
+  assert.equal(rowColumns(cls).map((c) => c.name), [...header, 'structured_data', 'user', 'original_log'])
+  assert.equal(rowColumns(cls, false).map((c) => c.name), [...header, 'user', 'original_log'])
 })
 semantics.run()

@@ -1,7 +1,8 @@
 /**
  * @module
  * Syslog header columns (issue 8, SPEC §4/§9) from real clients: `logger --rfc3164` and
- * `logger --rfc5424` over UDP into a real engine, and a Mikrotik line without a date.
+ * `logger --rfc5424` over UDP into a real engine, structured data from `logger --sd-id`
+ * and `loggen --sdata` (over TCP), and a Mikrotik line without a date.
  */
 import { execFileSync } from 'node:child_process'
 import { hostname } from 'node:os'
@@ -22,9 +23,9 @@ function settings(over: Partial<EngineSettings> = {}): EngineSettings {
 }
 
 /** Sends one line with logger(1) in `format`, its clock in `tz`. */
-function logger(port: number, format: '--rfc3164' | '--rfc5424', line: string, tz = 'UTC'): void {
-  const args = ['-d', '-n', '127.0.0.1', '-P', String(port), format, '-t', 'fw', '--id=4242']
-  if (format === '--rfc5424') args.push('--msgid', 'ID47')
+function logger(port: number, format: '--rfc3164' | '--rfc5424' | '--rfc5424=notq', line: string, tz = 'UTC', extra: string[] = []): void {
+  const args = ['-d', '-n', '127.0.0.1', '-P', String(port), format, '-t', 'fw', '--id=4242', ...extra]
+  if (format !== '--rfc3164') args.push('--msgid', 'ID47')
   execFileSync('logger', [...args, line], { env: { ...process.env, TZ: tz } })
 }
 
@@ -88,6 +89,55 @@ header('syslogHeader off leaves the header columns NULL; facility and severity s
   const r = rows[0]!
   assert.equal([r.facility, r.severity, r.hostname, r.app_name, r.proc_id, r.msg_id, r.log_time], [1, 5, null, null, null, null, null])
   assertAccounted(engine)
+})
+
+/** logger's structured data options: one element, a value with RFC 5424 §6.3.3 escapes. */
+const sdArgs = ['--sd-id', 'zoo@32473', '--sd-param', 'tiger="hungry"', '--sd-param', 'zebra="st\\"ri\\\\ped"']
+const sd = '[zoo@32473 tiger="hungry" zebra="st\\"ri\\\\ped"]'
+
+header('logger --rfc5424 --sd-id: structured_data is the SD exactly as sent, after log_time', async () => {
+  const engine = Engine.start(settings())
+  logger(engine.port, '--rfc5424=notq', line, 'UTC', sdArgs)
+  logger(engine.port, '--rfc5424', line, 'UTC', sdArgs)
+  logger(engine.port, '--rfc5424=notq', line)
+  logger(engine.port, '--rfc3164', line)
+  const { batches, rows } = await stopAndDrain(engine, await pullRows(engine, 4))
+  const names = batches[0]!.columns.map((c) => c.name)
+  assert.equal(names.slice(names.indexOf('log_time'), names.indexOf('log_time') + 3), ['log_time', 'structured_data', 'pppoe'])
+  const values = rows.map((r) => r.structured_data)
+  assert.is(values.length, 4)
+  assert.ok(values.includes(sd), `${JSON.stringify(values)} has the one element as sent`)
+  // logger's default also sends its timeQuality element, first.
+  const tq = values.find((v) => typeof v === 'string' && v.startsWith('[timeQuality'))
+  assert.match(tq as string, /^\[timeQuality tzKnown="1" isSynced="[01]"( syncAccuracy="\d+")?\]\[zoo@/)
+  assert.is((tq as string).slice((tq as string).indexOf('][') + 1), sd)
+  // NILVALUE and RFC 3164: NULL; every row still has its header and class fields.
+  assert.equal(values.filter((v) => v === null).length, 2)
+  assert.ok(rows.every((r) => r.app_name === 'fw' && r.pppoe === 'alice'))
+  assertAccounted(engine)
+})
+
+header('loggen --sdata over TCP (RFC 5424, octet counting): every row has the SD exactly', async () => {
+  const engine = Engine.start(settings({ tcp: ['127.0.0.1:0'] }))
+  const tcp = engine.sockets().find((s) => s.protocol === 'tcp')!
+  const port = tcp.address.slice(tcp.address.lastIndexOf(':') + 1)
+  const element = '[test@32473 name="va\\"l\\]ue" n2="x"]'
+  execFileSync('loggen', ['--inet', '--stream', '-P', '--sdata', element, '-n', '200', '-Q', '127.0.0.1', port], { stdio: 'ignore' })
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 200))
+  assert.is(rows.length, 200)
+  assert.ok(rows.every((r) => r.structured_data === element && r.app_name === 'prg00000'), String(rows[0]?.structured_data))
+  assertAccounted(engine)
+})
+
+header('no structured_data column with syslogHeader off or structuredData false', async () => {
+  for (const over of [{ syslogHeader: 'off' as const }, { structuredData: false }]) {
+    const engine = Engine.start(settings(over))
+    logger(engine.port, '--rfc5424=notq', line, 'UTC', sdArgs)
+    const { batches, rows } = await stopAndDrain(engine, await pullRows(engine, 1))
+    assert.is(rows.length, 1)
+    assert.not.ok(batches[0]!.columns.some((c) => c.name === 'structured_data'), JSON.stringify(over))
+    assertAccounted(engine)
+  }
 })
 
 header('an unknown time zone is refused at start', () => {

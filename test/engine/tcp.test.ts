@@ -59,14 +59,40 @@ tcp('loggen --stream: 4 connections, octet counting and LF framing, nothing lost
   }
 })
 
-tcp('a message over the maximum size is cut; the next one on the connection is intact', async () => {
+/** Connects to `port` on loopback and resolves once connected. */
+async function connect(port: number): Promise<net.Socket> {
+  const socket = net.connect(port, '127.0.0.1')
+  await new Promise<void>((resolve, reject) => {
+    socket.on('connect', resolve)
+    socket.on('error', reject)
+  })
+  return socket
+}
+
+/** Resolves true when `socket` is closed by the other end within 2 s, false otherwise. */
+function closedByPeer(socket: net.Socket): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    socket.on('close', () => resolve(true))
+    socket.on('error', () => resolve(true))
+    socket.resume()
+    setTimeout(() => resolve(false), 2000)
+  })
+}
+
+tcp('a message over the maximum size is stored cut and counted, in both framings; the next one is intact', async () => {
   const engine = Engine.start(settings({ tcpMaxMessageBytes: 100 }))
-  const socket = net.connect(tcpPort(engine), '127.0.0.1')
-  await new Promise<void>((resolve) => socket.on('connect', resolve))
-  await new Promise<void>((resolve) => socket.end(`<13>${'x'.repeat(200)}\n${line}\n`, resolve))
-  const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
-  assert.equal(rows.map((r) => (r.original_log as string).length), [100, line.length])
-  assert.is(rows[1]!.pppoe, 'alice')
+  const long = `<13>${'x'.repeat(200)}`
+  const exact = `<13>${'y'.repeat(96)}`
+  const lf = await connect(tcpPort(engine))
+  await new Promise<void>((resolve) => lf.end(`${long}\n${exact}\r\n${line}\n`, resolve))
+  const counted = await connect(tcpPort(engine))
+  await new Promise<void>((resolve) => counted.end(`${long.length} ${long}${exact.length} ${exact}`, resolve))
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 5))
+  const texts = rows.map((r) => r.original_log as string).sort()
+  assert.equal(texts, [long.slice(0, 100), long.slice(0, 100), exact, exact, line].sort())
+  assert.is(rows.find((r) => r.original_log === line)!.pppoe, 'alice')
+  // Only the two longer than 100 bytes count; exactly 100 (with or without CR) does not.
+  assert.is(engine.stats().truncated, 2)
   assertAccounted(engine)
 })
 
@@ -89,21 +115,37 @@ tcp('a full queue slows the sender instead of dropping', async () => {
   assertAccounted(engine)
 })
 
-tcp('connections over the maximum are closed at once', async () => {
+tcp('connections over the maximum are closed at once and counted; the open one keeps working', async () => {
   const engine = Engine.start(settings({ tcpMaxConnections: 1 }))
-  const first = net.connect(tcpPort(engine), '127.0.0.1')
-  await new Promise<void>((resolve) => first.on('connect', resolve))
-  await new Promise((r) => setTimeout(r, 100))
-  const second = net.connect(tcpPort(engine), '127.0.0.1')
-  const closed = await new Promise<boolean>((resolve) => {
-    second.on('close', () => resolve(true))
-    second.on('error', () => resolve(true))
-    setTimeout(() => resolve(false), 2000)
-  })
-  assert.ok(closed, 'the second connection is closed')
+  const first = await connect(tcpPort(engine))
+  first.write(`${line.replace('alice', 'before')}\n`)
+  const before = await pullRows(engine, 1)
+  const second = await connect(tcpPort(engine))
+  assert.ok(await closedByPeer(second), 'the second connection is closed')
+  assert.is(engine.stats().refused_max_connections, 1)
   first.end(`${line}\n`)
-  const { rows } = await stopAndDrain(engine, await pullRows(engine, 1))
-  assert.is(rows.length, 1)
+  const { rows } = await stopAndDrain(engine, [...before, ...(await pullRows(engine, 1))])
+  assert.equal(rows.map((r) => r.pppoe), ['before', 'alice'])
+  assert.is(engine.stats().refused_max_connections, 1)
+  assertAccounted(engine)
+})
+
+tcp('new limits apply live: open connections stay, the new maximum and size count from then on', async () => {
+  const engine = Engine.start(settings({ tcpMaxConnections: 1 }))
+  const port = tcpPort(engine)
+  const first = await connect(port)
+  assert.ok(await closedByPeer(await connect(port)), 'over the first limit')
+  engine.update(settings({ tcpMaxConnections: 2, tcpMaxMessageBytes: 480 }))
+  assert.is(tcpPort(engine), port, 'same listener, no rebind')
+  const second = await connect(port)
+  assert.not.ok(await closedByPeer(second), 'the second connection now stays open')
+  assert.ok(await closedByPeer(await connect(port)), 'a third is over the new limit')
+  // The first connection was never closed, and it now cuts at 480 bytes.
+  first.end(`<13>${'z'.repeat(1000)}\n`)
+  second.end(`${line}\n`)
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
+  assert.equal(rows.map((r) => (r.original_log as string).length).sort((a, b) => a - b), [line.length, 480].sort((a, b) => a - b))
+  assert.equal([engine.stats().refused_max_connections, engine.stats().truncated], [2, 1])
   assertAccounted(engine)
 })
 

@@ -98,6 +98,27 @@ t('with client_ca: a client without a certificate is refused, one with a valid c
   assertAccounted(engine)
 })
 
+t('the TCP limits hold over TLS: a connection over the maximum is refused and counted, an oversized frame cut and counted', async () => {
+  const engine = Engine.start({ ...settings('127.0.0.1:0'), tcpMaxConnections: 1, tcpMaxMessageBytes: 480 })
+  const port = tlsPort(engine)
+  const first = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(certs.ca) })
+  await new Promise<void>((resolve, reject) => {
+    first.on('secureConnect', resolve)
+    first.on('error', reject)
+  })
+  assert.ok(await nodeClient(port, ['<13>over the limit']), 'the second connection fails before its handshake ends')
+  assert.is(engine.stats().refused_max_connections, 1)
+  const long = `<13>${'x'.repeat(1000)}`
+  const closed = new Promise((resolve) => first.on('close', resolve))
+  first.end([long, lines[0]!].map((f) => `${Buffer.byteLength(f)} ${f}`).join(''))
+  first.resume()
+  await closed
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
+  assert.equal(rows.map((r) => r.original_log), [long.slice(0, 480), lines[0]])
+  assert.equal([engine.stats().truncated, engine.stats().refused_max_connections], [1, 1])
+  assertAccounted(engine)
+})
+
 t('a missing certificate file is an error naming the file and the listener', () => {
   const missing = `${certs.dir}/missing.pem`
   try {

@@ -4,6 +4,7 @@
  * chart. The dashboard's SSE stream sends the HTML of {@link EngineTotals} every second,
  * so the page and the stream render the same component.
  */
+import type { EngineCounters } from '../../src/supervisor/engine-runner.js'
 import type { RateSample } from '../../src/web/rate-sampler.js'
 import { formatBytes } from '../components/format.js'
 
@@ -26,6 +27,8 @@ export interface EngineTotalsProps {
   totals: EngineTotalsValues
   /** The last second's rates, if sampled yet. */
   latest?: RateSample | undefined
+  /** The TCP/TLS limit counters; shown once either is above zero. */
+  tcp?: Pick<EngineCounters, 'truncated' | 'refused_max_connections'> | undefined
 }
 
 const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
@@ -38,8 +41,8 @@ const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
 
 const count = new Intl.NumberFormat('en-US')
 
-/** State badge and one tile per counter: the rate now and the total since start. */
-export function EngineTotals({ name, state, totals, latest }: EngineTotalsProps) {
+/** State badge, one tile per counter (the rate now and the total since start), and the TCP limits' counters when they count anything. */
+export function EngineTotals({ name, state, totals, latest, tcp }: EngineTotalsProps) {
   return (
     <div class="engine-totals" id={`totals-${name}`}>
       <p class="engine-state">
@@ -58,6 +61,11 @@ export function EngineTotals({ name, state, totals, latest }: EngineTotalsProps)
           </div>
         ))}
       </dl>
+      {tcp && (tcp.truncated > 0 || tcp.refused_max_connections > 0) && (
+        <p class="engine-tcp-limits">
+          TCP/TLS since start: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
+        </p>
+      )}
     </div>
   )
 }

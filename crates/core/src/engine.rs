@@ -5,8 +5,11 @@
 //!
 //! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
-//! drained. The queue is bounded in rows, not chunks, so memory stays bounded whatever
-//! the chunk sizes; a chunk that does not fit is dropped whole and counted.
+//! drained. A TCP message cut at the maximum size is still delivered (and counted in
+//! `truncated` too); a connection refused over the limit carried no message yet, so
+//! `refused_max_connections` stands beside the identity, not in it. The queue is bounded
+//! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
+//! does not fit is dropped whole and counted.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -25,7 +28,7 @@ use crate::extract::Scratch;
 use crate::pipeline::{Outcome, Pipeline};
 use crate::recv::{bind, parse_listen, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
-use crate::tcp::{self, TcpOptions};
+use crate::tcp::{self, TcpLimits, TcpOptions};
 use crate::text::decode;
 use crate::tls::{self, TlsListen};
 
@@ -37,7 +40,8 @@ const RECENT_LINES_CAPACITY: usize = 200;
 /// copy stays negligible at high rates (the ring becomes a sample).
 const RECENT_LINES_PER_BATCH: usize = 4;
 
-/// Where and how an engine listens. A change here means new sockets.
+/// Where and how an engine listens. A change here means new sockets; the TCP limits
+/// ([`TcpOptions`]) are apart, as they change without one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenOptions {
     /// UDP addresses, `host:port` or `[v6]:port`.
@@ -50,8 +54,6 @@ pub struct ListenOptions {
     pub tcp: Vec<String>,
     /// TLS listeners (RFC 5425): TCP listeners whose connections are TLS sessions.
     pub tls: Vec<TlsListen>,
-    /// Limits of the TCP and TLS listeners.
-    pub tcp_options: TcpOptions,
 }
 
 /// Queue sizing; fixed for the engine's life.
@@ -86,6 +88,11 @@ pub struct Counters {
     pub delivered: AtomicU64,
     /// Failed receive calls (other than timeouts).
     pub receive_errors: AtomicU64,
+    /// TCP/TLS messages longer than the maximum message size, stored cut to it (counted
+    /// whether or not their sender is known).
+    pub truncated: AtomicU64,
+    /// TCP/TLS connections closed at once because the listener had its maximum open.
+    pub refused_max_connections: AtomicU64,
 }
 
 /// State shared by the engine handle and its receiver threads.
@@ -99,6 +106,7 @@ pub struct Shared {
     queue: QueueOptions,
     unknown: Mutex<UnknownSenders>,
     recent: Mutex<VecDeque<String>>,
+    tcp_limits: Arc<TcpLimits>,
     /// Kernel drops of sockets already closed by an update.
     retired_kernel_drops: AtomicU64,
 }
@@ -211,17 +219,18 @@ impl ReceiverSet {
         }
         for (i, (listener, local, config)) in listeners.into_iter().enumerate() {
             let protocol = if config.is_some() { "tls" } else { "tcp" };
-            let (shared, stop, limits) =
-                (shared.clone(), stop.clone(), options.tcp_options.clone());
+            let (shared, stop) = (shared.clone(), stop.clone());
             let handle = std::thread::Builder::new()
                 .name(format!("logsift-{protocol}-{i}"))
                 .spawn(move || {
+                    let (limits, refused) =
+                        (&shared.tcp_limits, &shared.counters.refused_max_connections);
                     let rows = |peer| TcpRows::new(shared.clone(), peer, stop.clone());
                     match config {
-                        None => tcp::accept_loop(&listener, &limits, &stop, Some, rows),
+                        None => tcp::accept_loop(&listener, limits, refused, &stop, Some, rows),
                         Some(c) => {
                             let open = |socket| tls::open(&c, socket);
-                            tcp::accept_loop(&listener, &limits, &stop, open, rows);
+                            tcp::accept_loop(&listener, limits, refused, &stop, open, rows);
                         }
                     }
                 })
@@ -398,7 +407,7 @@ impl TcpRows {
 }
 
 impl tcp::Sink for TcpRows {
-    fn frame(&mut self, bytes: &[u8]) {
+    fn frame(&mut self, bytes: &[u8], truncated: bool) {
         let current = self.shared.pipeline();
         if !Arc::ptr_eq(&current, &self.pipeline) {
             self.hand_over();
@@ -412,6 +421,7 @@ impl tcp::Sink for TcpRows {
         let c = &self.shared.counters;
         c.received.fetch_add(1, Relaxed);
         c.bytes.fetch_add(bytes.len() as u64, Relaxed);
+        c.truncated.fetch_add(u64::from(truncated), Relaxed);
         let at = now_us();
         let p = &self.pipeline;
         match p.process(bytes, self.peer, at, &mut self.scratch, &mut self.chunk) {
@@ -484,6 +494,10 @@ pub struct Stats {
     pub delivered: u64,
     /// See [`Counters`].
     pub receive_errors: u64,
+    /// See [`Counters`].
+    pub truncated: u64,
+    /// See [`Counters`].
+    pub refused_max_connections: u64,
     /// Datagrams the kernel dropped on a full receive buffer, summed over sockets.
     pub kernel_drops: u64,
     /// Rows waiting in the queue for JavaScript.
@@ -518,6 +532,7 @@ impl Engine {
     pub fn start(
         pipeline: Pipeline,
         listen: &ListenOptions,
+        tcp_options: &TcpOptions,
         queue: QueueOptions,
     ) -> Result<Engine, Error> {
         let (queue_tx, queue_rx) = crossbeam_channel::unbounded();
@@ -530,6 +545,7 @@ impl Engine {
             queue,
             unknown: Mutex::new(UnknownSenders::new(UNKNOWN_SENDERS_CAPACITY)),
             recent: Mutex::new(VecDeque::new()),
+            tcp_limits: Arc::new(TcpLimits::new(tcp_options)),
             retired_kernel_drops: AtomicU64::new(0),
         });
         let receivers = ReceiverSet::start(&shared, listen)?;
@@ -541,10 +557,16 @@ impl Engine {
         })
     }
 
-    /// Applies a new pipeline and listen options. Rows already queued keep the columns they
-    /// were built with. New sockets are bound before old ones close (`SO_REUSEPORT`), so
-    /// a listen change has no receive gap; if binding fails nothing changes.
-    pub fn update(&self, pipeline: Option<Pipeline>, listen: &ListenOptions) -> Result<(), Error> {
+    /// Applies a new pipeline, listen options and TCP limits. Rows already queued keep the
+    /// columns they were built with. New sockets are bound before old ones close
+    /// (`SO_REUSEPORT`), so a listen change has no receive gap; if binding fails nothing
+    /// changes. New limits apply to open connections too, without closing any.
+    pub fn update(
+        &self,
+        pipeline: Option<Pipeline>,
+        listen: &ListenOptions,
+        tcp_options: &TcpOptions,
+    ) -> Result<(), Error> {
         let mut receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
         let relisten = receivers.as_ref().is_some_and(|r| r.options != *listen);
         let fresh = if relisten {
@@ -559,6 +581,7 @@ impl Engine {
                 .write()
                 .unwrap_or_else(|p| p.into_inner()) = Arc::new(p);
         }
+        self.shared.tcp_limits.set(tcp_options);
         if let Some(fresh) = fresh {
             if let Some(old) = receivers.replace(fresh) {
                 old.stop(&self.shared);
@@ -643,6 +666,8 @@ impl Engine {
             dropped_backpressure: c.dropped_backpressure.load(Relaxed),
             delivered: c.delivered.load(Relaxed),
             receive_errors: c.receive_errors.load(Relaxed),
+            truncated: c.truncated.load(Relaxed),
+            refused_max_connections: c.refused_max_connections.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
             queue_depth: self.shared.queued_rows.load(Relaxed) as u64,
             queue_capacity: self.shared.queue.capacity_rows as u64,

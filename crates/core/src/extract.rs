@@ -13,8 +13,9 @@ use crate::batch::{ColumnData, ColumnType};
 use crate::error::{Error, ErrorKind};
 use crate::matcher::{FieldMatcher, MatchScratch};
 
-/// Column names the fixed part of a row already uses (SPEC §3).
-pub const RESERVED_COLUMNS: [&str; 11] = [
+/// Column names the fixed part of a row already uses (SPEC §3, and `structured_data` of
+/// issue 8).
+pub const RESERVED_COLUMNS: [&str; 12] = [
     "received_at",
     "sender_ip",
     "sender",
@@ -25,6 +26,7 @@ pub const RESERVED_COLUMNS: [&str; 11] = [
     "proc_id",
     "msg_id",
     "log_time",
+    "structured_data",
     "original_log",
 ];
 

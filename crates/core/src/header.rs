@@ -47,6 +47,9 @@ pub struct Header<'a> {
     pub msg_id: Option<&'a str>,
     /// The header's TIMESTAMP in µs since the Unix epoch.
     pub log_time_us: Option<i64>,
+    /// RFC 5424 STRUCTURED-DATA (§6.3) as sent, all its SD-ELEMENTs; NULL for NILVALUE,
+    /// for malformed structured data and for RFC 3164, which has none.
+    pub structured_data: Option<&'a str>,
 }
 
 /// Reads headers for one engine: the time zone of stamps that carry none.

@@ -27,8 +27,8 @@ const FIXED_COLUMNS: [(&str, ColumnType); 9] = [
     ("log_time", ColumnType::TimestampTz),
 ];
 
-/// Index of the first class field column in a chunk.
-const FIELDS_START: usize = FIXED_COLUMNS.len();
+/// The optional column after `log_time`: RFC 5424 STRUCTURED-DATA as sent (issue 8).
+const STRUCTURED_DATA: &str = "structured_data";
 
 /// Everything needed to turn a datagram into a row.
 pub struct Pipeline {
@@ -41,8 +41,13 @@ pub struct Pipeline {
     /// Reads hostname … log_time (`syslog_header: auto`); `None` leaves them NULL (`off`).
     /// Facility and severity come from the PRI either way.
     pub header: Option<HeaderParser>,
+    /// Whether rows have the `structured_data` column (NULL throughout without a header
+    /// parser).
+    pub structured_data: bool,
     /// Column layout of the chunks this pipeline builds.
     pub schema: Arc<Schema>,
+    /// Index of the first class field column in a chunk.
+    fields_start: usize,
 }
 
 /// What happened to one datagram.
@@ -59,13 +64,15 @@ pub enum Outcome {
 }
 
 impl Pipeline {
-    /// Compiles the class and the sender list.
+    /// Compiles the class and the sender list. With `structured_data`, rows get that
+    /// column right after `log_time`.
     pub fn new(
         class: &str,
         fields: &[FieldSpec],
         senders: &[SenderSpec],
         keep_original_log: bool,
         header: Option<HeaderParser>,
+        structured_data: bool,
     ) -> Result<Pipeline, Error> {
         let extractor = Extractor::compile(class, fields)?;
         let senders = SenderTable::new(senders)?;
@@ -73,6 +80,10 @@ impl Pipeline {
             .iter()
             .map(|(n, t)| (n.to_string(), *t))
             .collect();
+        if structured_data {
+            columns.push((STRUCTURED_DATA.to_string(), ColumnType::Varchar));
+        }
+        let fields_start = columns.len();
         columns.extend(extractor.columns().iter().map(|c| (c.name.clone(), c.ty)));
         columns.push(("original_log".to_string(), ColumnType::Varchar));
         Ok(Pipeline {
@@ -80,7 +91,9 @@ impl Pipeline {
             senders,
             keep_original_log,
             header,
+            structured_data,
             schema: Arc::new(Schema { columns }),
+            fields_start,
         })
     }
 
@@ -116,9 +129,12 @@ impl Pipeline {
         cols[6].push_str(header.proc_id);
         cols[7].push_str(header.msg_id);
         cols[8].push_i64(header.log_time_us);
+        if self.structured_data {
+            cols[9].push_str(header.structured_data);
+        }
         let n = cols.len();
         self.extractor
-            .extract_into(text, scratch, &mut cols[FIELDS_START..n - 1]);
+            .extract_into(text, scratch, &mut cols[self.fields_start..n - 1]);
         cols[n - 1].push_str(self.keep_original_log.then_some(text));
         Outcome::Stored {
             invalid_utf8: decoded.invalid_utf8,
@@ -145,6 +161,7 @@ mod tests {
             }],
             true,
             Some(HeaderParser::new("UTC").unwrap()),
+            false,
         )
         .unwrap();
         let mut chunk = Chunk::new(p.schema.clone());
@@ -182,7 +199,8 @@ mod tests {
         assert_eq!(chunk.rows(), 1);
     }
 
-    fn any_sender(header: Option<HeaderParser>) -> Pipeline {
+    /// A pipeline storing every sender's rows without `original_log`.
+    fn any_sender(header: Option<HeaderParser>, structured_data: bool) -> Pipeline {
         let senders = [SenderSpec {
             name: "any".into(),
             pattern: "*".into(),
@@ -191,7 +209,7 @@ mod tests {
             name: "who".into(),
             pattern: r"in:<pppoe-(\w+)>".into(),
         }];
-        Pipeline::new("c", &fields, &senders, false, header).unwrap()
+        Pipeline::new("c", &fields, &senders, false, header, structured_data).unwrap()
     }
 
     fn row(p: &Pipeline, line: &str, received_at_us: i64) -> Vec<String> {
@@ -209,7 +227,7 @@ mod tests {
     fn header_columns_auto_and_off() {
         let line = "<14>Nov 27 10:00:00 host1 app[123]: in:<pppoe-sub1> x";
         let now = 1_795_823_700_000_000; // 2026-11-28T00:35:00Z
-        let auto = row(&any_sender(HeaderParser::new("UTC").ok()), line, now);
+        let auto = row(&any_sender(HeaderParser::new("UTC").ok(), false), line, now);
         assert_eq!(
             auto,
             [
@@ -224,10 +242,61 @@ mod tests {
                 "NULL"
             ]
         );
-        let off = row(&any_sender(None), line, now);
+        let off = row(&any_sender(None, false), line, now);
         assert_eq!(
             off,
             ["1", "6", "NULL", "NULL", "NULL", "NULL", "NULL", "sub1", "NULL"]
+        );
+    }
+
+    /// The `structured_data` column sits right after `log_time` when asked for, holds the
+    /// SD as sent, NULL for NILVALUE and RFC 3164, and NULL throughout without a header
+    /// parser; the class fields still search the whole text.
+    #[test]
+    fn structured_data_column() {
+        let senders = [SenderSpec {
+            name: "any".into(),
+            pattern: "*".into(),
+        }];
+        let fields = [FieldSpec {
+            name: "class_name".into(),
+            pattern: r#"class="(\w+)""#.into(),
+        }];
+        let with = |header| Pipeline::new("c", &fields, &senders, true, header, true).unwrap();
+        let auto = with(HeaderParser::new("UTC").ok());
+        let names: Vec<_> = auto
+            .schema
+            .columns
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(
+            names[8..],
+            ["log_time", "structured_data", "class_name", "original_log"]
+        );
+        let sd = r#"[exampleSDID@32473 iut="3"][examplePriority@32473 class="high"]"#;
+        let lines = [
+            format!("<165>1 2003-10-11T22:14:15.003Z host evntslog - ID47 {sd} BOM msg"),
+            "<165>1 2003-10-11T22:14:15.003Z host evntslog - ID47 - class=\"low\"".to_string(),
+            "<14>Nov 27 10:00:00 host1 app[123]: [x@1 class=\"mid\"]".to_string(),
+        ];
+        let values = |p: &Pipeline| -> Vec<[String; 2]> {
+            lines
+                .iter()
+                .map(|line| {
+                    let row = row(p, line, 1_795_823_700_000_000);
+                    [row[7].clone(), row[8].clone()]
+                })
+                .collect()
+        };
+        assert_eq!(
+            values(&auto),
+            [[sd, "high"], ["NULL", "low"], ["NULL", "mid"],]
+        );
+        let off = with(None);
+        assert_eq!(
+            values(&off),
+            [["NULL", "high"], ["NULL", "low"], ["NULL", "mid"],]
         );
     }
 
@@ -243,9 +312,10 @@ mod tests {
             "<13>2026-11-27T10:00:00Z host app: in:<pppoe-c>",
             "<54> 01:05:27 identity prerouting: in:<pppoe-d>",
         ];
-        let p = any_sender(HeaderParser::new("Europe/Berlin").ok());
-        let plain = any_sender(None);
-        let alphabet = b"<>[]:- .TZ+0123456789JanFebDec\xff\xc3\x00\n";
+        // With structured data, so its parser meets the mutations too.
+        let p = any_sender(HeaderParser::new("Europe/Berlin").ok(), true);
+        let plain = any_sender(None, false);
+        let alphabet = b"<>[]:- .TZ+0123456789JanFebDec\xff\xc3\x00\n\"\\=";
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
             // xorshift64: deterministic, so a failure reproduces.
@@ -281,11 +351,8 @@ mod tests {
             assert!(matches!(stored, Outcome::Stored { .. }));
             plain.process(&bytes, ip, received, &mut s, &mut plain_chunk);
             assert_eq!(chunk.rows(), i + 1);
-            let n = chunk.columns.len();
-            assert_eq!(
-                chunk.columns[n - 2].debug_value(i),
-                plain_chunk.columns[n - 2].debug_value(i)
-            );
+            let class_field = |c: &Chunk| c.columns[c.columns.len() - 2].debug_value(i);
+            assert_eq!(class_field(&chunk), class_field(&plain_chunk));
         }
     }
 }

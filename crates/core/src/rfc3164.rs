@@ -46,6 +46,7 @@ pub(crate) fn parse<'a>(rest: &'a str, tz: &TimeZone, received_at_us: i64) -> He
         proc_id,
         msg_id: None,
         log_time_us,
+        structured_data: None,
     }
 }
 

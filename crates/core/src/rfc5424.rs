@@ -1,7 +1,8 @@
 //! The RFC 5424 header after the PRI: `VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP
-//! PROCID SP MSGID` (RFC 5424 §6.2). Structured data and MSG follow it; they stay in the
-//! message text (`original_log`), which the class regexes search as a whole. Also home of
-//! the RFC 3339 time stamp parser (RFC 5424 §6.2.3), which RFC 3164 devices use too.
+//! PROCID SP MSGID` (RFC 5424 §6.2), then STRUCTURED-DATA (§6.3), kept as sent for the
+//! `structured_data` column. MSG follows; it stays in the message text (`original_log`),
+//! which the class regexes search as a whole, header and structured data included. Also
+//! home of the RFC 3339 time stamp parser (RFC 5424 §6.2.3), which RFC 3164 devices use too.
 
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone};
@@ -17,7 +18,8 @@ pub(crate) fn parse<'a>(rest: &'a str, tz: &TimeZone) -> Option<Header<'a>> {
     if b.is_empty() || b.len() > 3 || b[0] == b'0' || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let mut tokens = rest.split(' ');
+    // Five header fields, then STRUCTURED-DATA SP MSG, whose spaces are not separators.
+    let mut tokens = rest.splitn(6, ' ');
     let mut next = |max: usize| nil_or(tokens.next(), max);
     // §6.2.3: TIMESTAMP is NILVALUE or an RFC 3339 stamp.
     let log_time_us = next(usize::MAX).and_then(|t| timestamp_us(t, tz));
@@ -26,13 +28,68 @@ pub(crate) fn parse<'a>(rest: &'a str, tz: &TimeZone) -> Option<Header<'a>> {
     let app_name = next(48);
     let proc_id = next(128);
     let msg_id = next(32);
+    let structured_data = tokens.next().and_then(structured_data);
     Some(Header {
         hostname,
         app_name,
         proc_id,
         msg_id,
         log_time_us,
+        structured_data,
     })
+}
+
+/// RFC 5424 §6.3: the STRUCTURED-DATA at the start of `rest` (the text after MSGID's SP),
+/// exactly as sent: one or more SD-ELEMENTs back to back, ended by the SP before MSG or by
+/// the end of the message. NILVALUE `-` and anything that breaks the grammar give `None`
+/// (the row keeps its other header columns, and the text is still in `original_log`).
+fn structured_data(rest: &str) -> Option<&str> {
+    let b = rest.as_bytes();
+    let mut end = 0;
+    while b.get(end) == Some(&b'[') {
+        end = sd_element_end(b, end)?;
+    }
+    (end > 0 && matches!(b.get(end), None | Some(b' '))).then(|| &rest[..end])
+}
+
+/// One past the `]` of the SD-ELEMENT whose `[` is at `start`: `"[" SD-ID *(SP SD-PARAM)
+/// "]"`, where SD-PARAM is `PARAM-NAME "=" %d34 PARAM-VALUE %d34`.
+fn sd_element_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut at = sd_name_end(b, start + 1)?;
+    loop {
+        match b.get(at)? {
+            b']' => return Some(at + 1),
+            b' ' => {
+                at = sd_name_end(b, at + 1)?;
+                if b.get(at..at + 2)? != b"=\"" {
+                    return None;
+                }
+                at += 2;
+                // §6.3.3: PARAM-VALUE is UTF-8 in which '"', '\' and ']' are escaped with
+                // '\'; the first unescaped '"' ends it.
+                loop {
+                    match b.get(at)? {
+                        b'\\' => at += 2,
+                        b'"' => break,
+                        _ => at += 1,
+                    }
+                }
+                at += 1;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The end of the SD-NAME (an SD-ID or PARAM-NAME) at `start`: 1 to 32 printable US-ASCII
+/// characters other than `=`, SP, `]` and `"` (§6.3.2, §6.3.3).
+fn sd_name_end(b: &[u8], start: usize) -> Option<usize> {
+    let n = b
+        .get(start..)?
+        .iter()
+        .take_while(|&&c| c.is_ascii_graphic() && !matches!(c, b'=' | b']' | b'"'))
+        .count();
+    (1..=32).contains(&n).then_some(start + n)
 }
 
 /// A header field: NILVALUE `-` (RFC 5424 §6) and over-long or empty values are NULL.
@@ -188,6 +245,7 @@ mod tests {
         assert_eq!(e.app_name, Some("su"));
         assert_eq!(e.proc_id, None);
         assert_eq!(e.msg_id, Some("ID47"));
+        assert_eq!(e.structured_data, None);
         // Example 2: the timestamp is in a -07:00 zone, with µs.
         let e = h("1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.");
         assert_eq!(e.log_time_us, Some(us("2003-08-24T12:14:15.000003Z")));
@@ -195,6 +253,7 @@ mod tests {
         assert_eq!(e.app_name, Some("myproc"));
         assert_eq!(e.proc_id, Some("8710"));
         assert_eq!(e.msg_id, None);
+        assert_eq!(e.structured_data, None);
         // Example 3: structured data and a message.
         let e = h(
             r#"1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] BOMAn application event log entry..."#,
@@ -204,6 +263,10 @@ mod tests {
         assert_eq!(e.app_name, Some("evntslog"));
         assert_eq!(e.proc_id, None);
         assert_eq!(e.msg_id, Some("ID47"));
+        assert_eq!(
+            e.structured_data,
+            Some(r#"[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]"#)
+        );
         // Example 4: structured data only.
         let e = h(
             r#"1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"]"#,
@@ -211,6 +274,73 @@ mod tests {
         assert_eq!(e.hostname, Some("mymachine.example.com"));
         assert_eq!(e.app_name, Some("evntslog"));
         assert_eq!(e.msg_id, Some("ID47"));
+        assert_eq!(
+            e.structured_data,
+            Some(
+                r#"[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"]"#
+            )
+        );
+    }
+
+    /// RFC 5424 §6.3.5, the structured data examples, each after a header; and §6.3.3's
+    /// escapes. The SD is stored as sent, escapes included.
+    #[test]
+    fn structured_data_examples() {
+        let sd = |s: &str| {
+            let line = format!("1 - host app - - {s}");
+            parse(&line, &utc())
+                .unwrap()
+                .structured_data
+                .map(str::to_string)
+        };
+        let one = r#"[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]"#;
+        let two = r#"[examplePriority@32473 class="high"]"#;
+        // The ABNF allows an element without parameters.
+        assert_eq!(
+            sd("[exampleSDID@32473]").as_deref(),
+            Some("[exampleSDID@32473]")
+        );
+        // Example 1: one element with parameters (here followed by MSG).
+        assert_eq!(sd(&format!("{one} msg")).as_deref(), Some(one));
+        // Example 2: two elements.
+        assert_eq!(sd(&format!("{one}{two}")), Some(format!("{one}{two}")));
+        // Example 3, invalid: a space between the elements. The space ends STRUCTURED-DATA,
+        // so the second "element" is the start of MSG.
+        assert_eq!(sd(&format!("{one} {two}")).as_deref(), Some(one));
+        // Example 4, invalid: a space before the SD-ID.
+        assert_eq!(sd(&format!("[ {}{two}", &one[1..])), None);
+        // §6.3.3: '"', '\' and ']' escaped inside PARAM-VALUE; UTF-8 allowed there.
+        let escaped = r#"[a@1 x="q\"b\\c\]d" ü="n"]"#;
+        assert_eq!(sd(escaped), None, "a PARAM-NAME is US-ASCII");
+        let escaped = r#"[a@1 x="q\"b\\c\]d" y="ü ] ["]"#;
+        assert_eq!(sd(&format!("{escaped} m")).as_deref(), Some(escaped));
+        // NILVALUE and broken forms: NULL, and the header fields are still read.
+        for bad in [
+            "-",
+            "- msg",
+            "",
+            "msg",
+            "[]",
+            "[a@1",
+            "[a@1 x]",
+            "[a@1 x=1]",
+            r#"[a@1 x="1]"#,
+            r#"[a@1 x="1"]x"#,
+            r#"[a@1  x="1"]"#,
+            r#"[a@1 x="1" ]"#,
+            r#"[a="1"]"#,
+            "[abcdefghijklmnopqrstuvwxyz0123456]",
+            r#"[a@1 x="\"#,
+        ] {
+            assert_eq!(sd(bad), None, "{bad}");
+            let line = format!("1 - host app - - {bad}");
+            assert_eq!(parse(&line, &utc()).unwrap().app_name, Some("app"));
+        }
+        assert_eq!(
+            sd("[abcdefghijklmnopqrstuvwxyz012345]").as_deref(),
+            Some("[abcdefghijklmnopqrstuvwxyz012345]"),
+            "32 characters is the SD-NAME limit"
+        );
     }
 
     #[test]

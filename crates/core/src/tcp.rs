@@ -5,12 +5,15 @@
 //! first byte. Backpressure is by reading slower: the [`Sink`] blocks while the engine's
 //! queue is full, the kernel's receive window closes and the sender waits — nothing is
 //! dropped for a slow consumer, unlike UDP where the kernel would drop instead.
+//! The limits ([`TcpLimits`]) are read live, so a config reload changes them without
+//! closing a connection; a message cut at the size limit and a connection refused over
+//! the connection limit are each reported, for the engine to count.
 //! TLS (RFC 5425, [`crate::tls`]) runs the same connection handling over a decrypting
 //! [`Stream`].
 
 use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -36,10 +39,55 @@ pub struct TcpOptions {
     pub max_connections: usize,
 }
 
+/// [`TcpOptions`] as the running listeners read them: [`TcpLimits::set`] changes them for
+/// every connection at its next read and for the acceptor at its next connection.
+#[derive(Debug)]
+pub struct TcpLimits {
+    max_message_bytes: AtomicUsize,
+    idle_timeout_ms: AtomicU64,
+    max_connections: AtomicUsize,
+}
+
+impl TcpLimits {
+    /// Limits starting at `options`.
+    pub fn new(options: &TcpOptions) -> TcpLimits {
+        let limits = TcpLimits {
+            max_message_bytes: AtomicUsize::new(0),
+            idle_timeout_ms: AtomicU64::new(0),
+            max_connections: AtomicUsize::new(0),
+        };
+        limits.set(options);
+        limits
+    }
+
+    /// Replaces the limits; connections already open stay open even if they are now over
+    /// `max_connections` (only new ones are refused).
+    pub fn set(&self, options: &TcpOptions) {
+        self.max_message_bytes
+            .store(options.max_message_bytes.max(1), Relaxed);
+        let idle_ms = u64::try_from(options.idle_timeout.as_millis()).unwrap_or(u64::MAX);
+        self.idle_timeout_ms.store(idle_ms, Relaxed);
+        self.max_connections.store(options.max_connections, Relaxed);
+    }
+
+    fn max_message_bytes(&self) -> usize {
+        self.max_message_bytes.load(Relaxed)
+    }
+
+    fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms.load(Relaxed))
+    }
+
+    fn max_connections(&self) -> usize {
+        self.max_connections.load(Relaxed)
+    }
+}
+
 /// Where a connection's messages go.
 pub trait Sink {
-    /// One message, without its framing.
-    fn frame(&mut self, bytes: &[u8]);
+    /// One message, without its framing; `truncated` when it was longer than the maximum
+    /// message size and these are its first bytes.
+    fn frame(&mut self, bytes: &[u8], truncated: bool);
     /// Called at least every [`POLL`]: hands over a chunk that has grown old. May block
     /// while the engine's queue is full — that is the backpressure.
     fn tick(&mut self);
@@ -70,7 +118,8 @@ enum Framing {
 
 /// Splits a byte stream into messages. Detection (§3.4: a digit starts MSG-LEN, a syslog
 /// message starts with `<`) happens on the first byte; a malformed MSG-LEN switches the
-/// rest of the connection to LF framing rather than dropping it.
+/// rest of the connection to LF framing rather than dropping it. Messages go to an `out`
+/// callback with a flag that says the message was cut at the maximum size.
 pub struct Framer {
     framing: Option<Framing>,
     buf: Vec<u8>,
@@ -93,8 +142,13 @@ impl Framer {
         }
     }
 
+    /// Changes the maximum message size for messages not yet cut.
+    pub fn set_max_message_bytes(&mut self, max_message_bytes: usize) {
+        self.max = max_message_bytes.max(1);
+    }
+
     /// Feeds bytes; calls `out` with each complete message.
-    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8])) {
+    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8], bool)) {
         if self.skip > 0 {
             let n = self.skip.min(data.len());
             self.skip -= n;
@@ -127,14 +181,17 @@ impl Framer {
 
     /// The stream ended: a last LF-less line is still a message (§3.4.2 senders often
     /// omit the final LF); an incomplete counted frame is kept as far as it came.
-    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8])) {
+    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8], bool)) {
         let rest = std::mem::take(&mut self.buf);
         match self.framing {
-            Some(Framing::NonTransparent) if !self.skip_line => emit_line(&rest, out),
+            Some(Framing::NonTransparent) if !self.skip_line => {
+                let cut = rest.len() > self.max;
+                emit_line(&rest[..rest.len().min(self.max)], cut, out);
+            }
             Some(Framing::OctetCounting) => {
                 if let Some(sp) = rest.iter().position(|&b| b == b' ') {
                     if !rest[sp + 1..].is_empty() {
-                        out(&rest[sp + 1..]);
+                        out(&rest[sp + 1..], false);
                     }
                 }
             }
@@ -143,7 +200,7 @@ impl Framer {
     }
 
     /// One counted frame from the start of `rest`; `None` until it is complete.
-    fn octet_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8])) -> Option<usize> {
+    fn octet_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], bool)) -> Option<usize> {
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == rest.len() && digits <= 9 {
             return None; // MSG-LEN still arriving
@@ -156,7 +213,7 @@ impl Framer {
         let len: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
         let body = &rest[digits + 1..];
         if len > self.max && body.len() >= self.max {
-            out(&body[..self.max]);
+            out(&body[..self.max], true);
             let have = body.len().min(len);
             self.skip = len - have;
             return Some(digits + 1 + have);
@@ -164,21 +221,26 @@ impl Framer {
         if body.len() < len {
             return None;
         }
-        out(&body[..len]);
+        out(&body[..len], false);
         Some(digits + 1 + len)
     }
 
-    /// One LF-ended line from the start of `rest`; `None` until it is complete.
-    fn line_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8])) -> Option<usize> {
+    /// One LF-ended line from the start of `rest`; `None` until it is complete. A line
+    /// is cut once two bytes more than the maximum arrived without an LF, so a line of
+    /// exactly the maximum (and a CR) waits for its LF and is not reported as cut.
+    fn line_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], bool)) -> Option<usize> {
         match rest.iter().position(|&b| b == b'\n') {
             Some(lf) => {
                 if !std::mem::take(&mut self.skip_line) {
-                    emit_line(&rest[..lf.min(self.max)], out);
+                    let line = &rest[..lf];
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let cut = line.len() > self.max;
+                    emit_line(&line[..line.len().min(self.max)], cut, out);
                 }
                 Some(lf + 1)
             }
-            None if rest.len() >= self.max && !self.skip_line => {
-                out(&rest[..self.max]);
+            None if rest.len() > self.max + 1 && !self.skip_line => {
+                out(&rest[..self.max], true);
                 self.skip_line = true;
                 Some(rest.len())
             }
@@ -189,10 +251,10 @@ impl Framer {
 }
 
 /// A line without its CR; blank lines (keep-alives) are no messages.
-fn emit_line(line: &[u8], out: &mut dyn FnMut(&[u8])) {
+fn emit_line(line: &[u8], truncated: bool, out: &mut dyn FnMut(&[u8], bool)) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if !line.is_empty() {
-        out(line);
+        out(line, truncated);
     }
 }
 
@@ -219,10 +281,12 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
 
 /// Accepts connections until `stop`, each wrapped by `open` (plain TCP passes the socket
 /// through, TLS starts a session on it; `None` closes it) and served on its own thread by
-/// a sink from `make_sink`; then waits for every connection to finish.
+/// a sink from `make_sink`; then waits for every connection to finish. A connection over
+/// `max_connections` is closed at once and counted in `refused`.
 pub(crate) fn accept_loop<T, O, S, F>(
     listener: &TcpListener,
-    options: &TcpOptions,
+    limits: &Arc<TcpLimits>,
+    refused: &AtomicU64,
     stop: &Arc<AtomicBool>,
     open: O,
     make_sink: F,
@@ -238,18 +302,20 @@ pub(crate) fn accept_loop<T, O, S, F>(
         match listener.accept() {
             Ok((stream, peer)) => {
                 connections.retain(|c| !c.is_finished());
-                if active.load(Relaxed) >= options.max_connections {
+                if active.load(Relaxed) >= limits.max_connections() {
+                    // Counted before the close, so whoever sees the close sees the count.
+                    refused.fetch_add(1, Relaxed);
                     drop(stream); // over the limit: the sender sees a close and retries
                     continue;
                 }
                 let Some(stream) = open(stream) else { continue };
                 active.fetch_add(1, Relaxed);
-                let (options, stop, active) = (options.clone(), stop.clone(), active.clone());
+                let (limits, stop, active) = (limits.clone(), stop.clone(), active.clone());
                 let mut sink = make_sink(peer.ip());
                 let spawned = std::thread::Builder::new()
                     .name("logsift-tcp-conn".into())
                     .spawn(move || {
-                        serve(stream, &options, &stop, &mut sink);
+                        serve(stream, &limits, &stop, &mut sink);
                         active.fetch_sub(1, Relaxed);
                     });
                 match spawned {
@@ -270,9 +336,9 @@ pub(crate) fn accept_loop<T, O, S, F>(
 
 /// Reads one connection to its end, its idle timeout or the engine's stop. On stop, what
 /// the kernel already holds for the connection is still read, so an accepted message is
-/// not lost on a clean stop.
-fn serve(mut stream: impl Stream, options: &TcpOptions, stop: &AtomicBool, sink: &mut dyn Sink) {
-    let mut framer = Framer::new(options.max_message_bytes);
+/// not lost on a clean stop. The limits are read again at every wake-up.
+fn serve(mut stream: impl Stream, limits: &TcpLimits, stop: &AtomicBool, sink: &mut dyn Sink) {
+    let mut framer = Framer::new(limits.max_message_bytes());
     let mut buf = vec![0u8; READ_BYTES];
     let mut last_data = Instant::now();
     let mut draining = false;
@@ -290,10 +356,11 @@ fn serve(mut stream: impl Stream, options: &TcpOptions, stop: &AtomicBool, sink:
             Ok(0) => break,
             Ok(n) => {
                 last_data = Instant::now();
-                framer.push(&buf[..n], &mut |f| sink.frame(f));
+                framer.set_max_message_bytes(limits.max_message_bytes());
+                framer.push(&buf[..n], &mut |f, cut| sink.frame(f, cut));
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                if draining || last_data.elapsed() >= options.idle_timeout {
+                if draining || last_data.elapsed() >= limits.idle_timeout() {
                     break;
                 }
             }
@@ -302,7 +369,7 @@ fn serve(mut stream: impl Stream, options: &TcpOptions, stop: &AtomicBool, sink:
         }
         sink.tick();
     }
-    framer.finish(&mut |f| sink.frame(f));
+    framer.finish(&mut |f, cut| sink.frame(f, cut));
     sink.finish();
 }
 
@@ -310,16 +377,22 @@ fn serve(mut stream: impl Stream, options: &TcpOptions, stop: &AtomicBool, sink:
 mod tests {
     use super::*;
 
-    /// Frames of `chunks` fed one after another, then finished.
+    /// Frames of `chunks` fed one after another, then finished; a cut one ends in `✂`.
     fn frames(max: usize, chunks: &[&[u8]]) -> Vec<String> {
         let mut f = Framer::new(max);
         let mut out = Vec::new();
-        for c in chunks {
-            f.push(c, &mut |m| {
-                out.push(String::from_utf8_lossy(m).into_owned())
+        let mut collect = |m: &[u8], cut: bool| {
+            let text = String::from_utf8_lossy(m);
+            out.push(if cut {
+                format!("{text}✂")
+            } else {
+                text.into()
             });
+        };
+        for c in chunks {
+            f.push(c, &mut collect);
         }
-        f.finish(&mut |m| out.push(String::from_utf8_lossy(m).into_owned()));
+        f.finish(&mut collect);
         out
     }
 
@@ -341,10 +414,15 @@ mod tests {
                 &["<13>a", "<13>b\n", "<13>c d e f"],
             ),
             // cut at max: the rest of the frame is skipped, in both framings
-            (4, &[b"<13>abcdef\n<13>b\n"], &["<13>", "<13>"]),
-            (4, &[b"<13>ab", b"cdef\n<13>b\n"], &["<13>", "<13>"]),
-            (4, &[b"8 <13>abcd", b"4 <13>"], &["<13>", "<13>"]),
-            (4, &[b"8 <13>", b"abcd4 <13>"], &["<13>", "<13>"]),
+            (4, &[b"<13>abcdef\n<13>b\n"], &["<13>✂", "<13>✂"]),
+            (4, &[b"<13>ab", b"cdef\n<13>b\n"], &["<13>✂", "<13>✂"]),
+            (4, &[b"8 <13>abcd", b"4 <13>"], &["<13>✂", "<13>"]),
+            (4, &[b"8 <13>", b"abcd4 <13>"], &["<13>✂", "<13>"]),
+            // exactly max is not cut, with or without CR, however it arrives
+            (4, &[b"<13>", b"\r", b"\n<13>\n"], &["<13>", "<13>"]),
+            (4, &[b"<13>\r\n", b"<13>"], &["<13>", "<13>"]),
+            (4, &[b"<13>a", b"\r\n"], &["<13>✂"]),
+            (4, &[b"<13>a\r", b"bc\n<13>"], &["<13>✂", "<13>"]),
             // a malformed MSG-LEN: the connection continues as LF framing
             (100, &[b"12x\n<13>b\n"], &["12x", "<13>b"]),
             (100, &[b"05 <13>a\n"], &["05 <13>a"]),

@@ -105,7 +105,7 @@ mod tests {
     use std::io::Write;
     use std::path::{Path, PathBuf};
     use std::process::Command;
-    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
     use std::sync::Mutex;
     use std::time::Duration;
 
@@ -113,7 +113,7 @@ mod tests {
     use rustls::{ClientConfig, ClientConnection};
 
     use super::*;
-    use crate::tcp::{self, Sink, TcpOptions};
+    use crate::tcp::{self, Sink, TcpLimits, TcpOptions};
 
     /// A fresh directory with a CA and a server certificate for 127.0.0.1 it signed,
     /// made with the `openssl` command.
@@ -191,7 +191,7 @@ mod tests {
     struct Frames(Arc<Mutex<Vec<String>>>);
 
     impl Sink for Frames {
-        fn frame(&mut self, bytes: &[u8]) {
+        fn frame(&mut self, bytes: &[u8], _truncated: bool) {
             self.0
                 .lock()
                 .unwrap()
@@ -214,13 +214,15 @@ mod tests {
         let acceptor = {
             let (stop, frames) = (stop.clone(), frames.clone());
             std::thread::spawn(move || {
-                let options = TcpOptions {
+                let limits = Arc::new(TcpLimits::new(&TcpOptions {
                     max_message_bytes: 1024,
                     idle_timeout: Duration::from_secs(5),
                     max_connections: 4,
-                };
+                }));
+                let refused = AtomicU64::new(0);
                 let open = |socket| open(&config, socket);
-                tcp::accept_loop(&listener, &options, &stop, open, |_| frames.clone());
+                let sink = |_| frames.clone();
+                tcp::accept_loop(&listener, &limits, &refused, &stop, open, sink);
             })
         };
 

@@ -121,11 +121,14 @@ pub fn class_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
 }
 
 /// Every stored column after `received_at` for rows of this class, in order (SPEC §4):
-/// the fixed header columns, the class's columns, `original_log`. The writer creates the
-/// table from it before the first row arrives.
+/// the fixed header columns, `structured_data` when `structuredData` (default true, as for
+/// an engine with `syslogHeader: 'auto'`), the class's columns, `original_log`. The writer
+/// creates the table from it before the first row arrives.
 #[napi]
-pub fn row_columns(spec: ClassSpec) -> Result<Vec<ColumnInfo>> {
-    let pipeline = Pipeline::new(&spec.name, &spec.fields(), &[], true, None).map_err(map_error)?;
+pub fn row_columns(spec: ClassSpec, structured_data: Option<bool>) -> Result<Vec<ColumnInfo>> {
+    let structured_data = structured_data.unwrap_or(true);
+    let pipeline = Pipeline::new(&spec.name, &spec.fields(), &[], true, None, structured_data)
+        .map_err(map_error)?;
     let fields = pipeline.extractor.columns();
     Ok(pipeline
         .schema
@@ -229,11 +232,16 @@ pub struct EngineOptions {
     /// TLS listeners (RFC 5425): TCP listeners (same framing and limits) whose
     /// connections are TLS sessions. Default none.
     pub tls: Option<Vec<TlsListenOptions>>,
-    /// TCP and TLS: a longer message is cut to this many bytes. Default 65,536.
+    /// TCP and TLS: a longer message is stored cut to this many bytes (counted in
+    /// `truncated`; the rest of its frame is skipped). Default 65,536. Applied live by
+    /// `update()`, to open connections too.
     pub tcp_max_message_bytes: Option<u32>,
-    /// TCP and TLS: a connection silent this long is closed. Default 300,000 ms.
+    /// TCP and TLS: a connection silent this long is closed. Default 300,000 ms. Applied
+    /// live by `update()`.
     pub tcp_idle_timeout_ms: Option<u32>,
-    /// TCP and TLS: connections per address beyond this are closed at once. Default 1,024.
+    /// TCP and TLS: connections per listening address beyond this are closed at once
+    /// (counted in `refused_max_connections`). Default 1,024. Applied live by `update()`
+    /// to new connections; open ones stay.
     pub tcp_max_connections: Option<u32>,
     /// Ordered sender list; the first match names the row.
     pub senders: Vec<SenderEntry>,
@@ -248,6 +256,10 @@ pub struct EngineOptions {
     /// PRI either way). Default `auto`.
     #[napi(ts_type = "'auto' | 'off'")]
     pub syslog_header: Option<String>,
+    /// Store RFC 5424 STRUCTURED-DATA as sent in a `structured_data` column right after
+    /// `log_time` (NULL for `-`, malformed data and RFC 3164 lines; NULL throughout when
+    /// `syslogHeader` is `off`). Default: on unless `syslogHeader` is `off`.
+    pub structured_data: Option<bool>,
     /// IANA time zone (`Europe/Berlin`) for header time stamps without one (RFC 3164);
     /// it also picks their year. Default `UTC`.
     pub timezone: Option<String>,
@@ -290,12 +302,14 @@ impl EngineOptions {
                 self.timezone.as_deref().unwrap_or("UTC"),
             )?),
         };
+        let structured_data = self.structured_data.unwrap_or(header.is_some());
         Pipeline::new(
             &self.class.name,
             &self.class.fields(),
             &senders,
             self.keep_original_log.unwrap_or(true),
             header,
+            structured_data,
         )
     }
 
@@ -313,13 +327,16 @@ impl EngineOptions {
                     client_ca: t.client_ca.clone(),
                 })
                 .collect(),
-            tcp_options: TcpOptions {
-                max_message_bytes: self.tcp_max_message_bytes.unwrap_or(64 << 10) as usize,
-                idle_timeout: Duration::from_millis(u64::from(
-                    self.tcp_idle_timeout_ms.unwrap_or(300_000),
-                )),
-                max_connections: self.tcp_max_connections.unwrap_or(1024).max(1) as usize,
-            },
+        }
+    }
+
+    fn tcp_options(&self) -> TcpOptions {
+        TcpOptions {
+            max_message_bytes: self.tcp_max_message_bytes.unwrap_or(64 << 10) as usize,
+            idle_timeout: Duration::from_millis(u64::from(
+                self.tcp_idle_timeout_ms.unwrap_or(300_000),
+            )),
+            max_connections: self.tcp_max_connections.unwrap_or(1024).max(1) as usize,
         }
     }
 
@@ -334,7 +351,9 @@ impl EngineOptions {
 
 /// Counters of an engine, named as in the spec in every layer. `received = delivered +
 /// rejected_unknown_sender + dropped_backpressure + queue_depth` (rows still inside receiver threads make up the
-/// difference for a moment while running; none once stopped and drained).
+/// difference for a moment while running; none once stopped and drained). `truncated`
+/// rows are among the delivered ones; `refused_max_connections` counts connections, not
+/// messages, so it stands outside the identity.
 #[napi(object)]
 pub struct EngineStats {
     /// Datagrams read from the sockets.
@@ -360,6 +379,12 @@ pub struct EngineStats {
     /// Failed receive calls other than timeouts.
     #[napi(js_name = "receive_errors")]
     pub receive_errors: f64,
+    /// TCP/TLS messages over `tcpMaxMessageBytes`, stored cut to it.
+    pub truncated: f64,
+    /// TCP/TLS connections closed at once because their listener had
+    /// `tcpMaxConnections` open.
+    #[napi(js_name = "refused_max_connections")]
+    pub refused_max_connections: f64,
     /// Datagrams the kernel dropped on full socket buffers (`SO_RXQ_OVFL`).
     #[napi(js_name = "kernel_drops")]
     pub kernel_drops: f64,
@@ -408,21 +433,22 @@ impl NativeEngine {
     #[napi(factory)]
     pub fn start(options: EngineOptions) -> Result<NativeEngine> {
         let pipeline = options.pipeline().map_err(map_error)?;
-        let engine =
-            Engine::start(pipeline, &options.listen(), options.queue()).map_err(map_error)?;
+        let (listen, tcp) = (options.listen(), options.tcp_options());
+        let engine = Engine::start(pipeline, &listen, &tcp, options.queue()).map_err(map_error)?;
         Ok(NativeEngine {
             engine: Arc::new(engine),
         })
     }
 
-    /// Applies new options live: class, senders and `keepOriginalLog` from the next batch
-    /// of datagrams; new sockets bound before old ones close when addresses, threads or
-    /// buffer size change. Queue options are fixed at start. On error nothing changes.
+    /// Applies new options live: class, senders, `keepOriginalLog`, `syslogHeader` and
+    /// `structuredData` from the next batch of datagrams; new sockets bound before old
+    /// ones close when addresses, threads or buffer size change; TCP limits without
+    /// closing anything. Queue options are fixed at start. On error nothing changes.
     #[napi]
     pub fn update(&self, options: EngineOptions) -> Result<()> {
         let pipeline = options.pipeline().map_err(map_error)?;
         self.engine
-            .update(Some(pipeline), &options.listen())
+            .update(Some(pipeline), &options.listen(), &options.tcp_options())
             .map_err(map_error)
     }
 
@@ -471,6 +497,8 @@ impl NativeEngine {
             dropped_backpressure: s.dropped_backpressure as f64,
             delivered: s.delivered as f64,
             receive_errors: s.receive_errors as f64,
+            truncated: s.truncated as f64,
+            refused_max_connections: s.refused_max_connections as f64,
             kernel_drops: s.kernel_drops as f64,
             queue_depth: s.queue_depth as f64,
             queue_capacity: s.queue_capacity as f64,

@@ -22,13 +22,15 @@ export interface DashboardRoutesOptions {
 
 function card(r: EngineRunner, rates: RateSampler, sizes: Map<string, number>): EngineCardProps {
   const series = rates.series(r.name)
+  const counters = r.counters()
   return {
     name: r.name,
     className: r.plan.className,
     udp: r.plan.udp,
     state: r.state,
-    totals: totalsOf(r.counters()),
+    totals: totalsOf(counters),
     latest: series.at(-1),
+    tcp: counters,
     series,
     dataBytes: sizes.get(r.name),
   }
@@ -60,7 +62,8 @@ export function dashboardRoutes({ control, rates, dataSizes }: DashboardRoutesOp
           for (const r of control.supervisor.engines()) {
             const latest = rates.series(r.name).at(-1)
             if (latest === undefined) continue
-            const html = await (<EngineTotals name={r.name} state={r.state} totals={totalsOf(r.counters())} latest={latest} />).toString()
+            const counters = r.counters()
+            const html = await (<EngineTotals name={r.name} state={r.state} totals={totalsOf(counters)} latest={latest} tcp={counters} />).toString()
             await stream.writeSSE({ event: 'engine', data: JSON.stringify({ name: r.name, sample: latest, html }) })
           }
         }
