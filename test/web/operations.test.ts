@@ -144,6 +144,24 @@ test('editing an engine applies live and keeps its senders', async ({ t, admin }
   assert.is(await lastAudit(t), 'root engine.updated fw class mikrotik5, udp 127.0.0.1:0, threads 1')
 })
 
+test('editing an engine in the console keeps the TCP listeners the form does not show', async () => {
+  const t = await makeControlConsole((c) => {
+    const engines = c.engines as { listen: { udp: string[]; tcp?: string[] } }[]
+    engines[0]!.listen.tcp = ['127.0.0.1:0']
+  })
+  try {
+    await addUser(t.store, 'root', 'admin')
+    const admin = new Client(t.app)
+    await admin.login('root')
+    const res = await admin.post('/engines/fw', { class: 'mikrotik5', udp: '127.0.0.1:0', threads: '1' })
+    assert.is(res.status, 303)
+    assert.equal(t.config().engines[0]!.listen, { udp: ['127.0.0.1:0'], tcp: ['127.0.0.1:0'] })
+    assert.equal(t.supervisor.engine('fw')!.receiver.sockets().map((s) => s.protocol).sort(), ['tcp', 'udp'])
+  } finally {
+    await t.close()
+  }
+})
+
 test('deleting an engine keeps its day files unless asked not to', async ({ t, admin }) => {
   const port = await freePort()
   await admin.get('/engines')

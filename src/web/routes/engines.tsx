@@ -68,7 +68,8 @@ async function readEngineForm(c: Context, base: EngineDoc | undefined): Promise<
   const retention = parseCount(values.retentionDays!, 'Retention')
   if (retention.error) errors.retention_days = retention.error
   if (Object.keys(errors).length > 0) return { values }
-  const engine: EngineDoc = { ...base, name: values.name!, class: values.className!, listen: { udp } }
+  // The form edits UDP addresses only; TCP and TLS listeners stay as the file has them.
+  const engine: EngineDoc = { ...base, name: values.name!, class: values.className!, listen: { ...base?.listen, udp } }
   engine.threads = threads.value ?? 2
   engine.keep_original_log = values.keepOriginalLog!
   engine.syslog_header = values.syslogHeader as 'auto' | 'off'
