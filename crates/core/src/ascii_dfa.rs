@@ -26,7 +26,7 @@ use memchr::memmem;
 use regex_automata::dfa::{dense, onepass, regex::Regex, Automaton, StartKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::prefilter::Prefilter;
-use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::util::primitives::{NonMaxUsize, StateID};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchError, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
@@ -42,6 +42,8 @@ const DFA_SIZE_LIMIT: usize = 2 << 20;
 /// The ASCII twin's dense DFAs, and its one-pass DFA when groups need it.
 pub struct AsciiDfa {
     re: Regex,
+    /// The forward DFA's anchored part as a compact table, for the anchored tries.
+    anchored: Option<AnchoredTable>,
     onepass: Option<onepass::DFA>,
     literal: Option<Required>,
 }
@@ -110,6 +112,9 @@ impl AsciiDfa {
             None
         };
         Some(AsciiDfa {
+            anchored: literal
+                .as_ref()
+                .and_then(|_| AnchoredTable::build(re.forward())),
             re,
             onepass,
             literal,
@@ -138,8 +143,14 @@ impl AsciiDfa {
             None => 0,
             Some(lit) => {
                 let found = lit.first_anchored(hay, |at| {
-                    let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
-                    Ok(fwd.try_search_fwd(&input)?.map(|end| (at, end.offset())))
+                    let end = match &self.anchored {
+                        Some(table) => table.match_end(hay, at),
+                        None => {
+                            let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
+                            fwd.try_search_fwd(&input)?.map(|end| end.offset())
+                        }
+                    };
+                    Ok(end.map(|end| (at, end)))
                 })?;
                 match found {
                     Attempts::Found(m) => return Ok(m),
@@ -199,6 +210,138 @@ impl AsciiDfa {
             // Cannot happen (the span matches); the general path answers if it does.
             None => false,
         })
+    }
+}
+
+/// The states of a forward dense DFA reachable from its anchored start, renumbered so that
+/// one comparison per byte tells whether anything but "keep going" happened.
+///
+/// An anchored try walks only a few dozen bytes, so `try_search_fwd`'s per-call setup
+/// (building the input, computing the start state, choosing a loop) cost about as much as
+/// the walk; this walk has none. It needs the anchored start state not to depend on the byte
+/// before the start (no look-behind at the start), and no quit states (there are none
+/// with Unicode off); otherwise the DFA is searched as before.
+struct AnchoredTable {
+    /// Byte → equivalence class (the DFA's own classes).
+    classes: [u8; 256],
+    /// Next state per state and class; states are premultiplied by `stride`, so a state
+    /// is the offset of its row.
+    next: Box<[u16]>,
+    stride: usize,
+    start: usize,
+    /// Rows from here on are match states, then the dead state (the last row).
+    first_special: usize,
+    dead: usize,
+    /// Per state (by row number), whether a match ends at the end of the haystack.
+    match_at_end: Box<[bool]>,
+}
+
+impl AnchoredTable {
+    fn build(fwd: &dense::DFA<Vec<u32>>) -> Option<AnchoredTable> {
+        let start = fwd.universal_start_state(Anchored::Yes)?;
+        let byte_classes = fwd.byte_classes();
+        let mut classes = [0u8; 256];
+        let mut first_byte = [None; 256];
+        for b in 0..=255u8 {
+            let class = byte_classes.get(b);
+            classes[usize::from(b)] = class;
+            first_byte[usize::from(class)].get_or_insert(b);
+        }
+        // Every class is below `stride` and has a representative byte.
+        let stride = usize::from(*classes.iter().max()?) + 1;
+        let representatives: Vec<u8> = first_byte[..stride]
+            .iter()
+            .copied()
+            .collect::<Option<_>>()?;
+        // The DFA's states in the order first reached from the start.
+        let mut states = vec![start];
+        let mut seen = std::collections::HashSet::from([start]);
+        let mut i = 0;
+        while i < states.len() {
+            for &b in &representatives {
+                let next = fwd.next_state(states[i], b);
+                if fwd.is_quit_state(next) {
+                    return None;
+                }
+                if seen.insert(next) {
+                    states.push(next);
+                }
+            }
+            i += 1;
+        }
+        // Plain states, then match states, then the dead state as the last row (present
+        // even when unreachable, so the walk can compare against it).
+        states.retain(|s| !fwd.is_dead_state(*s));
+        states.sort_by_key(|s| fwd.is_match_state(*s));
+        let dead = stride * states.len();
+        if dead + stride > usize::from(u16::MAX) {
+            return None;
+        }
+        let row: std::collections::HashMap<StateID, usize> = states
+            .iter()
+            .enumerate()
+            .map(|(r, s)| (*s, r * stride))
+            .collect();
+        let row_of = |sid: StateID| match fwd.is_dead_state(sid) {
+            true => dead,
+            false => row[&sid],
+        };
+        let mut next = Vec::with_capacity(dead + stride);
+        for &sid in &states {
+            next.extend(
+                representatives
+                    .iter()
+                    .map(|b| row_of(fwd.next_state(sid, *b)) as u16),
+            );
+        }
+        next.extend(std::iter::repeat_n(dead as u16, stride));
+        let mut match_at_end: Vec<bool> = states
+            .iter()
+            .map(|s| fwd.is_match_state(fwd.next_eoi_state(*s)))
+            .collect();
+        match_at_end.push(false);
+        Some(AnchoredTable {
+            classes,
+            next: next.into(),
+            stride,
+            start: row_of(start),
+            first_special: stride
+                * states
+                    .iter()
+                    .take_while(|s| !fwd.is_match_state(**s))
+                    .count(),
+            dead,
+            match_at_end: match_at_end.into(),
+        })
+    }
+
+    /// End of the leftmost-first match starting exactly at `at`, if any.
+    #[inline]
+    fn match_end(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let (next, classes) = (&*self.next, &self.classes);
+        let (first_special, dead) = (self.first_special, self.dead);
+        let mut state = self.start;
+        let mut end = None;
+        let mut i = at;
+        while i < hay.len() {
+            let at = state + usize::from(classes[usize::from(hay[i])]);
+            // SAFETY: `state` is a row offset `build` took from `next` itself, and every
+            // class is below `stride`, so `at` indexes the table.
+            state = usize::from(unsafe { *next.get_unchecked(at) });
+            if state >= first_special {
+                if state == dead {
+                    return end;
+                }
+                // Match states are delayed by one byte: entering one on `hay[i]` means a
+                // match ends at `i`. Leftmost-first, the walk goes on to the dead state.
+                end = Some(i);
+            }
+            i += 1;
+        }
+        if self.match_at_end[state / self.stride] {
+            end = Some(hay.len());
+        }
+        end
     }
 }
 
@@ -301,6 +444,16 @@ mod tests {
     #[test]
     fn agrees_with_the_regex_crate() {
         assert!(AsciiDfa::build(PATTERNS[4], true).unwrap().has_groups());
+        // Both ways of trying a start: the compact table, and the DFA's own search where
+        // the start state depends on the byte before it.
+        assert!(AsciiDfa::build(PATTERNS[1], false)
+            .unwrap()
+            .anchored
+            .is_some());
+        assert!(AsciiDfa::build(PATTERNS[5], false)
+            .unwrap()
+            .anchored
+            .is_none());
         for pattern in PATTERNS {
             let want = regex::bytes::RegexBuilder::new(pattern)
                 .unicode(false)
