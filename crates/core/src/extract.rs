@@ -12,6 +12,7 @@ use crate::address::parse_ip_port;
 use crate::batch::{ColumnData, ColumnType};
 use crate::error::{Error, ErrorKind};
 use crate::matcher::{FieldMatcher, MatchScratch};
+use crate::text::is_ascii;
 
 /// Column names the fixed part of a row already uses (SPEC §3).
 pub const RESERVED_COLUMNS: [&str; 11] = [
@@ -179,7 +180,7 @@ impl Extractor {
     /// Appends one row: every field of `text` to `out`, which holds exactly
     /// [`Extractor::columns`] in order.
     pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) {
-        let is_ascii = text.is_ascii();
+        let is_ascii = is_ascii(text.as_bytes());
         for (field, s) in self.fields.iter().zip(scratch.fields.iter_mut()) {
             field.matcher.search(text, is_ascii, field.need_groups, s);
             for slot in &field.slots {
