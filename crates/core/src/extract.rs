@@ -196,14 +196,12 @@ fn push_value(text: &str, span: Option<(usize, usize)>, slot: &Slot, out: &mut [
         out[slot.column].push_str(value);
         return;
     }
-    match value.and_then(|v| parse_ip_port(v).map(|p| (v, p))) {
-        Some((v, (addr, port))) => {
+    match value.and_then(parse_ip_port) {
+        Some((addr, text, port)) => {
             // A valid dotted quad is already canonical (leading zeros are refused), so the
             // captured text is stored as is; IPv6 is normalised (`2001:0db8::01` → `2001:db8::1`).
             match addr {
-                std::net::IpAddr::V4(_) => {
-                    out[slot.column].push_str(Some(&v[..v.rfind(':').unwrap_or(0)]))
-                }
+                std::net::IpAddr::V4(_) => out[slot.column].push_str(Some(text)),
                 std::net::IpAddr::V6(_) => out[slot.column].push_display(&addr),
             }
             out[slot.column + 1].push_i32(Some(i32::from(port)));
