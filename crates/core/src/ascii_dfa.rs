@@ -218,16 +218,14 @@ impl AsciiDfa {
 ///
 /// An anchored try walks only a few dozen bytes, so `try_search_fwd`'s per-call setup
 /// (building the input, computing the start state, choosing a loop) cost about as much as
-/// the walk; this walk has none. It needs the anchored start state not to depend on the byte
-/// before the start (no look-behind at the start), and no quit states (there are none
-/// with Unicode off); otherwise the DFA is searched as before.
+/// the walk; this walk has none. Rows are indexed by the byte itself rather than its
+/// class, one load less per byte; the anchored part of a field's twin has a few dozen
+/// states, so the table stays a few KB. It needs the anchored start state not to depend on
+/// the byte before the start (no look-behind at the start), no quit states (there are none
+/// with Unicode off) and at most 256 states; otherwise the DFA is searched as before.
 struct AnchoredTable {
-    /// Byte → equivalence class (the DFA's own classes).
-    classes: [u8; 256],
-    /// Next state per state and class; states are premultiplied by `stride`, so a state
-    /// is the offset of its row.
+    /// Next state per state and byte; a state is the offset of its row (index × 256).
     next: Box<[u16]>,
-    stride: usize,
     start: usize,
     /// Rows from here on are match states, then the dead state (the last row).
     first_special: usize,
@@ -239,21 +237,10 @@ struct AnchoredTable {
 impl AnchoredTable {
     fn build(fwd: &dense::DFA<Vec<u32>>) -> Option<AnchoredTable> {
         let start = fwd.universal_start_state(Anchored::Yes)?;
+        // One byte of each class is enough to discover the states.
         let byte_classes = fwd.byte_classes();
-        let mut classes = [0u8; 256];
-        let mut first_byte = [None; 256];
-        for b in 0..=255u8 {
-            let class = byte_classes.get(b);
-            classes[usize::from(b)] = class;
-            first_byte[usize::from(class)].get_or_insert(b);
-        }
-        // Every class is below `stride` and has a representative byte.
-        let stride = usize::from(*classes.iter().max()?) + 1;
-        let representatives: Vec<u8> = first_byte[..stride]
-            .iter()
-            .copied()
-            .collect::<Option<_>>()?;
-        // The DFA's states in the order first reached from the start.
+        let mut representatives: Vec<u8> = (0..=255u8).collect();
+        representatives.dedup_by_key(|b| byte_classes.get(*b));
         let mut states = vec![start];
         let mut seen = std::collections::HashSet::from([start]);
         let mut i = 0;
@@ -273,39 +260,31 @@ impl AnchoredTable {
         // even when unreachable, so the walk can compare against it).
         states.retain(|s| !fwd.is_dead_state(*s));
         states.sort_by_key(|s| fwd.is_match_state(*s));
-        let dead = stride * states.len();
-        if dead + stride > usize::from(u16::MAX) {
-            return None;
-        }
-        let row: std::collections::HashMap<StateID, usize> = states
+        let dead = 256 * states.len();
+        let dead_u16 = u16::try_from(dead).ok()?;
+        let row: std::collections::HashMap<StateID, u16> = states
             .iter()
-            .enumerate()
-            .map(|(r, s)| (*s, r * stride))
+            .zip((0..).step_by(256))
+            .map(|(s, offset)| (*s, offset))
             .collect();
         let row_of = |sid: StateID| match fwd.is_dead_state(sid) {
-            true => dead,
+            true => dead_u16,
             false => row[&sid],
         };
-        let mut next = Vec::with_capacity(dead + stride);
+        let mut next = Vec::with_capacity(dead + 256);
         for &sid in &states {
-            next.extend(
-                representatives
-                    .iter()
-                    .map(|b| row_of(fwd.next_state(sid, *b)) as u16),
-            );
+            next.extend((0..=255u8).map(|b| row_of(fwd.next_state(sid, b))));
         }
-        next.extend(std::iter::repeat_n(dead as u16, stride));
+        next.extend(std::iter::repeat_n(dead_u16, 256));
         let mut match_at_end: Vec<bool> = states
             .iter()
             .map(|s| fwd.is_match_state(fwd.next_eoi_state(*s)))
             .collect();
         match_at_end.push(false);
         Some(AnchoredTable {
-            classes,
             next: next.into(),
-            stride,
-            start: row_of(start),
-            first_special: stride
+            start: usize::from(row_of(start)),
+            first_special: 256
                 * states
                     .iter()
                     .take_while(|s| !fwd.is_match_state(**s))
@@ -318,16 +297,15 @@ impl AnchoredTable {
     /// End of the leftmost-first match starting exactly at `at`, if any.
     #[inline]
     fn match_end(&self, hay: &[u8], at: usize) -> Option<usize> {
-        let (next, classes) = (&*self.next, &self.classes);
+        let next = &*self.next;
         let (first_special, dead) = (self.first_special, self.dead);
         let mut state = self.start;
         let mut end = None;
         let mut i = at;
         while i < hay.len() {
-            let at = state + usize::from(classes[usize::from(hay[i])]);
-            // SAFETY: `state` is a row offset `build` took from `next` itself, and every
-            // class is below `stride`, so `at` indexes the table.
-            state = usize::from(unsafe { *next.get_unchecked(at) });
+            // SAFETY: `state` is a row offset that `build` stored in `next` (or `start`),
+            // rows are 256 entries long, so `state + byte` indexes the table.
+            state = usize::from(unsafe { *next.get_unchecked(state + usize::from(hay[i])) });
             if state >= first_special {
                 if state == dead {
                     return end;
@@ -338,7 +316,7 @@ impl AnchoredTable {
             }
             i += 1;
         }
-        if self.match_at_end[state / self.stride] {
+        if self.match_at_end[state / 256] {
             end = Some(hay.len());
         }
         end
