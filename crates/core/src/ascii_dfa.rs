@@ -300,26 +300,29 @@ impl AnchoredTable {
         let next = &*self.next;
         let (first_special, dead) = (self.first_special, self.dead);
         let mut state = self.start;
-        let mut end = None;
+        // `hay.len() + 1` stands for "no match yet": a plain integer keeps the loop in
+        // registers where an `Option` made the compiler shuffle two of them per byte.
+        let none = hay.len() + 1;
+        let mut end = none;
         let mut i = at;
         while i < hay.len() {
-            // SAFETY: `state` is a row offset that `build` stored in `next` (or `start`),
-            // rows are 256 entries long, so `state + byte` indexes the table.
-            state = usize::from(unsafe { *next.get_unchecked(state + usize::from(hay[i])) });
+            // SAFETY: `state` is a row offset that `build` stored in `next` (or `start`), a
+            // multiple of 256 (so `|` adds the byte), and rows are 256 entries long.
+            state = usize::from(unsafe { *next.get_unchecked(state | usize::from(hay[i])) });
             if state >= first_special {
                 if state == dead {
-                    return end;
+                    break;
                 }
                 // Match states are delayed by one byte: entering one on `hay[i]` means a
                 // match ends at `i`. Leftmost-first, the walk goes on to the dead state.
-                end = Some(i);
+                end = i;
             }
             i += 1;
         }
-        if self.match_at_end[state / 256] {
-            end = Some(hay.len());
+        if i == hay.len() && self.match_at_end[state / 256] {
+            end = hay.len();
         }
-        end
+        (end != none).then_some(end)
     }
 }
 
