@@ -14,6 +14,8 @@
 //! positions up to `within` bytes before each occurrence can start a match; each is tried
 //! in turn with a DFA anchored there, and the first that matches is the leftmost-first
 //! match — no reverse scan, and with the one-pass DFA no second pass for the groups either.
+//! Those tries walk a compact copy of the forward DFA's anchored states (`AnchoredTable`),
+//! since `regex-automata`'s per-search setup costs as much as such a short walk.
 //! A pattern without such a literal may still have a literal prefix (`(foo|bar)…`), which
 //! becomes the dense DFA's own prefilter.
 //!
