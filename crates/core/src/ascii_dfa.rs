@@ -14,6 +14,8 @@
 //! positions up to `within` bytes before each occurrence can start a match; each is tried
 //! in turn with a DFA anchored there, and the first that matches is the leftmost-first
 //! match — no reverse scan, and with the one-pass DFA no second pass for the groups either.
+//! Those tries walk a compact copy of the forward DFA's anchored states (`AnchoredTable`),
+//! since `regex-automata`'s per-search setup costs as much as such a short walk.
 //! A pattern without such a literal may still have a literal prefix (`(foo|bar)…`), which
 //! becomes the dense DFA's own prefilter.
 //!
@@ -26,7 +28,7 @@ use memchr::memmem;
 use regex_automata::dfa::{dense, onepass, regex::Regex, Automaton, StartKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::prefilter::Prefilter;
-use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::util::primitives::{NonMaxUsize, StateID};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchError, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
@@ -42,6 +44,8 @@ const DFA_SIZE_LIMIT: usize = 2 << 20;
 /// The ASCII twin's dense DFAs, and its one-pass DFA when groups need it.
 pub struct AsciiDfa {
     re: Regex,
+    /// The forward DFA's anchored part as a compact table, for the anchored tries.
+    anchored: Option<AnchoredTable>,
     onepass: Option<onepass::DFA>,
     literal: Option<Required>,
 }
@@ -110,6 +114,9 @@ impl AsciiDfa {
             None
         };
         Some(AsciiDfa {
+            anchored: literal
+                .as_ref()
+                .and_then(|_| AnchoredTable::build(re.forward())),
             re,
             onepass,
             literal,
@@ -138,8 +145,14 @@ impl AsciiDfa {
             None => 0,
             Some(lit) => {
                 let found = lit.first_anchored(hay, |at| {
-                    let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
-                    Ok(fwd.try_search_fwd(&input)?.map(|end| (at, end.offset())))
+                    let end = match &self.anchored {
+                        Some(table) => table.match_end(hay, at),
+                        None => {
+                            let input = Input::new(hay).span(at..hay.len()).anchored(Anchored::Yes);
+                            fwd.try_search_fwd(&input)?.map(|end| end.offset())
+                        }
+                    };
+                    Ok(end.map(|end| (at, end)))
                 })?;
                 match found {
                     Attempts::Found(m) => return Ok(m),
@@ -199,6 +212,119 @@ impl AsciiDfa {
             // Cannot happen (the span matches); the general path answers if it does.
             None => false,
         })
+    }
+}
+
+/// The states of a forward dense DFA reachable from its anchored start, renumbered so that
+/// one comparison per byte tells whether anything but "keep going" happened.
+///
+/// An anchored try walks only a few dozen bytes, so `try_search_fwd`'s per-call setup
+/// (building the input, computing the start state, choosing a loop) cost about as much as
+/// the walk; this walk has none. Rows are indexed by the byte itself rather than its
+/// class, one load less per byte; the anchored part of a field's twin has a few dozen
+/// states, so the table stays a few KB. It needs the anchored start state not to depend on
+/// the byte before the start (no look-behind at the start), no quit states (there are none
+/// with Unicode off) and at most 256 states; otherwise the DFA is searched as before.
+struct AnchoredTable {
+    /// Next state per state and byte; a state is the offset of its row (index × 256).
+    next: Box<[u16]>,
+    start: usize,
+    /// Rows from here on are match states, then the dead state (the last row).
+    first_special: usize,
+    dead: usize,
+    /// Per state (by row number), whether a match ends at the end of the haystack.
+    match_at_end: Box<[bool]>,
+}
+
+impl AnchoredTable {
+    fn build(fwd: &dense::DFA<Vec<u32>>) -> Option<AnchoredTable> {
+        let start = fwd.universal_start_state(Anchored::Yes)?;
+        // One byte of each class is enough to discover the states.
+        let byte_classes = fwd.byte_classes();
+        let mut representatives: Vec<u8> = (0..=255u8).collect();
+        representatives.dedup_by_key(|b| byte_classes.get(*b));
+        let mut states = vec![start];
+        let mut seen = std::collections::HashSet::from([start]);
+        let mut i = 0;
+        while i < states.len() {
+            for &b in &representatives {
+                let next = fwd.next_state(states[i], b);
+                if fwd.is_quit_state(next) {
+                    return None;
+                }
+                if seen.insert(next) {
+                    states.push(next);
+                }
+            }
+            i += 1;
+        }
+        // Plain states, then match states, then the dead state as the last row (present
+        // even when unreachable, so the walk can compare against it).
+        states.retain(|s| !fwd.is_dead_state(*s));
+        states.sort_by_key(|s| fwd.is_match_state(*s));
+        let dead = 256 * states.len();
+        let dead_u16 = u16::try_from(dead).ok()?;
+        let row: std::collections::HashMap<StateID, u16> = states
+            .iter()
+            .zip((0..).step_by(256))
+            .map(|(s, offset)| (*s, offset))
+            .collect();
+        let row_of = |sid: StateID| match fwd.is_dead_state(sid) {
+            true => dead_u16,
+            false => row[&sid],
+        };
+        let mut next = Vec::with_capacity(dead + 256);
+        for &sid in &states {
+            next.extend((0..=255u8).map(|b| row_of(fwd.next_state(sid, b))));
+        }
+        next.extend(std::iter::repeat_n(dead_u16, 256));
+        let mut match_at_end: Vec<bool> = states
+            .iter()
+            .map(|s| fwd.is_match_state(fwd.next_eoi_state(*s)))
+            .collect();
+        match_at_end.push(false);
+        Some(AnchoredTable {
+            next: next.into(),
+            start: usize::from(row_of(start)),
+            first_special: 256
+                * states
+                    .iter()
+                    .take_while(|s| !fwd.is_match_state(**s))
+                    .count(),
+            dead,
+            match_at_end: match_at_end.into(),
+        })
+    }
+
+    /// End of the leftmost-first match starting exactly at `at`, if any.
+    #[inline]
+    fn match_end(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let next = &*self.next;
+        let (first_special, dead) = (self.first_special, self.dead);
+        let mut state = self.start;
+        // `hay.len() + 1` stands for "no match yet": a plain integer keeps the loop in
+        // registers where an `Option` made the compiler shuffle two of them per byte.
+        let none = hay.len() + 1;
+        let mut end = none;
+        let mut i = at;
+        while i < hay.len() {
+            // SAFETY: `state` is a row offset that `build` stored in `next` (or `start`), a
+            // multiple of 256 (so `|` adds the byte), and rows are 256 entries long.
+            state = usize::from(unsafe { *next.get_unchecked(state | usize::from(hay[i])) });
+            if state >= first_special {
+                if state == dead {
+                    break;
+                }
+                // Match states are delayed by one byte: entering one on `hay[i]` means a
+                // match ends at `i`. Leftmost-first, the walk goes on to the dead state.
+                end = i;
+            }
+            i += 1;
+        }
+        if i == hay.len() && self.match_at_end[state / 256] {
+            end = hay.len();
+        }
+        (end != none).then_some(end)
     }
 }
 
@@ -301,6 +427,16 @@ mod tests {
     #[test]
     fn agrees_with_the_regex_crate() {
         assert!(AsciiDfa::build(PATTERNS[4], true).unwrap().has_groups());
+        // Both ways of trying a start: the compact table, and the DFA's own search where
+        // the start state depends on the byte before it.
+        assert!(AsciiDfa::build(PATTERNS[1], false)
+            .unwrap()
+            .anchored
+            .is_some());
+        assert!(AsciiDfa::build(PATTERNS[5], false)
+            .unwrap()
+            .anchored
+            .is_none());
         for pattern in PATTERNS {
             let want = regex::bytes::RegexBuilder::new(pattern)
                 .unicode(false)

@@ -12,6 +12,7 @@ use crate::address::parse_ip_port;
 use crate::batch::{ColumnData, ColumnType};
 use crate::error::{Error, ErrorKind};
 use crate::matcher::{FieldMatcher, MatchScratch};
+use crate::text::is_ascii;
 
 /// Column names the fixed part of a row already uses (SPEC §3, and `structured_data` of
 /// issue 8).
@@ -181,7 +182,7 @@ impl Extractor {
     /// Appends one row: every field of `text` to `out`, which holds exactly
     /// [`Extractor::columns`] in order.
     pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) {
-        let is_ascii = text.is_ascii();
+        let is_ascii = is_ascii(text.as_bytes());
         for (field, s) in self.fields.iter().zip(scratch.fields.iter_mut()) {
             field.matcher.search(text, is_ascii, field.need_groups, s);
             for slot in &field.slots {
@@ -197,14 +198,12 @@ fn push_value(text: &str, span: Option<(usize, usize)>, slot: &Slot, out: &mut [
         out[slot.column].push_str(value);
         return;
     }
-    match value.and_then(|v| parse_ip_port(v).map(|p| (v, p))) {
-        Some((v, (addr, port))) => {
+    match value.and_then(parse_ip_port) {
+        Some((addr, text, port)) => {
             // A valid dotted quad is already canonical (leading zeros are refused), so the
             // captured text is stored as is; IPv6 is normalised (`2001:0db8::01` → `2001:db8::1`).
             match addr {
-                std::net::IpAddr::V4(_) => {
-                    out[slot.column].push_str(Some(&v[..v.rfind(':').unwrap_or(0)]))
-                }
+                std::net::IpAddr::V4(_) => out[slot.column].push_str(Some(text)),
                 std::net::IpAddr::V6(_) => out[slot.column].push_display(&addr),
             }
             out[slot.column + 1].push_i32(Some(i32::from(port)));
