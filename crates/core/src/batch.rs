@@ -88,6 +88,30 @@ impl ColumnData {
         }
     }
 
+    /// An empty column of the same type with room for as many rows and bytes as this one
+    /// holds: the next chunk of a steady stream then fills without regrowing from empty.
+    pub fn empty_like(&self) -> ColumnData {
+        match self {
+            ColumnData::Varchar { data, ends, .. } => ColumnData::Varchar {
+                data: String::with_capacity(data.len()),
+                ends: Vec::with_capacity(ends.len()),
+                valid: Vec::with_capacity(ends.len()),
+            },
+            ColumnData::Integer { values, .. } => ColumnData::Integer {
+                values: Vec::with_capacity(values.len()),
+                valid: Vec::with_capacity(values.len()),
+            },
+            ColumnData::UTinyInt { values, .. } => ColumnData::UTinyInt {
+                values: Vec::with_capacity(values.len()),
+                valid: Vec::with_capacity(values.len()),
+            },
+            ColumnData::TimestampTz { values, .. } => ColumnData::TimestampTz {
+                values: Vec::with_capacity(values.len()),
+                valid: Vec::with_capacity(values.len()),
+            },
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
@@ -275,6 +299,15 @@ impl Chunk {
             schema,
             received_at_us: Vec::new(),
             columns,
+        }
+    }
+
+    /// An empty chunk of the same schema, sized like this one (see [`ColumnData::empty_like`]).
+    pub fn empty_like(&self) -> Chunk {
+        Chunk {
+            schema: self.schema.clone(),
+            received_at_us: Vec::with_capacity(self.received_at_us.len()),
+            columns: self.columns.iter().map(ColumnData::empty_like).collect(),
         }
     }
 

@@ -362,10 +362,8 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
         if rows >= shared.queue.chunk_rows
             || (rows > 0 && chunk_started.elapsed() >= shared.queue.chunk_max_age)
         {
-            shared.push(std::mem::replace(
-                &mut chunk,
-                Chunk::new(pipeline.schema.clone()),
-            ));
+            let next = chunk.empty_like();
+            shared.push(std::mem::replace(&mut chunk, next));
         }
         if !draining && stop.load(Relaxed) {
             draining = true;
@@ -400,7 +398,7 @@ impl TcpRows {
     }
 
     fn hand_over(&mut self) {
-        let fresh = Chunk::new(self.pipeline.schema.clone());
+        let fresh = self.chunk.empty_like();
         let full = std::mem::replace(&mut self.chunk, fresh);
         self.shared.push_waiting(full, &self.stop);
     }
