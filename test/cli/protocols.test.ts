@@ -7,7 +7,6 @@
  * `refused_max_connections` counters in `/metrics`, beside the accounting identity.
  */
 import { writeFileSync } from 'node:fs'
-import net from 'node:net'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,6 +14,7 @@ import { startServer } from '../../src/cli/serve.js'
 import { ConfigError } from '../../src/config/config-error.js'
 import type { EngineRunner } from '../../src/supervisor/engine-runner.js'
 import { queryFile, tempConfig } from '../support/serve.js'
+import { closedByPeer, connect } from '../support/tcp.js'
 import { sendDatagrams } from '../support/udp.js'
 
 /** Waits until `pred` holds on the runner's counters (never asserting how long it took). */
@@ -24,26 +24,6 @@ async function until(runner: EngineRunner, pred: (c: ReturnType<EngineRunner['co
     if (Date.now() > deadline) throw new Error(`${what}: counters stuck at ${JSON.stringify(runner.counters())}`)
     await new Promise((r) => setTimeout(r, 20))
   }
-}
-
-/** Connects to `port` on loopback and resolves once connected. */
-async function connect(port: number): Promise<net.Socket> {
-  const socket = net.connect(port, '127.0.0.1')
-  await new Promise<void>((resolve, reject) => {
-    socket.on('connect', resolve)
-    socket.on('error', reject)
-  })
-  return socket
-}
-
-/** Resolves true when the server closes `socket` within 2 s. */
-function closedByPeer(socket: net.Socket): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    socket.on('close', () => resolve(true))
-    socket.on('error', () => resolve(true))
-    socket.resume()
-    setTimeout(() => resolve(false), 2000)
-  })
 }
 
 const sd = '[x@32473 class="high" note="a \\"quoted\\" \\] bracket"]'

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert'
 import { Engine, type EngineSettings } from '../../src/engine/engine.js'
 import { mikrotik5 } from '../support/corpus.js'
 import { rowsOf } from '../support/columns.js'
+import { closedByPeer, connect } from '../support/tcp.js'
 import { assertAccounted, pullRows, stopAndDrain } from '../support/udp.js'
 
 function settings(over: Partial<EngineSettings> = {}): EngineSettings {
@@ -58,26 +59,6 @@ tcp('loggen --stream: 4 connections, octet counting and LF framing, nothing lost
     assertAccounted(engine)
   }
 })
-
-/** Connects to `port` on loopback and resolves once connected. */
-async function connect(port: number): Promise<net.Socket> {
-  const socket = net.connect(port, '127.0.0.1')
-  await new Promise<void>((resolve, reject) => {
-    socket.on('connect', resolve)
-    socket.on('error', reject)
-  })
-  return socket
-}
-
-/** Resolves true when `socket` is closed by the other end within 2 s, false otherwise. */
-function closedByPeer(socket: net.Socket): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    socket.on('close', () => resolve(true))
-    socket.on('error', () => resolve(true))
-    socket.resume()
-    setTimeout(() => resolve(false), 2000)
-  })
-}
 
 tcp('a message over the maximum size is stored cut and counted, in both framings; the next one is intact', async () => {
   const engine = Engine.start(settings({ tcpMaxMessageBytes: 100 }))
