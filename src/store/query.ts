@@ -66,14 +66,28 @@ const ZONE_CHANGE_MARGIN_MS = 26 * 3600_000
 /** Name of the row key column that `{ rowid: true }` adds. */
 export const ROWID = '__rowid'
 
-/** The columns every row has, in SPEC §4 order, before the class fields. */
-const FIXED = ['received_at', 'sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'proc_id', 'msg_id', 'log_time']
+/**
+ * The columns of an empty range, in SPEC §4 order: those every row has, then
+ * `original_log`; types as DuckDB's DESCRIBE names them.
+ */
+export const EMPTY_COLUMNS: readonly { name: string; type: string }[] = [
+  ['received_at', 'TIMESTAMP WITH TIME ZONE'],
+  ['sender_ip', 'VARCHAR'],
+  ['sender', 'VARCHAR'],
+  ['facility', 'UTINYINT'],
+  ['severity', 'UTINYINT'],
+  ['hostname', 'VARCHAR'],
+  ['app_name', 'VARCHAR'],
+  ['proc_id', 'VARCHAR'],
+  ['msg_id', 'VARCHAR'],
+  ['log_time', 'TIMESTAMP WITH TIME ZONE'],
+  ['original_log', 'VARCHAR'],
+].map(([name, type]) => ({ name: name!, type: type! }))
 
-/** The columns of an empty range: the fixed ones of SPEC §4. */
-const EMPTY_VIEW = `SELECT NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS sender_ip, NULL::VARCHAR AS sender,
-  NULL::UTINYINT AS facility, NULL::UTINYINT AS severity, NULL::VARCHAR AS hostname, NULL::VARCHAR AS app_name,
-  NULL::VARCHAR AS proc_id, NULL::VARCHAR AS msg_id, NULL::TIMESTAMPTZ AS log_time, NULL::VARCHAR AS original_log
-  WHERE false`
+/** The columns every row has, before the class fields. */
+const FIXED = EMPTY_COLUMNS.map((c) => c.name).filter((name) => name !== 'original_log')
+
+const EMPTY_VIEW = `SELECT ${EMPTY_COLUMNS.map((c) => `NULL::${c.type} AS ${c.name}`).join(', ')} WHERE false`
 
 /**
  * Opens the view `logs` over the rows of `source.engine` received in `range`.

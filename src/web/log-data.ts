@@ -11,7 +11,7 @@ import { EXPORT_FORMATS, exportLogs, SearchError, type ExportFile, type ExportFo
 import type { LogsSource } from '../store/query.js'
 import { audit } from './audit.js'
 import type { ConsoleControl } from './control.js'
-import { chooseRange, fileStamp, wallTime } from './time-range.js'
+import { chooseRange, fileStamp, wallTime, type ChosenRange } from './time-range.js'
 
 /** What the data routes (browse, SQL) need. */
 export interface DataRoutesOptions {
@@ -44,11 +44,10 @@ export function exportHandler(
   select: (c: Context) => { query: ExportQuery; described: string },
 ): Handler {
   return async function exportRows(c) {
-    const { engine, source } = chosenEngine(c, control)
+    const { engine, source, range } = chosenView(c, control, now())
     if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to export from.' })
     const format = c.req.query('format') ?? ''
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
-    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
     if (range.error) throw new HTTPException(400, { message: range.error })
     const { query, described } = select(c)
     const release = exports.take()
@@ -87,6 +86,16 @@ export function chosenEngine(c: Context, control: ConsoleControl | undefined): {
   const source = logsSource(control, engine)
   if (!source) throw new HTTPException(404, { message: `There is no engine "${engine}".` })
   return { engines, engine, source }
+}
+
+/**
+ * {@link chosenEngine} with the request's time range (`?range=` or `?from=`/`?to=`), read
+ * in the engine's zone (UTC when there is no engine).
+ */
+export function chosenView(c: Context, control: ConsoleControl | undefined, now: number): ReturnType<typeof chosenEngine> & { timeZone: string; range: ChosenRange } {
+  const chosen = chosenEngine(c, control)
+  const timeZone = chosen.source?.timezone ?? 'UTC'
+  return { ...chosen, timeZone, range: chooseRange((name) => c.req.query(name), timeZone, now) }
 }
 
 /**

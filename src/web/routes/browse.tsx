@@ -18,28 +18,14 @@ import {
   SearchError,
   type Filter,
   type FilterOp,
-  type LogColumn,
   type LogPage,
   type RowKey,
 } from '../../store/log-search.js'
-import { chosenEngine, exportHandler, type DataRoutesOptions } from '../log-data.js'
+import { EMPTY_COLUMNS } from '../../store/query.js'
+import { chosenEngine, chosenView, exportHandler, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
-import { chooseRange, type ChosenRange } from '../time-range.js'
+import type { ChosenRange } from '../time-range.js'
 
-/** Columns offered before any day was read (or when reading failed): SPEC §4's fixed ones. */
-const FIXED_COLUMNS: LogColumn[] = [
-  ['received_at', 'TIMESTAMP WITH TIME ZONE'],
-  ['sender_ip', 'VARCHAR'],
-  ['sender', 'VARCHAR'],
-  ['facility', 'UTINYINT'],
-  ['severity', 'UTINYINT'],
-  ['hostname', 'VARCHAR'],
-  ['app_name', 'VARCHAR'],
-  ['proc_id', 'VARCHAR'],
-  ['msg_id', 'VARCHAR'],
-  ['log_time', 'TIMESTAMP WITH TIME ZONE'],
-  ['original_log', 'VARCHAR'],
-].map(([name, type]) => ({ name: name!, type: type! }))
 
 const DEFAULT_PAGE_SIZE = 100
 
@@ -90,9 +76,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
   app.use('*', requireRole('viewer'))
 
   app.get('/', async (c) => {
-    const { engines, engine, source } = chosenEngine(c, control)
-    const timeZone = source?.timezone ?? 'UTC'
-    const range = chooseRange((name) => c.req.query(name), timeZone, now())
+    const { engines, engine, source, timeZone, range } = chosenView(c, control, now())
     const { filters, drop } = readFilters(c)
     const pageSize = (PAGE_SIZES as readonly number[]).includes(Number(c.req.query('n'))) ? Number(c.req.query('n')) : DEFAULT_PAGE_SIZE
     const base = (extra: [string, string][] = []) => viewQuery(engine ?? '', range, [...filterParams(filters), ['n', String(pageSize)], ...extra])
@@ -121,7 +105,8 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       ...(after ? { first: `/browse?${base()}` } : {}),
       ...(page?.next ? { next: `/browse?${base([['after', `${page.next.receivedAtUs}.${page.next.rowid}`], ['p', String(pageNumber + 1)]])}` } : {}),
     }
-    const columns = page?.columns ?? [...FIXED_COLUMNS, ...filters.filter((f) => !FIXED_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
+    // Before any day was read (or when reading failed): SPEC §4's fixed columns, and those filtered on.
+    const columns = page?.columns ?? [...EMPTY_COLUMNS, ...filters.filter((f) => !EMPTY_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
     return c.render(
       <BrowsePage
         engines={engines}
@@ -141,9 +126,8 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
   })
 
   app.get('/count', async (c) => {
-    const { engine, source } = chosenEngine(c, control)
+    const { engine, source, range } = chosenView(c, control, now())
     if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to count in.' })
-    const range = chooseRange((name) => c.req.query(name), source.timezone, now())
     try {
       return c.html(<RowTotal total={await countLogs(source, range, readFilters(c).filters)} />)
     } catch (e) {
@@ -154,10 +138,9 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
 
   app.get('/row', async (c) => {
     const { engine, source } = chosenEngine(c, control)
-    const at = c.req.query('at') ?? ''
-    const id = c.req.query('id') ?? ''
-    if (!source || !engine || !/^-?\d{1,20}$/.test(at) || !/^\d{1,20}$/.test(id)) throw new HTTPException(404, { message: 'There is no such row.' })
-    const row = await findLogRow(source, { receivedAtUs: BigInt(at), rowid: BigInt(id) })
+    const key = parseKey(`${c.req.query('at') ?? ''}.${c.req.query('id') ?? ''}`)
+    if (!source || !engine || !key) throw new HTTPException(404, { message: 'There is no such row.' })
+    const row = await findLogRow(source, key)
     if (!row) throw new HTTPException(404, { message: 'There is no such row (its day may have been deleted by retention).' })
     const referer = c.req.header('referer')
     let back = `/browse?engine=${encodeURIComponent(engine)}`

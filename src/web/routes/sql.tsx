@@ -9,9 +9,8 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { EXAMPLE_SQL, ROW_LIMITS, SqlPage } from '../../../views/pages/sql-page.js'
 import { runSql, SearchError, type SqlResult } from '../../store/log-search.js'
-import { chosenEngine, exportHandler, type DataRoutesOptions } from '../log-data.js'
+import { chosenView, exportHandler, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
-import { chooseRange } from '../time-range.js'
 
 const DEFAULT_ROW_LIMIT = 1000
 const DEFAULT_TIME_LIMIT_S = 30
@@ -26,9 +25,7 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
   app.use('*', requireRole('viewer'))
 
   app.get('/', async (c) => {
-    const { engines, engine, source } = chosenEngine(c, control)
-    const timeZone = source?.timezone ?? 'UTC'
-    const range = chooseRange((name) => c.req.query(name), timeZone, now())
+    const { engines, engine, source, timeZone, range } = chosenView(c, control, now())
     const sql = c.req.query('q')
     const rowLimit = (ROW_LIMITS as readonly number[]).includes(Number(c.req.query('limit'))) ? Number(c.req.query('limit')) : DEFAULT_ROW_LIMIT
     const asked = Number(c.req.query('timeout'))
