@@ -69,18 +69,24 @@ pub struct AsciiDfaCache {
     slots: Vec<Option<NonMaxUsize>>,
 }
 
+/// `pattern` parsed in the twin's dialect (Unicode off, any bytes), or `None` when it does
+/// not parse there.
+pub(crate) fn ascii_hir(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
 impl AsciiDfa {
     /// Builds the automata of `pattern` with Unicode off (the twin's dialect), or `None` when
     /// the DFAs are too big. `groups` asks for the one-pass DFA too (only built if the
     /// pattern is one-pass).
     pub fn build(pattern: &str, groups: bool) -> Option<AsciiDfa> {
         let syntax = syntax::Config::new().unicode(false).utf8(false);
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .ok()?;
+        let hir = ascii_hir(pattern)?;
         let literal = required_literal(&hir).map(|(literal, within)| Required {
             finder: memmem::Finder::new(&literal).into_owned(),
             within,

@@ -12,7 +12,7 @@
 //! - **Backtracking fallback.** Patterns the `regex` crate refuses (look-around,
 //!   back-references) are compiled by `fancy-regex` instead.
 
-use crate::ascii_dfa::{AsciiDfa, AsciiDfaCache};
+use crate::ascii_dfa::{ascii_hir, AsciiDfa, AsciiDfaCache};
 
 /// Why a pattern does not compile.
 #[derive(Debug)]
@@ -286,12 +286,7 @@ fn literal_affixes(pattern: &str, re: &regex::Regex) -> Option<(usize, usize)> {
 /// byte is not in `C` (`\s+(\w+)`, `=(\d+)`).
 fn trailing_run(pattern: &str) -> Option<[bool; 256]> {
     use regex_syntax::hir::{Class, Hir, HirKind};
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
+    let hir = ascii_hir(pattern)?;
     let HirKind::Concat(parts) = hir.kind() else {
         return None;
     };
