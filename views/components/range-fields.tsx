@@ -5,6 +5,7 @@
  */
 import { RANGE_PRESETS, type ChosenRange } from '../../src/web/time-range.js'
 import { zoneLabel, zoneNote } from './format.js'
+import { EngineSelect } from './engine-select.js'
 
 /** Props of {@link RangeFields}. */
 export interface RangeFieldsProps {
@@ -17,16 +18,7 @@ export interface RangeFieldsProps {
 export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
   return (
     <>
-      <div class="field">
-        <label for="q-engine">Engine</label>
-        <select name="engine" id="q-engine">
-          {engines.map((e) => (
-            <option value={e} selected={e === engine}>
-              {e}
-            </option>
-          ))}
-        </select>
-      </div>
+      <EngineSelect engines={engines} engine={engine} id="q-engine" />
       <div class="field">
         <label for="q-range">Time range</label>
         <select name="range" id="q-range">

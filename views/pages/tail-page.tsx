@@ -5,6 +5,7 @@
  */
 import { PageHeader } from '../components/page-header.js'
 import { TailRate, TailZone } from '../partials/tail-rows.js'
+import { EngineSelect } from '../components/engine-select.js'
 
 /** Props of {@link TailPage}. */
 export interface TailPageProps {
@@ -24,16 +25,7 @@ export function TailPage({ engines, engine, columns, timeZone, nowMs }: TailPage
       <PageHeader title="Live tail" description="Rows as they are stored, newest first. At high rates a sample is shown." />
       <div class="stack">
       <form method="get" action="/tail" class="card form form-inline">
-        <div class="field">
-          <label for="tail-engine">Engine</label>
-          <select name="engine" id="tail-engine">
-            {engines.map((e) => (
-              <option value={e} selected={e === engine}>
-                {e}
-              </option>
-            ))}
-          </select>
-        </div>
+        <EngineSelect engines={engines} engine={engine} id="tail-engine" />
         <button type="submit" class="button">
           Show
         </button>
