@@ -1,7 +1,8 @@
 /**
  * @module
- * The columnar batch that crosses from the native engine to TypeScript: one object per
- * batch of messages, never one per message. The writer appends it column by column.
+ * Rows as JavaScript values, column by column: one object per batch of messages, never
+ * one per message. `extract()` returns columns in this shape, the live tail and tests
+ * read native chunks through it, and batches made in JS are stored through it.
  */
 
 /** DuckDB type of a stored column. */

@@ -1,7 +1,8 @@
 /**
  * @module
  * Loads the native addon. This is the only file that imports it; everything else goes
- * through `engine.ts` and `extract.ts`.
+ * through `engine.ts`, `extract.ts` and `row-chunk.ts`, and the writer through
+ * `src/store/native-append.ts`.
  */
 import { createRequire } from 'node:module'
 import type * as Native from '../../crates/engine/index.js'

@@ -1,6 +1,7 @@
-//! logsift's ingest engine as a Node-API addon: only the `#[napi]` surface over
-//! `logsift-core` (which holds every stage of the pipeline) and the conversion of its
-//! chunks into JavaScript batches (`js_batch`).
+//! logsift's ingest engine as a Node-API addon: the `#[napi]` surface over `logsift-core`
+//! (which holds every stage of the pipeline), the conversion of its chunks into
+//! JavaScript batches (`js_batch`), and the native write path into DuckDB (`row_chunk`,
+//! `chunk_append`, `duckdb_api`).
 
 #![warn(missing_docs)]
 
