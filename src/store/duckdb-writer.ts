@@ -70,7 +70,7 @@ export class DuckDBWriter {
   ) {
     this.days.set(current.span.day, current)
     const tick = () => {
-      this.flush().catch((error: Error) => this.options.onError(error))
+      this.commitInBackground().catch((error: Error) => this.options.onError(error))
     }
     // Unref'd: a writer alone must not keep the process alive; shutdown calls close().
     this.timer = setInterval(tick, options.flushIntervalMs).unref()
@@ -113,42 +113,62 @@ export class DuckDBWriter {
 
   /**
    * Appends a chunk (or a batch made in JavaScript). Its rows are committed — visible to
-   * queries, counted in `stored` — by the next flush. Calls are serialized with flushes.
+   * queries, counted in `stored` — by the next commit. Appends start in call order,
+   * ordered with commits: a commit takes what started before it. Appends can overlap
+   * (the engine's pump keeps two in flight); they wait while the writer waits for a free
+   * lane.
    */
-  append(rows: RowChunk | Batch): Promise<void> {
-    return this.serialize(async () => {
-      const chunk = 'toBatch' in rows ? rows : chunkFromBatch(rows)
-      try {
-        for (const span of this.spansOf(chunk)) await (await this.openDay(span)).append(chunk, span.start * 1000, span.end * 1000)
-      } finally {
-        if (chunk !== rows) chunk.release()
-      }
-    })
+  async append(rows: RowChunk | Batch): Promise<void> {
+    const chunk = 'toBatch' in rows ? rows : chunkFromBatch(rows)
+    try {
+      const appended = await this.serialize(async () => {
+        const started: Promise<void>[] = []
+        for (const span of this.spansOf(chunk)) started.push((await (await this.openDay(span)).startAppend(chunk, span.start * 1000, span.end * 1000)).appended)
+        return started
+      })
+      await Promise.all(appended)
+    } finally {
+      if (chunk !== rows) chunk.release()
+    }
   }
 
   /**
-   * Commits every open day, starts the new day's file once the clock passed midnight,
-   * and closes past days whose grace period is over. The timer calls this every
-   * `flushIntervalMs`; call it directly to force a commit.
+   * Commits every open day and resolves once all its rows are committed; also what the
+   * timer does, and starts the new day's file and closes past days (see below). Call it
+   * to force a commit.
    */
   flush(): Promise<void> {
-    return this.serialize(async () => {
-      const now = this.options.clock.now()
-      if (now >= this.current.span.end) {
-        const previous = this.current
-        const span = daySpan(now, this.options.timezone)
-        this.current = await this.openDay(span)
-        // Fold yesterday's log into its file now, so a reader attaching it meanwhile sees it all.
-        if (this.days.has(previous.span.day)) await previous.checkpoint()
+    return this.serialize(() => this.maintainDays((day) => day.flush()))
+  }
+
+  /**
+   * The timer's commit: each open day's active lane starts committing and appends move
+   * to another lane, so that commits run beside appends instead of holding them up.
+   * Starts the new day's file once the clock passed midnight, and closes past days
+   * whose grace period is over.
+   */
+  private async commitInBackground(): Promise<void> {
+    const committed: Promise<void>[] = []
+    await this.serialize(() => this.maintainDays(async (day) => void committed.push((await day.rotate()).committed)))
+    await Promise.all(committed)
+  }
+
+  private async maintainDays(commit: (day: OpenDay) => Promise<void>): Promise<void> {
+    const now = this.options.clock.now()
+    if (now >= this.current.span.end) {
+      const previous = this.current
+      const span = daySpan(now, this.options.timezone)
+      this.current = await this.openDay(span)
+      // Fold yesterday's log into its file now, so a reader attaching it meanwhile sees it all.
+      if (this.days.has(previous.span.day)) await previous.checkpoint()
+    }
+    for (const day of [...this.days.values()]) {
+      await commit(day)
+      if (day !== this.current && now >= day.span.end + this.options.closeGraceMs) {
+        await day.close()
+        this.days.delete(day.span.day)
       }
-      for (const day of [...this.days.values()]) {
-        await day.flush()
-        if (day !== this.current && now >= day.span.end + this.options.closeGraceMs) {
-          await day.close()
-          this.days.delete(day.span.day)
-        }
-      }
-    })
+    }
   }
 
   /** The open days with their files, oldest first: what the query layer reads through this writer. */

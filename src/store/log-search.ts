@@ -12,7 +12,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { isIPv6 } from 'node:net'
-import { quoteIdent } from './open-day.js'
+import { quoteIdent, quoteLiteral } from './sql-quote.js'
 import { requiredLiteral } from './regex-literal.js'
 import { openLogs, ROWID, type LogsRelation, type LogsSource, type OpenLogsOptions, type TimeRange } from './query.js'
 
@@ -610,8 +610,4 @@ export async function exportLogs(source: LogsSource, range: TimeRange, query: Ex
 
 function userError(e: Error): never {
   throw new SearchError(e.message)
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`
 }

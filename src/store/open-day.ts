@@ -2,11 +2,18 @@
  * @module
  * One day file held open for writing: its own DuckDB instance (a second process cannot
  * open the file meanwhile; a second connection in this process can), the `logs` table
- * and an appender the addon fills (see `native-append.ts`). Adds columns the table lacks
- * before appending; columns a chunk lacks are NULL and values of another type are
- * converted, so no row is ever refused for its shape.
+ * and {@link LANES} appenders the addon fills (see `native-append.ts`). Adds columns the
+ * table lacks before appending; columns a chunk lacks are NULL and values of another
+ * type are converted, so no row is ever refused for its shape.
+ *
+ * Why lanes: DuckDB compresses a transaction's rows in the thread that appends and
+ * commits them, so one appender keeps one core busy while the other idles, and at high
+ * rates that one thread is the collector's limit (bench/README.md). Each lane is a
+ * connection with its own appender and transaction; chunks go to the lanes in turn, and
+ * a commit commits every lane at once.
  */
 
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api'
@@ -14,6 +21,7 @@ import type { ColumnType } from '../engine/batch.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { DaySpan } from './day-files.js'
 import { appendChunk, flushAppender } from './native-append.js'
+import { quoteIdent, quoteLiteral } from './sql-quote.js'
 
 /** A column of the `logs` table; `type` is undefined for a type logsift never writes. */
 interface TableColumn {
@@ -36,6 +44,25 @@ const FROM_SQL: Record<string, ColumnType> = {
 }
 
 /**
+ * Appenders per day file. Two keep both cores of the reference machine compressing; more
+ * would only hold more uncommitted rows in memory.
+ */
+export const LANES = 3
+
+/**
+ * Rows per row group of a day file (DuckDB's default is 122,880). A commit writes its
+ * whole row groups compressed, once, in the committing thread; a second a lane commits
+ * 50,000 to 100,000 rows at high rates, which with the default would sit in the
+ * write-ahead log and be compressed again by a later, single-threaded checkpoint. Smaller
+ * row groups also let a time-range query skip more (zone maps are per row group).
+ */
+const ROW_GROUP_ROWS = 32_768
+const DEFAULT_ROW_GROUP_ROWS = 122_880
+
+/** The day file's name inside its instance (which is in memory, so that the file can be attached with its row-group size). */
+const DAY_DATABASE = 'day_file'
+
+/**
  * Settings of a day file's instance.
  * - DuckDB keeps written blocks cached up to `memory_limit` (by default 80% of RAM), so
  *   without one the collector's memory grows with the data it stores; queries on
@@ -43,44 +70,95 @@ const FROM_SQL: Record<string, ColumnType> = {
  * - Its allocator (jemalloc) keeps freed memory until a task's peak passes
  *   `allocator_flush_threshold` (default 128 MB); a low threshold and background purging
  *   give memory back while ingest runs.
- * - By default a commit over 100 kB skips the write-ahead log and checkpoints at once,
- *   and every checkpoint recompresses the table's unfinished last row group; with
- *   commits every second that compressed each row two to three times. Commits now go to
- *   the log and a checkpoint runs per 64 MB of it: about 25% less CPU per stored row at
- *   50k rows/s (bench/README.md).
  */
 const DAY_FILE_SETTINGS = {
   memory_limit: '128MB',
   allocator_flush_threshold: '16MB',
   allocator_background_threads: 'true',
-  auto_checkpoint_skip_wal_threshold: String(2 ** 40),
-  checkpoint_threshold: '64MB',
 }
 
 /** Told of each commit: rows committed and how long DuckDB took, in milliseconds. */
 export type CommitListener = (rows: number, ms: number) => void
 
-/** Quotes an SQL identifier. Column names come from config and regex group names. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
+/** One appender on a connection of its own. Its operations run one at a time, in call order. */
+class Lane {
+  /** Rows appended since the lane's last commit. */
+  pendingRows = 0
+  /** Whether an append was queued after the last commit was. */
+  dirty = false
+  private appender: DuckDBAppender | undefined
+  private last: Promise<unknown> = Promise.resolve()
+  private queued = 0
+
+  constructor(readonly connection: DuckDBConnection) {}
+
+  /** Whether operations are queued or running. */
+  get busy(): boolean {
+    return this.queued > 0
+  }
+
+  /** Resolves with the lane once every operation started so far has settled. */
+  async idle(): Promise<Lane> {
+    while (this.busy) await this.last
+    return this
+  }
+
+  /** Appends after the lane's earlier operations; resolves when the rows are in the appender. */
+  append(chunk: RowChunk, table: readonly string[], fromUs: number, toUs: number): Promise<void> {
+    this.dirty = true
+    return this.run(async () => {
+      this.appender ??= await this.connection.createAppender('logs', 'main', DAY_DATABASE)
+      this.pendingRows += await appendChunk(this.appender, chunk, table, fromUs, toUs)
+    })
+  }
+
+  /** Commits the lane's rows after its earlier operations; resolves with how many there were. */
+  commit(): Promise<number> {
+    this.dirty = false
+    return this.run(async () => {
+      const rows = this.pendingRows
+      if (rows === 0 || this.appender === undefined) return 0
+      await flushAppender(this.appender)
+      this.pendingRows = 0
+      return rows
+    })
+  }
+
+  /** Drops the appender (bound to the table's columns of its day) once the lane is idle. */
+  closeAppender(): Promise<void> {
+    return this.run(async () => {
+      this.appender?.closeSync()
+      this.appender = undefined
+    })
+  }
+
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    this.queued++
+    const run = this.last.then(op).finally(() => this.queued--)
+    // The chain only orders operations; each caller sees its own failure.
+    this.last = run.catch(() => undefined)
+    return run
+  }
 }
 
 /** A day file open for appending. Built by {@link OpenDay.open}. */
 export class OpenDay {
-  /** Rows appended since the last commit. */
-  pendingRows = 0
-  private appender: DuckDBAppender | undefined
   private columns: TableColumn[]
+  /** The lane appends go to; the others are committing or idle. */
+  private active: Lane
 
   private constructor(
     readonly span: DaySpan,
     readonly path: string,
     private readonly onCommit: CommitListener,
     private readonly instance: DuckDBInstance,
+    /** For schema changes and checkpoints; the lanes have their own. */
     private readonly connection: DuckDBConnection,
+    private readonly lanes: Lane[],
     columns: TableColumn[],
   ) {
     this.columns = columns
+    this.active = lanes[0]!
   }
 
   /**
@@ -89,63 +167,109 @@ export class OpenDay {
    */
   static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true })
-    let instance: DuckDBInstance
+    const instance = await DuckDBInstance.create(':memory:', DAY_FILE_SETTINGS)
     try {
-      instance = await DuckDBInstance.create(path, DAY_FILE_SETTINGS)
+      const connection = await instance.connect()
+      const rowGroupRows = await rowGroupRowsOf(connection, path)
+      await connection.run(`ATTACH ${quoteLiteral(path)} AS ${DAY_DATABASE} (ROW_GROUP_SIZE ${rowGroupRows})`)
+      await connection.run(`USE ${DAY_DATABASE}`)
+      const lanes: Lane[] = []
+      for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance)))
+      return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
     } catch (cause) {
+      instance.closeSync()
       throw new Error(`cannot open day file ${path}`, { cause })
     }
-    const connection = await instance.connect()
-    return new OpenDay(span, path, onCommit, instance, connection, await readColumns(connection))
   }
 
-  /** A new connection to this file's instance; the caller closes it. */
+  /** Rows appended since the last commit. */
+  get pendingRows(): number {
+    return this.lanes.reduce((sum, lane) => sum + lane.pendingRows, 0)
+  }
+
+  /** A new connection to this file's instance, with the day file as its default database; the caller closes it. */
   connect(): Promise<DuckDBConnection> {
-    return this.instance.connect()
+    return connectDay(this.instance)
   }
 
   /**
-   * Appends the rows of `chunk` received in `[fromUs, toUs)`. The first chunk creates the
-   * table with its columns in chunk order (SPEC §4 order); a later chunk with new columns
-   * adds them. A chunk with no rows only does that, so a table can exist before its
-   * first row.
+   * Starts appending the rows of `chunk` received in `[fromUs, toUs)` on the active lane
+   * and resolves with `appended`, which settles when the rows are in the appender;
+   * `chunk` must live until then. The first chunk creates the table with its columns in
+   * chunk order (SPEC §4 order); a later chunk with new columns adds them. A chunk with
+   * no rows only does that, so a table can exist before its first row. Calls must not
+   * overlap each other, {@link rotate} or {@link flush}.
    */
-  async append(chunk: RowChunk, fromUs: number, toUs: number): Promise<void> {
+  async startAppend(chunk: RowChunk, fromUs: number, toUs: number): Promise<{ appended: Promise<void> }> {
     await this.ensureColumns(chunk.columns())
-    if (chunk.rowCount === 0) return
-    const appender = await this.ensureAppender()
-    this.pendingRows += await appendChunk(appender, chunk, this.columnNames, fromUs, toUs)
+    if (chunk.rowCount === 0) return { appended: Promise.resolve() }
+    return { appended: this.active.append(chunk, this.columnNames, fromUs, toUs) }
   }
 
   /**
-   * Commits the appended rows; until then they are invisible even to other connections
-   * of this instance. DuckDB compresses and writes on a worker thread.
+   * Starts committing the active lane's rows and moves appends to an idle lane, waiting
+   * for one while every other lane is still committing (so rows wait in the engine's
+   * queue). Resolves, once appends can go on, with `committed`, which settles when the
+   * commit has. The writer's timer calls this: commits then run beside the appends, on
+   * as many threads as lanes are committing.
    */
-  async flush(): Promise<void> {
-    const rows = this.pendingRows
-    if (rows === 0 || this.appender === undefined) return
+  async rotate(): Promise<{ committed: Promise<void> }> {
+    const sealed = this.active
+    if (!sealed.dirty) return { committed: Promise.resolve() }
+    const committed = this.commit([sealed])
+    this.active = await Promise.race(this.lanes.filter((lane) => lane !== sealed).map((lane) => lane.idle()))
+    return { committed }
+  }
+
+  /**
+   * Commits the appended rows of every lane; until then they are invisible even to other
+   * connections of this instance.
+   */
+  flush(): Promise<void> {
+    return this.commit(this.lanes)
+  }
+
+  /**
+   * Commits `lanes` in parallel, each once its earlier appends are in; DuckDB compresses
+   * and writes on worker threads. When a lane fails, the others' rows are still
+   * committed and counted, and the first failure is thrown.
+   */
+  private async commit(lanes: Lane[]): Promise<void> {
     const started = performance.now()
-    await flushAppender(this.appender)
-    this.pendingRows = 0
-    this.onCommit(rows, performance.now() - started)
+    const results = await Promise.allSettled(lanes.map((lane) => lane.commit()))
+    let rows = 0
+    for (const r of results) if (r.status === 'fulfilled') rows += r.value
+    if (rows > 0) this.onCommit(rows, performance.now() - started)
+    const failed = results.find((r) => r.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
   }
 
   /** Folds the write-ahead log into the file, so a read-only reader sees every row. */
   async checkpoint(): Promise<void> {
     await this.flush()
-    await this.connection.run('CHECKPOINT')
+    await this.connection.run(`CHECKPOINT ${DAY_DATABASE}`)
   }
 
   /** Commits and releases the file, so other processes can open it. */
   async close(): Promise<void> {
-    await this.flush()
-    this.closeAppender()
-    this.connection.closeSync()
-    this.instance.closeSync()
+    try {
+      await this.flush()
+      await this.closeAppenders()
+      for (const lane of this.lanes) lane.connection.closeSync()
+      await this.connection.run(`USE memory`)
+      await this.connection.run(`DETACH ${DAY_DATABASE}`)
+    } finally {
+      this.connection.closeSync()
+      this.instance.closeSync()
+    }
   }
 
   private get columnNames(): string[] {
     return this.columns.map((c) => c.name)
+  }
+
+  private async closeAppenders(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.closeAppender()))
   }
 
   /**
@@ -162,23 +286,41 @@ export class OpenDay {
       const have = new Set(this.columns.map((c) => c.name))
       const missing = columns.filter((c) => !have.has(c.name))
       if (missing.length === 0) return
-      // The appender is bound to the old column list: commit it before the table changes.
+      // The appenders are bound to the old column list: commit them before the table changes.
       await this.flush()
-      this.closeAppender()
+      await this.closeAppenders()
       for (const c of missing) await this.connection.run(`ALTER TABLE logs ADD COLUMN ${quoteIdent(c.name)} ${SQL_TYPES[c.type]}`)
     }
     this.columns = await readColumns(this.connection)
   }
+}
 
-  private async ensureAppender(): Promise<DuckDBAppender> {
-    this.appender ??= await this.connection.createAppender('logs')
-    return this.appender
+/**
+ * The row-group size to attach the day file at `path` with: {@link ROW_GROUP_ROWS}, unless
+ * its table already has larger row groups (a file from before logsift used smaller ones).
+ * DuckDB 1.5 fails to append to such a table with a smaller size ("Could not find node
+ * in column segment tree"), so that file keeps DuckDB's default.
+ */
+async function rowGroupRowsOf(connection: DuckDBConnection, path: string): Promise<number> {
+  if (!existsSync(path)) return ROW_GROUP_ROWS
+  await connection.run(`ATTACH ${quoteLiteral(path)} AS day_file_probe (READ_ONLY)`)
+  try {
+    const table = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'day_file_probe' AND schema_name = 'main' AND table_name = 'logs'`)
+    if (table.currentRowCount === 0) return ROW_GROUP_ROWS
+    const largest = await connection.runAndReadAll(
+      `SELECT max(count) FROM pragma_storage_info('day_file_probe.main.logs') WHERE column_name = 'received_at' AND segment_type <> 'VALIDITY'`,
+    )
+    return Number(largest.getRows()[0]![0] ?? 0) > ROW_GROUP_ROWS ? DEFAULT_ROW_GROUP_ROWS : ROW_GROUP_ROWS
+  } finally {
+    await connection.run('DETACH day_file_probe')
   }
+}
 
-  private closeAppender(): void {
-    this.appender?.closeSync()
-    this.appender = undefined
-  }
+/** A connection whose unqualified names resolve in the day file. */
+async function connectDay(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect()
+  await connection.run(`USE ${DAY_DATABASE}`)
+  return connection
 }
 
 async function readColumns(connection: DuckDBConnection): Promise<TableColumn[]> {

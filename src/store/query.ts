@@ -10,7 +10,7 @@
 import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api'
 import { dayOf, listDayFiles } from './day-files.js'
 import type { DuckDBWriter } from './duckdb-writer.js'
-import { quoteIdent } from './open-day.js'
+import { quoteIdent, quoteLiteral } from './sql-quote.js'
 
 /** Where an engine's days are. */
 export interface LogsSource {
@@ -204,10 +204,6 @@ export async function queryLogs(source: LogsSource, range: TimeRange, options: Q
   } finally {
     await relation.close()
   }
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`
 }
 
 function timestampLiteral(ms: number): string {

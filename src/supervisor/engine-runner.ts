@@ -15,6 +15,12 @@ import type { Clock } from '../store/day-files.js'
 import { engineSettings } from './engine-settings.js'
 import { LatencyHistogram } from './latency-histogram.js'
 
+/**
+ * Chunks the pump hands the writer before waiting for the oldest: the next chunk is
+ * taken from the engine while the previous one is being appended.
+ */
+const APPENDS_IN_FLIGHT = 2
+
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
   dataDir: string
@@ -181,31 +187,56 @@ export class EngineRunner {
     this.stateNow = 'stopped'
   }
 
+  /**
+   * Moves chunks from the engine to the writer, {@link APPENDS_IN_FLIGHT} at a time.
+   * Chunks reach the tail listeners and are released in the order they were received.
+   */
   private async pump(): Promise<void> {
-    for (;;) {
-      if (this.engine.finished()) return
+    const inFlight: Promise<void>[] = []
+    let previous: Promise<void> = Promise.resolve()
+    while (!this.engine.finished()) {
       const chunk = await this.engine.nextChunk()
       if (chunk === null) continue
-      try {
-        // Keep pulling while the disk is full: leaving rows in the native queue would turn
-        // them into dropped_backpressure and hide the reason.
-        if (this.diskFull()) this.droppedDiskFull += chunk.rowCount
-        else await this.storeChunk(chunk)
-      } finally {
+      // Keep pulling while the disk is full: leaving rows in the native queue would turn
+      // them into dropped_backpressure and hide the reason.
+      const stored = this.diskFull() ? this.dropForDiskFull(chunk) : this.storeChunk(chunk)
+      previous = Promise.all([previous, stored]).then(([, ok]) => {
+        if (ok) this.showChunk(chunk)
         chunk.release()
-      }
+      })
+      inFlight.push(previous)
+      if (inFlight.length >= APPENDS_IN_FLIGHT) await inFlight.shift()
     }
+    await previous
   }
 
-  private async storeChunk(chunk: RowChunk): Promise<void> {
+  private async dropForDiskFull(chunk: RowChunk): Promise<boolean> {
+    this.droppedDiskFull += chunk.rowCount
+    return false
+  }
+
+  /** Resolves with whether the chunk's rows were appended; a failure is counted, not thrown. */
+  private async storeChunk(chunk: RowChunk): Promise<boolean> {
     try {
       await this.writer.append(chunk)
-      for (const listener of this.batchListeners) listener(chunk)
+      return true
     } catch (e) {
       // The rows are gone; say so in a named counter rather than in a log line alone.
       this.droppedWriteError += chunk.rowCount
       this.lastError = e instanceof Error ? e : new Error(String(e))
       this.onError(new Error(`engine "${this.name}": could not store ${chunk.rowCount} rows`, { cause: e }))
+      return false
+    }
+  }
+
+  /** Hands a stored chunk to the tail listeners; one that throws is reported, not fatal to the pump. */
+  private showChunk(chunk: RowChunk): void {
+    for (const listener of this.batchListeners) {
+      try {
+        listener(chunk)
+      } catch (e) {
+        this.onError(new Error(`engine "${this.name}": a live-tail listener failed`, { cause: e }))
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
@@ -100,6 +100,71 @@ writer('commits on its own timer', async () => {
   assert.is(w.stored, 1)
   await w.close()
 })
+
+writer('the timer commits beside appends going on: every row stored once, in row groups of 32,768', async () => {
+  const dataDir = tempDataDir()
+  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 15 })
+  const base = BigInt(Date.now()) * 1000n
+  const chunks = Array.from({ length: 40 }, (_, k) => Array.from({ length: 2000 }, (_, i) => sampleRow(k * 2000 + i, base)))
+  // Two appends in flight at a time, as the engine's pump keeps them, with pauses so that
+  // several timer commits (each moving appends to another lane) fall between them.
+  const inFlight: Promise<void>[] = []
+  let storedWhileAppending = 0
+  for (const rows of chunks) {
+    inFlight.push(w.append(makeBatch(FIELDS, rows)))
+    if (inFlight.length >= 2) await inFlight.shift()
+    await new Promise((r) => setTimeout(r, 4))
+    storedWhileAppending = w.stored
+  }
+  await Promise.all(inFlight)
+  assert.ok(storedWhileAppending > 0 && storedWhileAppending < 80_000, `the timer committed while appends went on (${storedWhileAppending})`)
+  assert.ok(w.stats().flushes >= 3, `several commits (${w.stats().flushes})`)
+  await w.close()
+  assert.is(w.stored, 80_000)
+
+  const file = join(dataDir, 'fw', `${new Date().toISOString().slice(0, 10)}.duckdb`)
+  const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' })
+  const c = await db.connect()
+  const counts = await c.runAndReadAll(`SELECT count(*)::INTEGER, count(DISTINCT original_log)::INTEGER FROM logs`)
+  assert.equal(counts.getRows(), [[80_000, 80_000]])
+  const largest = await c.runAndReadAll(`SELECT max(count)::INTEGER FROM pragma_storage_info('logs') WHERE column_name = 'received_at' AND segment_type <> 'VALIDITY' GROUP BY row_group_id ORDER BY 1 DESC LIMIT 1`)
+  assert.equal(largest.getRows(), [[32_768]])
+  c.closeSync()
+  db.closeSync()
+})
+
+for (const [oldRows, kind] of [[200_000, 'larger row groups'], [1_000, 'one small row group'], [0, 'no table']] as const) {
+  writer(`a day file made with DuckDB's default row group size is appended to (${kind})`, async () => {
+    const dataDir = tempDataDir()
+    const clock = manualClock('2024-05-01T10:00:00Z')
+    const base = us('2024-05-01T09:00:00Z')
+    const file = join(dataDir, 'fw', '2024-05-01.duckdb')
+    mkdirSync(join(dataDir, 'fw'), { recursive: true })
+    const made = await DuckDBInstance.create(file)
+    const m = await made.connect()
+    if (oldRows > 0) {
+      await m.run(`CREATE TABLE logs (received_at TIMESTAMPTZ, original_log VARCHAR)`)
+      await m.run(`INSERT INTO logs SELECT TIMESTAMPTZ '2024-05-01 08:00:00+00', 'old ' || i FROM range(${oldRows}) t(i)`)
+    }
+    m.closeSync()
+    made.closeSync()
+
+    const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock })
+    // Across the old size and the new one, in two commits.
+    const rows = Array.from({ length: 40_000 }, (_, i) => sampleRow(i, base))
+    await w.append(makeBatch(FIELDS, rows.slice(0, 30_000)))
+    await w.flush()
+    await w.append(makeBatch(FIELDS, rows.slice(30_000)))
+    await w.close()
+    assert.is(w.stored, 40_000)
+    const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' })
+    const c = await db.connect()
+    const r = await c.runAndReadAll(`SELECT count(*)::INTEGER, count(destination_port)::INTEGER, count(DISTINCT original_log)::INTEGER FROM logs`)
+    assert.equal(r.getRows(), [[oldRows + 40_000, rows.filter((row) => row.destination_port !== null).length, oldRows + 40_000]])
+    c.closeSync()
+    db.closeSync()
+  })
+}
 
 writer('a restart appends to the existing day file', async () => {
   const dataDir = tempDataDir()
