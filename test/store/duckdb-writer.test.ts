@@ -101,7 +101,7 @@ writer('commits on its own timer', async () => {
   await w.close()
 })
 
-writer('the timer commits beside appends going on: every row stored once, in row groups of 32,768', async () => {
+writer('the timer commits beside appends going on: every row stored once, in row groups of 32,768, without dictionary compression', async () => {
   const dataDir = tempDataDir()
   const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 15 })
   const base = BigInt(Date.now()) * 1000n
@@ -129,6 +129,9 @@ writer('the timer commits beside appends going on: every row stored once, in row
   assert.equal(counts.getRows(), [[80_000, 80_000]])
   const largest = await c.runAndReadAll(`SELECT max(count)::INTEGER FROM pragma_storage_info('logs') WHERE column_name = 'received_at' AND segment_type <> 'VALIDITY' GROUP BY row_group_id ORDER BY 1 DESC LIMIT 1`)
   assert.equal(largest.getRows(), [[32_768]])
+  // app_name has eight values: DuckDB would choose Dictionary for it, were it not disabled.
+  const kinds = await c.runAndReadAll(`SELECT DISTINCT compression FROM pragma_storage_info('logs') WHERE column_name = 'app_name' AND segment_type = 'VARCHAR'`)
+  assert.equal(kinds.getRows(), [['FSST']])
   c.closeSync()
   db.closeSync()
 })
