@@ -181,6 +181,9 @@ TimeoutStopSec=90
 Restart=on-failure
 RestartSec=2
 LimitNOFILE=65536
+# Lets the UDP receiver threads raise their priority to nice -10 (crates/core/src/recv.rs),
+# so storage work cannot starve the socket buffers when the cores are busy.
+LimitNICE=-10
 UMask=0027
 
 # Non-root, with the one capability a port below 1024 (syslog's 514) needs.

@@ -108,6 +108,7 @@ scripts('install, install again, uninstall (data kept), uninstall --purge', () =
     'ProtectHome=yes',
     'PrivateTmp=yes',
     'ExecReload=/bin/kill -HUP $MAINPID',
+    'LimitNICE=-10',
   ]) {
     assert.ok(lines.has(l), `unit has ${l}`)
   }

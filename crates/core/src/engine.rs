@@ -26,7 +26,7 @@ use crate::batch::Chunk;
 use crate::error::Error;
 use crate::extract::Scratch;
 use crate::pipeline::{Outcome, Pipeline};
-use crate::recv::{bind, parse_listen, MmsgBuffers};
+use crate::recv::{bind, parse_listen, raise_receiver_priority, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
 use crate::tcp::{self, TcpLimits, TcpOptions};
 use crate::text::decode;
@@ -274,6 +274,8 @@ fn now_us() -> i64 {
 
 /// The body of a receiver thread.
 fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drops: &AtomicU64) {
+    // Without the permission the thread runs at normal priority, as before.
+    raise_receiver_priority();
     let fd = socket.as_raw_fd();
     let mut buffers = MmsgBuffers::new();
     let mut pipeline = shared.pipeline();
