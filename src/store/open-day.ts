@@ -6,11 +6,12 @@
  * table lacks before appending; columns a chunk lacks are NULL and values of another
  * type are converted, so no row is ever refused for its shape.
  *
- * Why lanes: DuckDB compresses a transaction's rows in the thread that appends and
- * commits them, so one appender keeps one core busy while the other idles, and at high
- * rates that one thread is the collector's limit (bench/README.md). Each lane is a
- * connection with its own appender and transaction; chunks go to the lanes in turn, and
- * a commit commits every lane at once.
+ * Why lanes: DuckDB compresses a transaction's rows in the thread that commits them. With
+ * one appender, a commit of a second's rows took longer than a second at high rates while
+ * the next appends waited behind it (bench/README.md). Each lane is a connection with its
+ * own appender and transaction. Appends go to the active lane; the writer's timer seals
+ * it, commits it in the background and moves appends to an idle lane, so commits run in
+ * parallel beside the appends.
  */
 
 import { existsSync } from 'node:fs'
@@ -44,16 +45,16 @@ const FROM_SQL: Record<string, ColumnType> = {
 }
 
 /**
- * Appenders per day file. Two keep both cores of the reference machine compressing; more
- * would only hold more uncommitted rows in memory.
+ * Appenders per day file: one taking appends while up to two commit, one per core of the
+ * reference machine. More would only hold more uncommitted rows in memory.
  */
 export const LANES = 3
 
 /**
  * Rows per row group of a day file (DuckDB's default is 122,880). A commit writes its
- * whole row groups compressed, once, in the committing thread; a second a lane commits
- * 50,000 to 100,000 rows at high rates, which with the default would sit in the
- * write-ahead log and be compressed again by a later, single-threaded checkpoint. Smaller
+ * whole row groups compressed, once, in the committing thread. At high rates a commit
+ * holds a second's rows, 100,000 or more, which with the default size would mostly go
+ * through the write-ahead log and be compressed by a later, single-threaded checkpoint. Smaller
  * row groups also let a time-range query skip more (zone maps are per row group).
  */
 const ROW_GROUP_ROWS = 32_768
@@ -279,10 +280,8 @@ export class OpenDay {
   }
 
   /**
-   * Creates the table, or adds the columns it lacks. `original_log` is always FSST:
-   * DuckDB would otherwise try dictionary compression on every block of nearly unique
-   * lines before choosing FSST anyway, about an eighth of the collector's CPU per row at
-   * high rates (bench/README.md), for a file of the same size.
+   * Creates the table, or adds the columns it lacks. `original_log` is declared FSST, so
+   * DuckDB does not analyse other encodings for its nearly unique lines (bench/README.md).
    */
   private async ensureColumns(columns: readonly { name: string; type: ColumnType }[]): Promise<void> {
     if (this.columns.length === 0) {
