@@ -133,9 +133,9 @@ export class DuckDBWriter {
   }
 
   /**
-   * Commits every open day and resolves once all its rows are committed; also what the
-   * timer does, and starts the new day's file and closes past days (see below). Call it
-   * to force a commit.
+   * Commits every lane of every open day and resolves once their rows are committed.
+   * Like the timer's commit, it also starts the new day's file once the clock passed
+   * midnight and closes past days whose grace period is over. Call it to force a commit.
    */
   flush(): Promise<void> {
     return this.serialize(() => this.maintainDays((day) => day.flush()))
