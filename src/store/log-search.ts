@@ -14,6 +14,7 @@ import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/
 import { isIPv6 } from 'node:net'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
 import { requiredLiteral } from './regex-literal.js'
+import { statementRefusal, VOLATILE_SQL } from './sql-guard.js'
 import { openLogs, ROWID, type LogsRelation, type LogsSource, type OpenLogsOptions, type TimeRange } from './query.js'
 
 /** How a filter compares a column with its value. */
@@ -466,12 +467,15 @@ export interface SqlResult {
 }
 
 /**
- * Prepares `sql` on the locked connection and refuses anything but one SELECT. DuckDB
- * decides, twice, with no string matching: its parser (`json_serialize_sql` serializes
- * SELECT statements only, before any binding, so `INSERT INTO missing_table` is refused
- * as an INSERT rather than for its table), then the prepared statement's type.
+ * Prepares `sql` on the locked connection and refuses anything but one SELECT that
+ * changes nothing. DuckDB decides, with no string matching: its parser
+ * (`json_serialize_sql` serializes SELECT statements only, before any binding, so
+ * `INSERT INTO missing_table` is refused as an INSERT rather than for its table), whose
+ * tree must call only allowed functions ({@link statementRefusal}), then the prepared
+ * statement's type.
  *
- * @throws SearchError when DuckDB cannot parse or prepare it, or it is not a SELECT.
+ * @throws SearchError when DuckDB cannot parse or prepare it, it is not a SELECT, or it
+ * calls a function that changes state.
  */
 async function prepareSelect(connection: DuckDBConnection, sql: string) {
   const parsed = (await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql])).getRows()[0]![0]
@@ -481,6 +485,9 @@ async function prepareSelect(connection: DuckDBConnection, sql: string) {
     throw new SearchError(NOT_SELECT)
   }
   if (tree.statements!.length !== 1) throw new SearchError('Run one statement at a time.')
+  // Checked before preparing: binding alone may run a table function's side effect.
+  const refused = statementRefusal(tree.statements, await volatileFunctions(connection))
+  if (refused) throw new SearchError(refused)
   let prepared
   try {
     prepared = await connection.prepare(sql)
@@ -492,6 +499,17 @@ async function prepareSelect(connection: DuckDBConnection, sql: string) {
     throw new SearchError(NOT_SELECT)
   }
   return prepared
+}
+
+let volatileNames: Promise<ReadonlySet<string>> | undefined
+
+/** DuckDB's volatile function names, asked once: every instance of the process runs the same library. */
+function volatileFunctions(connection: DuckDBConnection): Promise<ReadonlySet<string>> {
+  if (volatileNames === undefined) {
+    volatileNames = connection.runAndReadAll(VOLATILE_SQL).then((r) => new Set(r.getRows().map((row) => String(row[0]))))
+    volatileNames.catch(() => (volatileNames = undefined)) // asked again next time
+  }
+  return volatileNames
 }
 
 /** Why a statement other than a SELECT is refused. */
