@@ -8,7 +8,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { isIPv6 } from 'node:net'
@@ -78,9 +78,13 @@ function isIntegerType(type: string): boolean {
   return /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/.test(type)
 }
 
-/** The directory exports are written to before they are streamed: inside the data dir, on its file system. */
-export function exportDir(dataDir: string): string {
-  return join(dataDir, '.exports')
+/**
+ * The directory `engine`'s exports are written to before they are streamed: inside the
+ * data dir, on its file system; one per engine, since an engine's SQL may read its own
+ * (see {@link lockDown}) and must not read another's.
+ */
+export function exportDir(dataDir: string, engine: string): string {
+  return join(dataDir, '.exports', engine)
 }
 
 let lockQueue: Promise<unknown> = Promise.resolve()
@@ -97,7 +101,7 @@ export async function lockDown(connection: DuckDBConnection, source: LogsSource)
   const run = lockQueue.then(async () => {
     const locked = (await connection.runAndReadAll("SELECT current_setting('lock_configuration')")).getRows()[0]![0]
     if (locked === true) return
-    const allowed = [join(source.dataDir, source.engine) + sep, exportDir(source.dataDir) + sep]
+    const allowed = [join(source.dataDir, source.engine) + sep, exportDir(source.dataDir, source.engine) + sep]
     await connection.run(`SET allowed_directories = [${allowed.map(quoteLiteral).join(', ')}]`)
     await connection.run('SET enable_external_access = false')
     await connection.run('SET lock_configuration = true')
@@ -577,46 +581,90 @@ function exportInstance(dir: string): Record<string, string> {
   return { memory_limit: '100MB', threads: '1', temp_directory: join(dir, 'spill') }
 }
 
+/** Default of {@link ExportLimits.maxBytes}: 2 GiB, about 9 million rows of bench/export.ts's CSV. */
+export const DEFAULT_EXPORT_MAX_BYTES = 2 * 1024 ** 3
+/** Default of {@link ExportLimits.timeLimitMs}: 300 s, the longest statement time limit. */
+export const DEFAULT_EXPORT_TIME_LIMIT_MS = 300_000
+/** How often a running export's file size is compared with its cap. */
+const SIZE_CHECK_MS = 200
+
+/** What stops an export before it ends by itself; the partial file is deleted. */
+export interface ExportLimits {
+  /** The export is interrupted after this long, in milliseconds. Default {@link DEFAULT_EXPORT_TIME_LIMIT_MS}. */
+  timeLimitMs?: number
+  /** The export is interrupted once its file is larger than this, in bytes. Default {@link DEFAULT_EXPORT_MAX_BYTES}. */
+  maxBytes?: number
+  /** Interrupts the export when it aborts: the client went away, or the server is stopping. */
+  signal?: AbortSignal
+}
+
+/** What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"). */
+const FORMULA_START = ['=', '+', '-', '@', '\t', '\r']
+
+/**
+ * SQL: text `value` with a `'` put before it when it starts like a formula, so a
+ * spreadsheet shows it as text; other values unchanged.
+ */
+function csvText(value: string): string {
+  return `CASE WHEN left(${value}, 1) IN (${FORMULA_START.map(quoteLiteral).join(', ')}) THEN '''' || ${value} ELSE ${value} END`
+}
+
+/**
+ * The SELECT list of a CSV export over `columns`, each read through `expr`: text cells
+ * and header names escaped ({@link csvText}), other values as they are — a negative
+ * number is no formula.
+ */
+function csvList(columns: readonly LogColumn[], expr: (index: number) => string): string {
+  const header = (name: string) => (FORMULA_START.some((ch) => name.startsWith(ch)) ? `'${name}` : name)
+  return columns.map((col, i) => `${col.type === 'VARCHAR' ? csvText(expr(i)) : expr(i)} AS ${quoteIdent(header(col.name))}`).join(', ')
+}
+
 /**
  * Writes the rows of `query` over `range` to a temp file in {@link exportDir}, with
- * DuckDB's `COPY … TO`: CSV with a header, or Parquet with zstd. There is no row cap.
- * Browse exports are in stored order (each day's rows as they were received), not
- * sorted: a sort of the whole match needs memory in proportion to it. Past days are read
- * in a memory-limited instance ({@link exportInstance}); a range with today is read
- * through the writer's instance, whose memory DuckDB's own default limit bounds.
+ * DuckDB's `COPY … TO`: CSV with a header, or Parquet with zstd. There is no row cap,
+ * but `limits` bound its time and size. CSV text cells that start like a formula get a
+ * leading `'` ({@link csvText}); Parquet keeps every value. Browse exports are in stored
+ * order (each day's rows as they were received), not sorted: a sort of the whole match
+ * needs memory in proportion to it. Past days are read in a memory-limited instance
+ * ({@link exportInstance}); a range with today is read through the writer's instance,
+ * whose memory DuckDB's own default limit bounds.
  *
- * @throws SearchError for a bad filter or a statement that is not a SELECT.
+ * @throws SearchError for a bad filter, a statement that is not a SELECT, or an export
+ * stopped by one of `limits` (its file deleted).
  */
-export async function exportLogs(source: LogsSource, range: TimeRange, query: ExportQuery, format: ExportFormat): Promise<ExportFile> {
-  const dir = exportDir(source.dataDir)
+export async function exportLogs(source: LogsSource, range: TimeRange, query: ExportQuery, format: ExportFormat, limits: ExportLimits = {}): Promise<ExportFile> {
+  const { timeLimitMs = DEFAULT_EXPORT_TIME_LIMIT_MS, maxBytes = DEFAULT_EXPORT_MAX_BYTES, signal } = limits
+  const dir = exportDir(source.dataDir, source.engine)
   await mkdir(dir, { recursive: true })
-  const path = join(dir, `${source.engine}-${randomBytes(12).toString('hex')}.${format}`)
+  const path = join(dir, `${randomBytes(12).toString('hex')}.${format}`)
   const remove = () => rm(path, { force: true })
   const options = format === 'csv' ? 'FORMAT csv, HEADER true' : "FORMAT parquet, COMPRESSION 'zstd'"
   const relation = await openLocked(source, range, { ownInstance: exportInstance(dir) })
   try {
     const c = relation.connection
+    let copy: string
+    let params: DuckDBValue[] = []
     if (query.kind === 'filter') {
       const columns = await logColumns(c)
       const where = filterWhere(query.filters, columns)
-      const list = columns.map((col) => quoteIdent(col.name)).join(', ')
-      await c.run(`COPY (SELECT ${list} FROM logs WHERE ${where.sql}) TO ${quoteLiteral(path)} (${options})`, where.params).catch(userError)
+      const list = format === 'csv' ? csvList(columns, (i) => quoteIdent(columns[i]!.name)) : columns.map((col) => quoteIdent(col.name)).join(', ')
+      copy = `COPY (SELECT ${list} FROM logs WHERE ${where.sql}) TO ${quoteLiteral(path)} (${options})`
+      params = where.params
     } else {
       // The statement alone must be one SELECT; wrapped, it must still be one statement,
       // so nothing in it can close the parenthesis and append options of its own.
       const prepared = await prepareSelect(c, query.sql)
+      const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({ name: prepared.columnName(i), type: prepared.columnType(i).toString() }))
       prepared.destroySync()
-      const copy = `COPY (\n${query.sql.replace(/[\s;]+$/, '')}\n) TO ${quoteLiteral(path)} (${options})`
-      const extracted = await c.extractStatements(copy).catch((e: Error) => {
-        throw new SearchError(e.message)
-      })
+      const statement = query.sql.replace(/[\s;]+$/, '')
+      // Read by position: the statement's own column names may repeat.
+      const aliases = columns.map((_, i) => quoteIdent(`c${i}`))
+      const select = format === 'csv' ? `SELECT ${csvList(columns, (i) => `__q.${aliases[i]}`)} FROM (\n${statement}\n) AS __q(${aliases.join(', ')})` : statement
+      copy = `COPY (\n${select}\n) TO ${quoteLiteral(path)} (${options})`
+      const extracted = await c.extractStatements(copy).catch(userError)
       if (extracted.count !== 1) throw new SearchError('This statement cannot be exported.')
-      try {
-        await c.run(copy)
-      } catch (e) {
-        throw new SearchError((e as Error).message)
-      }
     }
+    await copyWithin(c, copy, params, path, { timeLimitMs, maxBytes, signal })
   } catch (e) {
     await remove()
     throw e
@@ -624,6 +672,57 @@ export async function exportLogs(source: LogsSource, range: TimeRange, query: Ex
     await relation.close()
   }
   return { path, remove }
+}
+
+/** `1.5 GB`: bytes in decimal units, as the messages say them. */
+function sizeText(bytes: number): string {
+  const [unit, scale] = bytes >= 1e9 ? ['GB', 1e9] : bytes >= 1e6 ? ['MB', 1e6] : ['kB', 1e3]
+  return `${Number((bytes / (scale as number)).toFixed(1))} ${unit}`
+}
+
+/**
+ * Runs `copy` (a `COPY … TO path`), interrupting it when it runs past `timeLimitMs`, its
+ * file grows past `maxBytes` (checked every {@link SIZE_CHECK_MS}, and once more at the
+ * end), or `signal` aborts.
+ *
+ * @throws SearchError with DuckDB's message, or saying which limit stopped it.
+ */
+async function copyWithin(
+  c: DuckDBConnection,
+  copy: string,
+  params: DuckDBValue[],
+  path: string,
+  { timeLimitMs, maxBytes, signal }: { timeLimitMs: number; maxBytes: number; signal: AbortSignal | undefined },
+): Promise<void> {
+  const stopped = {
+    time: `The export ran longer than ${timeLimitMs / 1000} s and was stopped; choose a shorter range or a smaller result.`,
+    size: `The export passed ${sizeText(maxBytes)} and was stopped; choose a shorter range, a smaller result, or Parquet.`,
+    cancelled: 'The export was cancelled: the download was closed.',
+  }
+  let why: keyof typeof stopped | undefined
+  const stop = (reason: keyof typeof stopped) => {
+    if (why) return
+    why = reason
+    c.interrupt()
+  }
+  if (signal?.aborted) throw new SearchError(stopped.cancelled)
+  const onAbort = () => stop('cancelled')
+  signal?.addEventListener('abort', onAbort)
+  const timer = setTimeout(() => stop('time'), timeLimitMs)
+  const tooLarge = async () => ((await stat(path).catch(() => undefined))?.size ?? 0) > maxBytes
+  const sizer = setInterval(() => void tooLarge().then((large) => large && stop('size')), SIZE_CHECK_MS)
+  try {
+    await c.run(copy, params)
+  } catch (e) {
+    throw new SearchError(why ? stopped[why] : (e as Error).message)
+  } finally {
+    clearTimeout(timer)
+    clearInterval(sizer)
+    signal?.removeEventListener('abort', onAbort)
+  }
+  // Finished between two checks, or interrupted too late to fail: the limits still hold.
+  if (why) throw new SearchError(stopped[why])
+  if (await tooLarge()) throw new SearchError(stopped.size)
 }
 
 function userError(e: Error): never {

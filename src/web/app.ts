@@ -62,6 +62,8 @@ export interface AppDeps {
   control?: ConsoleControl
   /** Exports (CSV/Parquet) that may run at once; one more is answered 429. Default 2. */
   maxConcurrentExports?: number
+  /** Largest export file, in bytes; a larger export is stopped and answered 400. Default 2 GiB. */
+  maxExportBytes?: number
 }
 
 // CSP without inline script or style (SPEC §7): everything comes from /static. Framing is
@@ -98,7 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   // page opened now already shows the last five minutes.
   const rates = control ? new RateSampler(control.supervisor) : undefined
   // One cap for both export routes: each export holds a DuckDB query and a temp file.
-  const exports = new ExportSlots(deps.maxConcurrentExports)
+  const exports = new ExportSlots(deps.maxConcurrentExports, deps.maxExportBytes)
 
   const app = new Hono()
   app.onError(onError)

@@ -7,7 +7,15 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Context, Handler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { EXPORT_FORMATS, exportLogs, SearchError, type ExportFile, type ExportFormat, type ExportQuery } from '../store/log-search.js'
+import {
+  DEFAULT_EXPORT_MAX_BYTES,
+  EXPORT_FORMATS,
+  exportLogs,
+  SearchError,
+  type ExportFile,
+  type ExportFormat,
+  type ExportQuery,
+} from '../store/log-search.js'
 import type { LogsSource } from '../store/query.js'
 import { audit } from './audit.js'
 import type { ConsoleControl } from './control.js'
@@ -36,12 +44,15 @@ export function rangeText(range: { from: number; to: number }, timeZone: string)
 /**
  * The `GET …/export` handler of both data pages: engine, format and range from the query
  * string, a slot from {@link ExportSlots}, the file written by DuckDB, an audit entry, the
- * streamed download. `select` says what to export (the browse filters or the SQL text)
- * and how the audit entry describes it; it throws `HTTPException` for a bad request.
+ * streamed download. `select` says what to export (the browse filters or the SQL text),
+ * how the audit entry describes it and, for SQL, the statement's time limit (otherwise
+ * 300 s); it throws `HTTPException` for a bad request.
+ * The export stops, its file deleted and its slot given back, at the time limit, at
+ * {@link ExportSlots.maxBytes}, or when the client goes away.
  */
 export function exportHandler(
   { control, exports, now = Date.now }: DataRoutesOptions,
-  select: (c: Context) => { query: ExportQuery; described: string },
+  select: (c: Context) => { query: ExportQuery; described: string; timeLimitMs?: number },
 ): Handler {
   return async function exportRows(c) {
     const { engine, source, range } = chosenView(c, control, now())
@@ -49,11 +60,13 @@ export function exportHandler(
     const format = c.req.query('format') ?? ''
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HTTPException(400, { message: 'Choose CSV or Parquet.' })
     if (range.error) throw new HTTPException(400, { message: range.error })
-    const { query, described } = select(c)
+    const { query, described, timeLimitMs } = select(c)
     const release = exports.take()
     let file: ExportFile
     try {
-      file = await exportLogs(source, range, query, format as ExportFormat)
+      // The request's signal aborts when the client goes away, and when a stop closes every connection.
+      const limits = { maxBytes: exports.maxBytes, signal: c.req.raw.signal, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) }
+      file = await exportLogs(source, range, query, format as ExportFormat, limits)
     } catch (e) {
       release()
       if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
@@ -62,6 +75,17 @@ export function exportHandler(
     await audit(c, 'data.exported', engine, `${format} of ${described.replace('{range}', rangeText(range, source.timezone))}`)
     return downloadResponse(file, format as ExportFormat, exportName(engine, range, source.timezone, format as ExportFormat), release)
   }
+}
+
+/** A statement's time limit when the request names none, in seconds. */
+export const DEFAULT_TIME_LIMIT_S = 30
+/** The longest time limit a request may ask for, in seconds. */
+export const MAX_TIME_LIMIT_S = 300
+
+/** The SQL time limit of the request (`?timeout=` in whole seconds, 1 to {@link MAX_TIME_LIMIT_S}), in seconds. */
+export function timeLimitS(c: Context): number {
+  const asked = Number(c.req.query('timeout'))
+  return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, MAX_TIME_LIMIT_S) : DEFAULT_TIME_LIMIT_S
 }
 
 /** Engines of the running plan, in plan order; none when the console runs alone. */
@@ -100,13 +124,19 @@ export function chosenView(c: Context, control: ConsoleControl | undefined, now:
 
 /**
  * Counts exports running now, so a few large ones cannot fill the disk or starve the
- * writers; one more than `max` is answered 429.
+ * writers; one more than `max` is answered 429. Each export's file may grow to `maxBytes`.
  */
 export class ExportSlots {
   private running = 0
 
-  /** @param max concurrent exports allowed. Default 2. */
-  constructor(readonly max = 2) {}
+  /**
+   * @param max concurrent exports allowed. Default 2.
+   * @param maxBytes largest export file, in bytes. Default {@link DEFAULT_EXPORT_MAX_BYTES} (2 GiB).
+   */
+  constructor(
+    readonly max = 2,
+    readonly maxBytes = DEFAULT_EXPORT_MAX_BYTES,
+  ) {}
 
   /** Takes a slot or throws 429; call the returned function exactly once to give it back. */
   take(): () => void {

@@ -7,6 +7,7 @@
  * tomorrow's day file, which breaks that day.
  */
 import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
 import { suite } from 'uvu'
@@ -17,6 +18,7 @@ import { sendDatagrams } from '../support/udp.js'
 import { Client } from './helpers.js'
 
 interface Ctx {
+  dir: string
   serve: ServeProcess
   url: string
   port: number
@@ -28,6 +30,7 @@ const test = suite<Ctx>('SQL: statements that would change the instance')
 
 test.before(async (ctx) => {
   const { dir, file, config } = tempConfig()
+  ctx.dir = dir
   const store = await SystemStore.create(join(dir, 'logsift-system.duckdb'))
   await store.createUser({ name: 'vera', displayName: 'Vera', role: 'viewer', password: 'correct horse battery' })
   store.closeSync()
@@ -41,10 +44,14 @@ test.before(async (ctx) => {
   assert.is((await ctx.viewer.post('/login', { name: 'vera', password: 'correct horse battery' }, { origin: ctx.url })).status, 303)
 })
 
-test.after(async ({ serve }) => {
-  if (serve.child.exitCode === null) {
-    serve.child.kill('SIGTERM')
-    assert.is(await serve.exited, 0)
+test.after(async ({ dir, serve }) => {
+  try {
+    if (serve.child.exitCode === null) {
+      serve.child.kill('SIGTERM')
+      assert.is(await serve.exited, 0)
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 })
 

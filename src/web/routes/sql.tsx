@@ -1,20 +1,18 @@
 /**
  * @module
  * SQL (viewer+, SPEC §6, §7): `GET /sql` runs one read-only statement over the view
- * `logs` of the chosen engine and range, within row and time limits; `GET /sql/export`
- * writes its full result as CSV or Parquet, streamed and audited. What may run is
+ * `logs` of the chosen engine and range, within row, size and time limits; `GET /sql/export`
+ * writes its full result as CSV or Parquet within the same time limit, streamed and audited. What may run is
  * decided by DuckDB (statement type, locked-down instance), see `store/log-search.ts`.
  */
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { EXAMPLE_SQL, ROW_LIMITS, SqlPage } from '../../../views/pages/sql-page.js'
 import { runSql, SearchError, type SqlResult } from '../../store/log-search.js'
-import { chosenView, exportHandler, type DataRoutesOptions } from '../log-data.js'
+import { chosenView, exportHandler, timeLimitS, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
 
 const DEFAULT_ROW_LIMIT = 1000
-const DEFAULT_TIME_LIMIT_S = 30
-const MAX_TIME_LIMIT_S = 300
 
 /** Longest SQL text kept in an audit entry, in characters. */
 const AUDIT_SQL_CHARS = 500
@@ -28,13 +26,12 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
     const { engines, engine, source, timeZone, range } = chosenView(c, control, now())
     const sql = c.req.query('q')
     const rowLimit = (ROW_LIMITS as readonly number[]).includes(Number(c.req.query('limit'))) ? Number(c.req.query('limit')) : DEFAULT_ROW_LIMIT
-    const asked = Number(c.req.query('timeout'))
-    const timeLimitS = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, MAX_TIME_LIMIT_S) : DEFAULT_TIME_LIMIT_S
+    const limitS = timeLimitS(c)
     let result: SqlResult | undefined
     let error: string | undefined
     if (sql !== undefined && sql.trim() !== '' && source) {
       try {
-        result = await runSql(source, range, sql, { rowLimit, timeLimitMs: timeLimitS * 1000 })
+        result = await runSql(source, range, sql, { rowLimit, timeLimitMs: limitS * 1000 })
       } catch (e) {
         if (!(e instanceof SearchError)) throw e
         error = e.message
@@ -49,7 +46,7 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
         timeZone={timeZone}
         sql={sql ?? EXAMPLE_SQL}
         rowLimit={rowLimit}
-        timeLimitS={timeLimitS}
+        timeLimitS={limitS}
         result={result}
         error={error}
       />,
@@ -63,7 +60,8 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
       const sql = c.req.query('q') ?? ''
       if (sql.trim() === '') throw new HTTPException(400, { message: 'Write a query to export its result.' })
       const text = sql.length > AUDIT_SQL_CHARS ? `${sql.slice(0, AUDIT_SQL_CHARS)}…` : sql
-      return { query: { kind: 'sql', sql }, described: `SQL: {range}; ${text}` }
+      // The form's time limit applies to the export as to the run.
+      return { query: { kind: 'sql', sql }, described: `SQL: {range}; ${text}`, timeLimitMs: timeLimitS(c) * 1000 }
     }),
   )
 
