@@ -1,7 +1,7 @@
 /**
  * @module
  * SQL (SPEC §6, §7): read-only DuckDB SQL over the view `logs` of the chosen engine and
- * days, with row and time limits, the result as a table, DuckDB's message on failure,
+ * days, with row, text-size and time limits, the result as a table, DuckDB's message on failure,
  * and export of the full result. A GET form: a query can be bookmarked.
  */
 import type { LogColumn, SqlResult } from '../../src/store/log-search.js'
@@ -115,7 +115,11 @@ export function SqlPage(props: SqlPageProps) {
             <div class="results-head">
               <h2 id="sql-result-title" class="results-title">
                 {result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`}
-                {result.truncated && <span class="muted results-sub"> · more exist; export for all of them</span>}
+                {result.cutAtText !== undefined ? (
+                  <span class="muted results-sub"> · cut at {n.format(result.cutAtText / 1e6)} MB of text, more exist; export for all of them</span>
+                ) : (
+                  result.truncated && <span class="muted results-sub"> · more exist; export for all of them</span>
+                )}
               </h2>
             </div>
             {result.columns.length === 0 || result.rows.length === 0 ? (
