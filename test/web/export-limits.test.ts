@@ -121,6 +121,20 @@ test('a client that leaves mid-export: the export stops, its file is deleted, it
   assert.is(await res.text(), 'one\n1\n')
 })
 
+test('a clean stop cancels a running export at once', async ({ t, viewer, exports }) => {
+  // A listener of its own on the same console, so closing it leaves the suite's one open.
+  const second = await startWebServer(t.app, { host: '127.0.0.1', port: 0 })
+  const cookie = [...viewer.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  const request = fetch(second.url + exportUrl(SLOW, 'csv', '&timeout=300'), { headers: { cookie }, signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e)
+  await until(() => exportFiles(exports).length === 1, 5000, 'the export file is being written')
+  const closing = Date.now()
+  await second.close()
+  assert.instance(await request, Error)
+  await until(() => exportFiles(exports).length === 0, 3000, 'the partial file is deleted')
+  assert.ok(Date.now() - closing < 3000)
+  assert.is((await viewer.get(exportUrl('SELECT 1 AS one'))).status, 200)
+})
+
 test("an engine's SQL reads its own export directory only", async ({ dataDir, viewer, exports }) => {
   assert.is(exports, join(dataDir, '.exports', 'fw'))
   const other = join(dataDir, '.exports', 'other')

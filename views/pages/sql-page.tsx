@@ -71,7 +71,7 @@ export function SqlPage(props: SqlPageProps) {
                 {props.sql}
               </textarea>
               <p class="field-hint" id="q-sql-hint">
-                One SELECT statement; files other than the engine's day files and every write are refused by DuckDB.
+                One SELECT statement; files other than the engine's day files, every write and functions that change DuckDB's state are refused.
               </p>
             </div>
             <div class="query-actions">
