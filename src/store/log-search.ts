@@ -735,8 +735,10 @@ async function copyWithin(
     cancelled: 'The export was cancelled: the download was closed.',
   }
   let why: keyof typeof stopped | undefined
+  let running = true
   const stop = (reason: keyof typeof stopped) => {
-    if (why) return
+    // A size check still in flight when the COPY ends must not interrupt the next statement.
+    if (why || !running) return
     why = reason
     c.interrupt()
   }
@@ -751,6 +753,7 @@ async function copyWithin(
   } catch (e) {
     throw new SearchError(why ? stopped[why] : (e as Error).message)
   } finally {
+    running = false
     clearTimeout(timer)
     clearInterval(sizer)
     signal?.removeEventListener('abort', onAbort)
