@@ -15,6 +15,7 @@ import { socketAddress } from './context.js'
 import { onError, onNotFound } from './errors.js'
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { requireRole } from './middleware/auth/index.js'
+import { bodyLimits } from './middleware/body-limit/index.js'
 import { csrfToken } from './middleware/csrf-token/index.js'
 import { diskGuard } from './middleware/disk-guard/index.js'
 import { flash } from './middleware/flash/index.js'
@@ -78,6 +79,10 @@ const CSP = {
   objectSrc: ["'none'"],
 }
 
+// Console forms are a few hundred bytes; the class editor and tester carry sample lines
+// (up to 1,000 of them, syslog lines are rarely over 2 KiB) and the field patterns.
+const BODY_LIMITS = { defaultBytes: 64 << 10, byPrefix: { '/classes': 4 << 20 } }
+
 /**
  * Builds the console.
  *
@@ -122,6 +127,8 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.use(htmx())
   app.use(renderer())
+  // Before anything reads a body (csrfToken parses forms for their token).
+  app.use(bodyLimits(BODY_LIMITS))
   // Origin check first (cheap, no store access), then the session and its token.
   app.use(csrf())
   app.use(session({ limits, secure }))

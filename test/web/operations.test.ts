@@ -294,6 +294,22 @@ test('the regex tester shows exactly what ingestion stores (edge corpus)', async
   }
 })
 
+// Issue 16.3: request bodies are capped, the class pages (sample lines) higher than the rest.
+test('the tester takes 1,000 lines of 2 KiB; larger bodies get 413 with the limit', async ({ t, admin }) => {
+  await admin.get('/classes/mikrotik5')
+  const line = `<13> 12:00:00 gw ${'x'.repeat(2000)}`
+  const ok = await postPairs(t, admin, '/classes/test', [...fieldPairs(mikrotik5().fields), ['lines', Array(1000).fill(line).join('\n')], ['source', 'paste']])
+  assert.is(ok.status, 200)
+  assert.is((await ok.text()).split('<article class="tested-line card"').length - 1, 1000)
+  const big = await postPairs(t, admin, '/classes/test', [...fieldPairs(mikrotik5().fields), ['lines', 'x'.repeat(5 << 20)], ['source', 'paste']])
+  assert.is(big.status, 413)
+  assert.match(await big.text(), 'The request is larger than the 4 MiB this page accepts.')
+  await admin.get('/settings')
+  const form = await admin.post('/settings', { timezone: 'x'.repeat(100 << 10) })
+  assert.is(form.status, 413)
+  assert.match(await form.text(), 'The request is larger than the 64 KiB this page accepts.')
+})
+
 test('the tester can take the last lines an engine received', async ({ t, admin }) => {
   const fw = t.supervisor.engine('fw')!
   await sendDatagrams(fw.receiver.port, ['<13> 12:00:00 gw in:<pppoe-ann> 1.2.3.4:5->6.7.8.9:10'])
