@@ -118,9 +118,17 @@ export function createApp(deps: AppDeps): Hono {
     }),
   )
   app.route('/static', staticRoutes())
+  // Every other response may show log lines, users, audit entries or a token: no browser
+  // or proxy cache may keep a copy (issue 16.9). Set after the handler, so streamed
+  // responses (exports, the dashboard's events) carry it too.
+  app.use(async function noStore(c, next) {
+    await next()
+    c.res.headers.set('Cache-Control', 'no-store')
+  })
 
   app.use(async function requestContext(c, next) {
     c.set('systemStore', store)
+    c.set('secureCookies', secure)
     c.set('clientAddress', clientAddress(c))
     c.set('timeZone', control?.supervisor.current.timezone ?? 'UTC')
     await next()

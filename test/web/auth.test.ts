@@ -271,9 +271,35 @@ tlsCookies('the session cookie is Secure with the __Host- prefix', async ({ t })
   assert.is((await c.get('/')).headers.get('strict-transport-security'), 'max-age=31536000')
 })
 
+// Issue 16.9: the flash cookie carries a user name or a message; under TLS it is Secure too.
+tlsCookies('the flash cookie is Secure, set and cleared', async ({ t }) => {
+  await addUser(t.store, 'ann', 'viewer')
+  const c = new Client(t.app)
+  await c.login('ann')
+  const saved = await c.post('/account/name', { displayName: 'Ann' })
+  const set = saved.headers.getSetCookie().find((h) => h.startsWith('logsift_flash='))
+  assert.match(set!, /^logsift_flash=[^;]+; Max-Age=60; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+  const shown = await c.get('/account')
+  const cleared = shown.headers.getSetCookie().find((h) => h.startsWith('logsift_flash='))
+  assert.match(cleared!, /^logsift_flash=; Max-Age=0; Path=\/; Secure$/)
+})
+
 tlsCookies.run()
 
 const protection = withConsole('CSRF and headers')
+
+// Issue 16.9: pages show log data, users and tokens; no browser or proxy may keep a copy.
+protection('every console response is Cache-Control: no-store, static files are not', async ({ t }) => {
+  await addUser(t.store, 'ann', 'admin')
+  const c = new Client(t.app)
+  assert.is((await c.get('/login')).headers.get('cache-control'), 'no-store')
+  await c.login('ann')
+  for (const path of ['/', '/system', '/users', '/audit', '/account', '/browse', '/sql', '/nowhere']) {
+    assert.is((await c.get(path)).headers.get('cache-control'), 'no-store', path)
+  }
+  assert.is((await c.post('/account/name', { displayName: 'Ann' })).headers.get('cache-control'), 'no-store')
+  assert.is((await c.get('/static/app.css')).headers.get('cache-control'), 'no-cache')
+})
 
 protection('a state change needs the session CSRF token', async ({ t }) => {
   const ann = await addUser(t.store, 'ann', 'admin')
