@@ -1,13 +1,14 @@
+import { spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import tls from 'node:tls'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
 import { makeCerts } from '../support/certs.js'
 import { corpusExpected, corpusLines } from '../support/corpus.js'
-import { field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
+import { cliCommand, field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
 
 const todayUtc = () => new Date().toISOString().slice(0, 10)
@@ -268,3 +269,43 @@ bad('a port held by another process fails the start with no file written', async
   assert.not.ok(existsSync(config.data_dir as string), 'no day file for the engine that did bind')
 })
 bad.run()
+
+const modes = suite('serve: file modes')
+
+/** `path: mode` (octal) of `dir` and everything under it, relative to `base`. */
+function modesUnder(base: string, dir: string): string[] {
+  const out = [`${relative(base, dir) || '.'}: ${(statSync(dir).mode & 0o777).toString(8)}`]
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...modesUnder(base, path))
+    else out.push(`${relative(base, path)}: ${(statSync(path).mode & 0o777).toString(8)}`)
+  }
+  return out
+}
+
+// Issue 16.8: run from a shell with umask 022, the system db (password hashes), its WAL
+// and the day files came out 0644, readable by every local user.
+modes('under umask 022, serve and user add create every file 0600 and directory 0700', async () => {
+  const { dir, file, config } = tempConfig((c) => (c.system_db = join(dirname(c.data_dir as string), 'state/logsift-system.duckdb')))
+  const serve = spawnServe(file, { umask: 0o022 })
+  const port = udpPort(await serve.waitFor(/event=engine\.started engine=fw/))
+  await serve.waitFor(/event=console\.setup_needed/)
+  await sendDatagrams(port, ['<13> 12:00:00 gw a line'])
+  await new Promise((r) => setTimeout(r, 700))
+  const running = [...modesUnder(dir, join(dir, 'state')), ...modesUnder(dir, config.data_dir as string)]
+  serve.child.kill('SIGTERM')
+  assert.is(await serve.exited, 0)
+  const day = `data/fw/${todayUtc()}.duckdb`
+  for (const expected of ['state: 700', 'state/logsift-system.duckdb: 600', 'state/logsift-system.duckdb.wal: 600', 'data: 700', 'data/fw: 700', `${day}: 600`, `${day}.wal: 600`]) {
+    assert.ok(running.includes(expected), `${expected} in\n${running.join('\n')}`)
+  }
+  for (const line of running) assert.match(line, / (600|700)$/, line)
+
+  const { file: second, dir: secondDir } = tempConfig((c) => (c.system_db = join(dirname(c.data_dir as string), 'users/logsift-system.duckdb')))
+  const [command, args] = cliCommand(['user', 'add', 'ann', '--admin', '--password-stdin', '--config', second], { umask: 0o022 })
+  const added = spawnSync(command, args, { input: 'correct horse battery\n', encoding: 'utf8' })
+  assert.is(added.status, 0, added.stderr)
+  for (const line of modesUnder(secondDir, join(secondDir, 'users'))) assert.match(line, / (600|700)$/, line)
+})
+
+modes.run()
