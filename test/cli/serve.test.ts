@@ -10,6 +10,7 @@ import { makeCerts } from '../support/certs.js'
 import { corpusExpected, corpusLines } from '../support/corpus.js'
 import { cliCommand, field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
+import { waitFor } from '../support/wait.js'
 
 const todayUtc = () => new Date().toISOString().slice(0, 10)
 
@@ -60,15 +61,11 @@ e2e('the 20k corpus is in today\'s file within 2 s with exact values', async () 
     const before = BigInt(Date.now()) * 1000n
     await sendDatagrams(fw.receiver.port, lines)
     await sendDatagrams(bare.receiver.port, lines.slice(0, 100))
-    const sentAt = Date.now()
     const c = await fw.store.connect()
-    let rows: unknown[][] = []
-    while (Date.now() - sentAt < 2000) {
-      rows = (await c.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()
-      if (Number(rows[0]![0]) === lines.length) break
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    assert.is(Number(rows[0]![0]), lines.length, 'every row committed within 2 s')
+    const count = async (conn: typeof c) => Number((await conn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0])
+    let stored = 0
+    // SPEC: committed within 2 s of arrival.
+    await waitFor(async () => (stored = await count(c)) === lines.length, { what: 'every row committed within 2 s', timeoutMs: 2000, intervalMs: 50, detail: () => stored })
     const after = BigInt(Date.now()) * 1000n
     const read = await c.runAndReadAll(
       'SELECT epoch_us(received_at) AS at, sender_ip, sender, pppoe, router_identity, user_ip, user_port, destination_ip, destination_port, nat_ip, nat_port, original_log FROM logs',
@@ -86,7 +83,7 @@ e2e('the 20k corpus is in today\'s file within 2 s with exact values', async () 
     }
     assert.is(byLine.size, 0, 'every line stored once')
     const bareConn = await bare.store.connect()
-    while ((await bareConn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0] !== 100n) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(async () => (await count(bareConn)) === 100, { what: '100 rows in the bare engine', intervalMs: 50 })
     const nulls = (await bareConn.runAndReadAll('SELECT count(*) FROM logs WHERE original_log IS NULL AND pppoe IS NOT NULL')).getRowsJS()
     bareConn.closeSync()
     assert.is(nulls[0]![0], 100n, 'keep_original_log: false stores NULL, fields still extracted')
