@@ -395,6 +395,7 @@ test('the dashboard renders a card per engine and streams its samples', async ({
   const res = await t.app.request('/events', { headers: { cookie: [...viewer.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })
   assert.is(res.status, 200)
   assert.is(res.headers.get('content-type'), 'text/event-stream')
+  assert.is(res.headers.get('cache-control'), 'no-store')
   const reader = res.body!.getReader()
   let text = ''
   while (!text.includes('\n\n')) text += new TextDecoder().decode((await withDeadline(reader.read(), 'the first dashboard event')).value)
