@@ -184,7 +184,14 @@ LimitNOFILE=65536
 # Lets the UDP receiver threads raise their priority to nice -10 (crates/core/src/recv.rs),
 # so storage work cannot starve the socket buffers when the cores are busy.
 LimitNICE=-10
-UMask=0027
+# serve sets umask 077 itself (src/cli/main.ts); the same here for anything else it starts.
+UMask=0077
+# Bounds what a flood or a runaway query can take from the host. One engine peaked at
+# 971 MB at 200k msg/s with its queue full (README, Performance); above MemoryHigh the
+# kernel reclaims and slows the service, at MemoryMax it is killed and restarted
+# (Restart=on-failure). Raise both in a drop-in for several busy engines.
+MemoryHigh=1536M
+MemoryMax=2G
 
 # Non-root, with the one capability a port below 1024 (syslog's 514) needs.
 AmbientCapabilities=CAP_NET_BIND_SERVICE

@@ -8,6 +8,11 @@
 // same pool; Node's default of 4 would let a few engines starve DuckDB. Must be set
 // before the pool starts, hence first thing.
 process.env.UV_THREADPOOL_SIZE ??= '16'
+// Everything logsift creates is for its own user only: the system db holds password
+// hashes and sessions, the day files hold the logs. DuckDB creates files 0666 less the
+// umask, so a shell's usual 022 made them world-readable (issue 16.8). systemd's
+// UMask=0027 is narrowed too; the unit's group gets nothing it needs.
+process.umask(0o077)
 
 import { ConfigError } from '../config/config-error.js'
 

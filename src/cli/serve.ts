@@ -62,7 +62,7 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
   let dataSizes: DataSizeTracker | undefined
   let retention: Retention | undefined
   try {
-    await mkdir(dirname(plan.systemDbPath), { recursive: true })
+    await mkdir(dirname(plan.systemDbPath), { recursive: true, mode: 0o700 })
     systemStore = await SystemStore.create(plan.systemDbPath)
     const audited = systemStore
     retention = await Retention.start({

@@ -124,7 +124,7 @@ function table(rows: string[][]): string {
 }
 
 async function openStore(path: string): Promise<SystemStore> {
-  await mkdir(dirname(path), { recursive: true })
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   try {
     return await SystemStore.create(path)
   } catch (err) {

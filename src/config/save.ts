@@ -36,6 +36,8 @@ export async function saveConfig(file: string, doc: unknown, options: PlanOption
   try {
     const handle = await open(temp, 'wx', previous ? previous.mode & 0o7777 : 0o644)
     try {
+      // open()'s mode is narrowed by the umask, 077 under the CLI; the old bits are the operator's choice.
+      if (previous) await handle.chmod(previous.mode & 0o7777)
       await handle.writeFile(`${JSON.stringify(doc, null, 2)}\n`, 'utf8')
       // Data on disk before the rename, or a crash could leave an empty config behind.
       await handle.sync()

@@ -171,7 +171,7 @@ export class OpenDay {
    * `onCommit` hears of every commit, including those a schema change forces.
    */
   static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
-    await mkdir(dirname(path), { recursive: true })
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
     const instance = await DuckDBInstance.create(':memory:', DAY_FILE_SETTINGS)
     try {
       const connection = await instance.connect()

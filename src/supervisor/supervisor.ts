@@ -61,7 +61,7 @@ export class Supervisor {
     let guard: DiskGuard
     try {
       // statfs needs the directory to exist.
-      await mkdir(plan.dataDir, { recursive: true })
+      await mkdir(plan.dataDir, { recursive: true, mode: 0o700 })
       guard = await DiskGuard.start({
         dataDir: plan.dataDir,
         minFreePercent: plan.diskGuard.minFreePercent,
@@ -119,7 +119,7 @@ export class Supervisor {
     const nextNames = new Set(next.engines.map((e) => e.name))
     const started: EngineRunner[] = []
     try {
-      await mkdir(next.dataDir, { recursive: true })
+      await mkdir(next.dataDir, { recursive: true, mode: 0o700 })
       await this.diskGuard.update(next.dataDir, next.diskGuard.minFreePercent)
       for (const e of next.engines) {
         if (this.runners.has(e.name)) continue

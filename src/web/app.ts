@@ -15,6 +15,7 @@ import { socketAddress } from './context.js'
 import { onError, onNotFound } from './errors.js'
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { requireRole } from './middleware/auth/index.js'
+import { bodyLimits } from './middleware/body-limit/index.js'
 import { csrfToken } from './middleware/csrf-token/index.js'
 import { diskGuard } from './middleware/disk-guard/index.js'
 import { flash } from './middleware/flash/index.js'
@@ -80,6 +81,10 @@ const CSP = {
   objectSrc: ["'none'"],
 }
 
+// Console forms are a few hundred bytes; the class editor and tester carry sample lines
+// (up to 1,000 of them, syslog lines are rarely over 2 KiB) and the field patterns.
+const BODY_LIMITS = { defaultBytes: 64 << 10, byPrefix: { '/classes': 4 << 20 } }
+
 /**
  * Builds the console.
  *
@@ -115,15 +120,25 @@ export function createApp(deps: AppDeps): Hono {
     }),
   )
   app.route('/static', staticRoutes())
+  // Every other response may show log lines, users, audit entries or a token: no browser
+  // or proxy cache may keep a copy (issue 16.9). Set after the handler, so streamed
+  // responses (exports, the dashboard's events) carry it too.
+  app.use(async function noStore(c, next) {
+    await next()
+    c.res.headers.set('Cache-Control', 'no-store')
+  })
 
   app.use(async function requestContext(c, next) {
     c.set('systemStore', store)
+    c.set('secureCookies', secure)
     c.set('clientAddress', clientAddress(c))
     c.set('timeZone', control?.supervisor.current.timezone ?? 'UTC')
     await next()
   })
   app.use(htmx())
   app.use(renderer())
+  // Before anything reads a body (csrfToken parses forms for their token).
+  app.use(bodyLimits(BODY_LIMITS))
   // Origin check first (cheap, no store access), then the session and its token.
   app.use(csrf())
   app.use(session({ limits, secure }))

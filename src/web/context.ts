@@ -1,7 +1,8 @@
 /**
  * @module
  * Variables every console request carries, set first by `createApp`: the system store,
- * the client address (for the audit log and the login throttle) and the display time zone.
+ * whether cookies are `Secure`, the client address (for the audit log and the login
+ * throttle) and the display time zone.
  */
 import type { Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
@@ -11,6 +12,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Users, sessions and audit log. */
     systemStore: SystemStore
+    /** The console is served over TLS, so every cookie it sets is `Secure`. */
+    secureCookies: boolean
     /** The client's address as the socket saw it; `unknown` without a socket (`app.request()`). */
     clientAddress: string
     /**

@@ -14,11 +14,32 @@ export async function readForm(c: Context): Promise<(name: string) => string> {
   }
 }
 
+// Browsers drop tabs and newlines from a URL and read `\` as `/`, so these are never part of
+// a path worth keeping (`/\t/evil.example` is `//evil.example`).
+const UNSAFE_IN_NEXT = /[\u0000-\u001f\u007f\\]/
+
 /**
- * `next` if it is a path on this site, else `/`: a login link must not send the user to
- * another site (`//evil.example`, `/\evil.example`).
+ * `next` if it is a path on this site, normalised (`/a/../b` is `/b`), else `/`: a login
+ * link must not send the user to another site (`//evil.example`, `/\evil.example`,
+ * `/%09/evil.example`, issue 16.6).
  */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  return next
+  if (!next || UNSAFE_IN_NEXT.test(next) || !next.startsWith('/')) return '/'
+  const base = 'http://logsift.invalid'
+  let url: URL
+  try {
+    url = new URL(next, base)
+  } catch {
+    return '/'
+  }
+  if (url.origin !== base) return '/'
+  // A proxy or browser may decode `%2F` and `%5C` once more; the decoded path must still be ours.
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(url.pathname)
+  } catch {
+    return '/'
+  }
+  if (decoded.startsWith('//') || UNSAFE_IN_NEXT.test(decoded)) return '/'
+  return url.pathname + url.search + url.hash
 }

@@ -11,10 +11,11 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
-import type { EngineCounters, EngineRunner } from '../../src/supervisor/engine-runner.js'
+import type { EngineCounters } from '../../src/supervisor/engine-runner.js'
 import { corpusLines } from '../support/corpus.js'
 import { queryFile, tempConfig } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
+import { untilCounters } from '../support/wait.js'
 
 /** Captures the server's own log lines (stdout and stderr) while `run` runs. */
 async function captureLog<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
@@ -32,15 +33,6 @@ async function captureLog<T>(run: () => Promise<T>): Promise<{ result: T; lines:
   } finally {
     process.stdout.write = out
     process.stderr.write = err
-  }
-}
-
-/** Waits until `pred` holds on the runner's counters (never asserting how long it took). */
-async function until(runner: EngineRunner, pred: (c: ReturnType<EngineRunner['counters']>) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!pred(runner.counters())) {
-    if (Date.now() > deadline) throw new Error(`${what}: counters stuck at ${JSON.stringify(runner.counters())}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 
@@ -113,14 +105,14 @@ guard('below min_free_percent rows are dropped and counted; storing resumes when
     assert.is(probed[0], config.data_dir)
 
     await sendDatagrams(port, lines.slice(0, 300))
-    await until(runner, (c) => c.stored === 300, 'before')
+    await untilCounters(runner, (c) => c.stored === 300, 'before')
 
     free = 9.5
     const on = await captureLog(() => server.supervisor.diskGuard.check())
     assert.equal(server.supervisor.diskGuard.state(), { full: true, freePercent: 9.5, minFreePercent: 10, dataDir: config.data_dir })
     assert.ok(on.lines.some((l) => / level=warn event=disk_guard\.on .*free_percent=9\.5 min_free_percent=10/.test(l)), on.lines.join('\n'))
     await sendDatagrams(port, lines.slice(300, 800))
-    await until(runner, (c) => c.dropped_disk_full === 500, 'while full')
+    await untilCounters(runner, (c) => c.dropped_disk_full === 500, 'while full')
     assert.is(runner.state, 'disk_full', 'the dashboard and engines list show the engine as disk full')
     // Every console page carries the banner meanwhile.
     const viewer = await server.systemStore.createUser({ name: 'vera', displayName: 'Vera', role: 'viewer', password: 'correct horse battery' })
@@ -133,7 +125,7 @@ guard('below min_free_percent rows are dropped and counted; storing resumes when
     const off = await captureLog(() => server.supervisor.diskGuard.check())
     assert.ok(off.lines.some((l) => / level=info event=disk_guard\.off .*free_percent=60 min_free_percent=10/.test(l)), off.lines.join('\n'))
     await sendDatagrams(port, lines.slice(800, 1000))
-    await until(runner, (c) => c.stored === 500, 'after')
+    await untilCounters(runner, (c) => c.stored === 500, 'after')
     assert.not.ok((await page()).includes('Disk almost full'), 'no banner once space returned')
     assert.is(runner.state, 'running')
 
@@ -289,8 +281,8 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
     const lines = corpusLines('mikrotik-20k.log')
     await sendDatagrams(fw.receiver.port, lines.slice(0, 400))
     await sendDatagrams(strict.receiver.port, lines.slice(0, 70))
-    await until(fw, (c) => c.stored === 400, 'fw')
-    await until(strict, (c) => c.rejected_unknown_sender === 70, 'strict')
+    await untilCounters(fw, (c) => c.stored === 400, 'fw')
+    await untilCounters(strict, (c) => c.rejected_unknown_sender === 70, 'strict')
 
     const url = `${server.web.url}/metrics`
     const anonymous = await fetch(url)

@@ -12,19 +12,10 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
 import { ConfigError } from '../../src/config/config-error.js'
-import type { EngineRunner } from '../../src/supervisor/engine-runner.js'
 import { queryFile, tempConfig } from '../support/serve.js'
 import { closedByPeer, connect } from '../support/tcp.js'
 import { sendDatagrams } from '../support/udp.js'
-
-/** Waits until `pred` holds on the runner's counters (never asserting how long it took). */
-async function until(runner: EngineRunner, pred: (c: ReturnType<EngineRunner['counters']>) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!pred(runner.counters())) {
-    if (Date.now() > deadline) throw new Error(`${what}: counters stuck at ${JSON.stringify(runner.counters())}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { untilCounters } from '../support/wait.js'
 
 const sd = '[x@32473 class="high" note="a \\"quoted\\" \\] bracket"]'
 const line = (user: string) => `<165>1 2026-11-28T10:00:00.5Z gw1 fw - ID47 ${sd} 01:05:27 gw1 prerouting: in:<pppoe-${user}> x`
@@ -45,7 +36,7 @@ live('a reload turns structured_data on and lowers the TCP limits live; /metrics
     const runner = server.supervisor.engine('fw')!
     const tcp = runner.receiver.sockets().find((s) => s.protocol === 'tcp')!.address
     await sendDatagrams(runner.receiver.port, [line('before')])
-    await until(runner, (c) => c.stored === 1, 'first row')
+    await untilCounters(runner, (c) => c.stored === 1, 'first row')
 
     const fw = (config.engines as Record<string, unknown>[])[0]!
     delete fw.structured_data // the default with syslog_header auto: on
@@ -59,7 +50,7 @@ live('a reload turns structured_data on and lowers the TCP limits live; /metrics
     const first = await connect(port)
     assert.ok(await closedByPeer(await connect(port)), 'a second connection is over max_connections')
     await new Promise<void>((resolve) => first.end(`${line('after')}\n<13>${'x'.repeat(1000)}\n`, resolve))
-    await until(runner, (c) => c.stored === 3, 'TCP rows')
+    await untilCounters(runner, (c) => c.stored === 3, 'TCP rows')
 
     const res = await fetch(`${server.web.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
     const body = await res.text()

@@ -1,14 +1,16 @@
+import { spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import tls from 'node:tls'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
 import { makeCerts } from '../support/certs.js'
 import { corpusExpected, corpusLines } from '../support/corpus.js'
-import { field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
+import { cliCommand, field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
+import { waitFor } from '../support/wait.js'
 
 const todayUtc = () => new Date().toISOString().slice(0, 10)
 
@@ -59,15 +61,11 @@ e2e('the 20k corpus is in today\'s file within 2 s with exact values', async () 
     const before = BigInt(Date.now()) * 1000n
     await sendDatagrams(fw.receiver.port, lines)
     await sendDatagrams(bare.receiver.port, lines.slice(0, 100))
-    const sentAt = Date.now()
     const c = await fw.store.connect()
-    let rows: unknown[][] = []
-    while (Date.now() - sentAt < 2000) {
-      rows = (await c.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()
-      if (Number(rows[0]![0]) === lines.length) break
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    assert.is(Number(rows[0]![0]), lines.length, 'every row committed within 2 s')
+    const count = async (conn: typeof c) => Number((await conn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0])
+    let stored = 0
+    // SPEC: committed within 2 s of arrival.
+    await waitFor(async () => (stored = await count(c)) === lines.length, { what: 'every row committed within 2 s', timeoutMs: 2000, intervalMs: 50, detail: () => stored })
     const after = BigInt(Date.now()) * 1000n
     const read = await c.runAndReadAll(
       'SELECT epoch_us(received_at) AS at, sender_ip, sender, pppoe, router_identity, user_ip, user_port, destination_ip, destination_port, nat_ip, nat_port, original_log FROM logs',
@@ -85,7 +83,7 @@ e2e('the 20k corpus is in today\'s file within 2 s with exact values', async () 
     }
     assert.is(byLine.size, 0, 'every line stored once')
     const bareConn = await bare.store.connect()
-    while ((await bareConn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0] !== 100n) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(async () => (await count(bareConn)) === 100, { what: '100 rows in the bare engine', intervalMs: 50 })
     const nulls = (await bareConn.runAndReadAll('SELECT count(*) FROM logs WHERE original_log IS NULL AND pppoe IS NOT NULL')).getRowsJS()
     bareConn.closeSync()
     assert.is(nulls[0]![0], 100n, 'keep_original_log: false stores NULL, fields still extracted')
@@ -268,3 +266,43 @@ bad('a port held by another process fails the start with no file written', async
   assert.not.ok(existsSync(config.data_dir as string), 'no day file for the engine that did bind')
 })
 bad.run()
+
+const modes = suite('serve: file modes')
+
+/** `path: mode` (octal) of `dir` and everything under it, relative to `base`. */
+function modesUnder(base: string, dir: string): string[] {
+  const out = [`${relative(base, dir) || '.'}: ${(statSync(dir).mode & 0o777).toString(8)}`]
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...modesUnder(base, path))
+    else out.push(`${relative(base, path)}: ${(statSync(path).mode & 0o777).toString(8)}`)
+  }
+  return out
+}
+
+// Issue 16.8: run from a shell with umask 022, the system db (password hashes), its WAL
+// and the day files came out 0644, readable by every local user.
+modes('under umask 022, serve and user add create every file 0600 and directory 0700', async () => {
+  const { dir, file, config } = tempConfig((c) => (c.system_db = join(dirname(c.data_dir as string), 'state/logsift-system.duckdb')))
+  const serve = spawnServe(file, { umask: 0o022 })
+  const port = udpPort(await serve.waitFor(/event=engine\.started engine=fw/))
+  await serve.waitFor(/event=console\.setup_needed/)
+  await sendDatagrams(port, ['<13> 12:00:00 gw a line'])
+  await new Promise((r) => setTimeout(r, 700))
+  const running = [...modesUnder(dir, join(dir, 'state')), ...modesUnder(dir, config.data_dir as string)]
+  serve.child.kill('SIGTERM')
+  assert.is(await serve.exited, 0)
+  const day = `data/fw/${todayUtc()}.duckdb`
+  for (const expected of ['state: 700', 'state/logsift-system.duckdb: 600', 'state/logsift-system.duckdb.wal: 600', 'data: 700', 'data/fw: 700', `${day}: 600`, `${day}.wal: 600`]) {
+    assert.ok(running.includes(expected), `${expected} in\n${running.join('\n')}`)
+  }
+  for (const line of running) assert.match(line, / (600|700)$/, line)
+
+  const { file: second, dir: secondDir } = tempConfig((c) => (c.system_db = join(dirname(c.data_dir as string), 'users/logsift-system.duckdb')))
+  const [command, args] = cliCommand(['user', 'add', 'ann', '--admin', '--password-stdin', '--config', second], { umask: 0o022 })
+  const added = spawnSync(command, args, { input: 'correct horse battery\n', encoding: 'utf8' })
+  assert.is(added.status, 0, added.stderr)
+  for (const line of modesUnder(secondDir, join(secondDir, 'users'))) assert.match(line, / (600|700)$/, line)
+})
+
+modes.run()

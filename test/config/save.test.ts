@@ -23,6 +23,21 @@ save('writes the document as given, keeps the previous file as .bak and its mode
   assert.equal(readdirSync(dir).sort(), ['logsift.json', 'logsift.json.bak'])
 })
 
+// The CLI runs with umask 077 (issue 16.8); an operator's 0640 config must stay 0640.
+save('keeps the previous mode under the CLI\'s umask 077', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logsift-save-'))
+  const file = join(dir, 'logsift.json')
+  writeFileSync(file, '{"old": true}\n')
+  chmodSync(file, 0o640)
+  const before = process.umask(0o077)
+  try {
+    await saveConfig(file, baseDoc(), { cwd: dir })
+  } finally {
+    process.umask(before)
+  }
+  assert.is((statSync(file).mode & 0o777).toString(8), '640')
+})
+
 save('a new file gets no .bak', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'logsift-save-'))
   const file = join(dir, 'new.json')

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert'
 import { addDays, expiredDays, Retention, type RetentionPlan } from '../../src/store/retention.js'
 import { SystemStore } from '../../src/system/system-store.js'
 import { tempDataDir } from './helpers.js'
+import { waitFor } from '../support/wait.js'
 
 const days = suite('retention: expired days')
 
@@ -133,7 +134,10 @@ sweep('the timer sweeps again as the clock moves on', async () => {
     assert.equal(listing(dataDir, 'fw'), ['2026-03-14.duckdb', '2026-03-15.duckdb'])
     clock.ms = Date.parse('2026-03-16T00:00:00Z')
     // The audit entry is written just after the unlink: wait for both.
-    while (existsSync(join(dataDir, 'fw', '2026-03-14.duckdb')) || audited.length === 0) await new Promise((r) => setTimeout(r, 10))
+    await waitFor(() => !existsSync(join(dataDir, 'fw', '2026-03-14.duckdb')) && audited.length > 0, {
+      what: 'the old day deleted and audited',
+      detail: () => ({ files: listing(dataDir, 'fw'), audited }),
+    })
     assert.equal(listing(dataDir, 'fw'), ['2026-03-15.duckdb'])
     assert.equal(audited, ['day file 2026-03-14 deleted (older than 1 day)'])
   } finally {

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DiskGuard, statfsFreePercent } from '../../src/supervisor/disk-guard.js'
+import { waitFor } from '../support/wait.js'
 
 type Line = [string, string, Record<string, unknown>]
 
@@ -91,9 +92,9 @@ guard('the timer probes again by itself', async () => {
   const g = await DiskGuard.start({ dataDir: '/data', minFreePercent: 5, probe: async () => free, intervalMs: 10, log: () => {} })
   try {
     free = 1
-    while (!g.full) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => g.full, { what: 'the guard to see the disk full', intervalMs: 5, detail: () => g.state() })
     free = 60
-    while (g.full) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => !g.full, { what: 'the guard to see space again', intervalMs: 5, detail: () => g.state() })
     assert.is(g.state().freePercent, 60)
   } finally {
     g.stop()

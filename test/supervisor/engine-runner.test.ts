@@ -13,6 +13,7 @@ import type { RowChunk } from '../../src/engine/row-chunk.js'
 import { Supervisor } from '../../src/supervisor/supervisor.js'
 import { queryFile, tempConfig } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
+import { untilCounters } from '../support/wait.js'
 
 const pump = suite('EngineRunner pump')
 
@@ -40,8 +41,7 @@ pump('the tail sees every chunk once, in arrival order, while the timer commits 
       await sendDatagrams(runner.receiver.port, lines.slice(i, i + 2_000))
       await new Promise((r) => setTimeout(r, 30))
     }
-    const deadline = Date.now() + 15_000
-    while (runner.counters().stored < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    await untilCounters(runner, (c) => c.stored >= total, `${total} rows stored`, 15_000)
   } finally {
     off()
     await supervisor.stop()

@@ -51,13 +51,26 @@ export interface ServeProcess {
   exited: Promise<number | null>
 }
 
-/**
- * Starts `logsift serve --config file`: the TypeScript through tsx (no build needed), or
- * with `built` the compiled CLI, as benchmarks want.
- */
-export function spawnServe(file: string, { built = false } = {}): ServeProcess {
+/** Options of {@link spawnServe}. */
+export interface SpawnServeOptions {
+  /** Run the compiled CLI (`dist/`), as benchmarks want. Default: the TypeScript through tsx. */
+  built?: boolean
+  /** File mode creation mask the process starts with, e.g. `0o022`. Default: the test's own. */
+  umask?: number
+}
+
+/** The command line of the `logsift` CLI with `args`, started with `umask` when given. */
+export function cliCommand(args: string[], { built = false, umask }: SpawnServeOptions = {}): [string, string[]] {
   const cli = built ? [join(root, 'dist/src/cli/main.js')] : ['--import', 'tsx', join(root, 'src/cli/main.ts')]
-  const child = spawn(process.execPath, [...cli, 'serve', '--config', file], {
+  if (umask === undefined) return [process.execPath, [...cli, ...args]]
+  // spawn() has no umask option; a shell sets it and then becomes node.
+  return ['/bin/sh', ['-c', `umask ${umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...cli, ...args]]
+}
+
+/** Starts `logsift serve --config file`. */
+export function spawnServe(file: string, options: SpawnServeOptions = {}): ServeProcess {
+  const [command, args] = cliCommand(['serve', '--config', file], options)
+  const child = spawn(command, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -35,11 +35,13 @@ export async function sendDatagrams(
 
 type Row = Record<string, string | number | bigint | null>
 
-/** Stops the engine and pulls every remaining batch: the rows of all of them, in order. */
-export async function stopAndDrain(engine: Engine, already: Batch[] = []): Promise<{ batches: Batch[]; rows: Row[] }> {
+/** Stops the engine and pulls every remaining batch: the rows of all of them, in order. Throws if it never finishes. */
+export async function stopAndDrain(engine: Engine, already: Batch[] = [], timeoutMs = 10_000): Promise<{ batches: Batch[]; rows: Row[] }> {
   await engine.stop()
   const batches = [...already]
+  const deadline = Date.now() + timeoutMs
   while (!engine.finished()) {
+    if (Date.now() > deadline) throw new Error(`the stopped engine still delivers batches after ${timeoutMs} ms: ${JSON.stringify(engine.stats())}`)
     const b = await engine.nextBatch(65_536, 50)
     if (b) batches.push(b)
   }

@@ -1,6 +1,7 @@
 /**
  * Setup, login, sessions and request protection over `app.request()` (SPEC §6, §7).
  */
+import type { Context } from 'hono'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { addUser, Client, makeConsole, ORIGIN, type TestConsole } from './helpers.js'
@@ -18,6 +19,11 @@ function withConsole(name: string, options: Parameters<typeof makeConsole>[0] = 
     await ctx.t.close()
   })
   return s
+}
+
+/** The client address a test request claims (`x-test-address`), `unknown` without one. */
+function testAddress(c: Context): string {
+  return c.req.header('x-test-address') ?? 'unknown'
 }
 
 const setup = withConsole('first-run setup')
@@ -72,7 +78,7 @@ setup('the right token creates a signed-in admin, once', async ({ t }) => {
 
 setup.run()
 
-const login = withConsole('login and logout')
+const login = withConsole('login and logout', { clientAddress: testAddress })
 
 login('the right password signs in and returns to the page asked for', async ({ t }) => {
   await addUser(t.store, 'ann', 'viewer')
@@ -86,14 +92,41 @@ login('the right password signs in and returns to the page asked for', async ({ 
   assert.is((await c.get('/system')).status, 200)
 })
 
-login('next never leaves the site', async ({ t }) => {
+// Issue 16.6: browsers strip tabs and newlines from a Location and read `\` as `/`, so
+// `/\t/evil.example` is `//evil.example`, another site.
+const OFF_SITE = [
+  '//evil.example/',
+  '/\\evil.example',
+  'https://evil.example/',
+  '/\t/evil.example/x',
+  '/\n/evil.example',
+  '\t//evil.example',
+  '/%5cevil.example',
+  '/%2F/evil.example',
+  '/%09/evil.example',
+  'javascript:alert(1)',
+  '/ok\u0000',
+]
+
+login('next never leaves the site, after login or when already signed in', async ({ t }) => {
   await addUser(t.store, 'ann', 'viewer')
-  for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/']) {
+  for (const next of OFF_SITE) {
     const c = new Client(t.app)
     await c.get('/login')
     const res = await c.post('/login', { name: 'ann', password: 'correct horse battery', next })
-    assert.is(res.headers.get('location'), '/', next)
+    assert.is(res.status, 303, next)
+    assert.is(res.headers.get('location'), '/', JSON.stringify(next))
+    const again = await c.get(`/login?next=${encodeURIComponent(next)}`)
+    assert.is(again.headers.get('location'), '/', JSON.stringify(next))
   }
+})
+
+login('next keeps a path on this site with its query', async ({ t }) => {
+  await addUser(t.store, 'ann', 'viewer')
+  const c = new Client(t.app)
+  await c.login('ann')
+  const res = await c.get(`/login?next=${encodeURIComponent('/browse?engine=fw&q=a%2Fb#top')}`)
+  assert.is(res.headers.get('location'), '/browse?engine=fw&q=a%2Fb#top')
 })
 
 login('a wrong password or unknown user gets 401 and the same message', async ({ t }) => {
@@ -122,6 +155,55 @@ login('failed logins are rate-limited per user, even with the right password aft
   assert.match(await res.text(), 'Too many failed attempts. Try again in 15 minutes.')
   t.clock.ms += 15 * 60_000
   assert.is((await c.post('/login', { name: 'ann', password: 'correct horse battery' })).status, 303)
+})
+
+// Issue 16.5: the attempt is counted before the password is hashed, so concurrent guesses
+// cannot all get past the check while the first hashes run.
+login('30 concurrent wrong passwords: 10 are checked, 20 refused', async ({ t }) => {
+  await addUser(t.store, 'ann', 'viewer')
+  const c = new Client(t.app)
+  await c.get('/login')
+  const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => c.post('/login', { name: 'ann', password: `wrong ${i}` })))
+  const statuses = responses.map((r) => r.status)
+  assert.is(statuses.filter((s) => s === 401).length, 10)
+  assert.is(statuses.filter((s) => s === 429).length, 20)
+  assert.is((await t.store.listAudit()).filter((e) => e.action === 'login.failed').length, 10)
+})
+
+login('guesses from one address do not lock the user out at another', async ({ t }) => {
+  await addUser(t.store, 'ann', 'admin')
+  const attacker = new Client(t.app)
+  await attacker.get('/login')
+  const from66 = { 'x-test-address': '192.0.2.66' }
+  const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => attacker.post('/login', { name: 'ann', password: `wrong ${i}` }, from66)))
+  assert.equal(guesses.map((r) => r.status).sort(), [...Array(10).fill(401), ...Array(20).fill(429)])
+  assert.is((await attacker.post('/login', { name: 'ann', password: 'correct horse battery' }, from66)).status, 429)
+  const ann = new Client(t.app)
+  await ann.get('/login')
+  assert.is((await ann.post('/login', { name: 'ann', password: 'correct horse battery' }, { 'x-test-address': '10.0.0.7' })).status, 303)
+})
+
+login('guesses spread over many addresses hold back new addresses, not one the user signed in from', async ({ t }) => {
+  await addUser(t.store, 'ann', 'admin')
+  const ann = new Client(t.app)
+  await ann.get('/login')
+  const home = { 'x-test-address': '10.0.0.7' }
+  assert.is((await ann.post('/login', { name: 'ann', password: 'correct horse battery' }, home)).status, 303)
+  const attacker = new Client(t.app)
+  await attacker.get('/login')
+  for (let a = 0; a < 10; a++) {
+    for (let i = 0; i < 10; i++) {
+      const res = await attacker.post('/login', { name: 'ann', password: `wrong ${i}` }, { 'x-test-address': `192.0.2.${a}` })
+      assert.is(res.status, 401)
+    }
+  }
+  const stranger = new Client(t.app)
+  await stranger.get('/login')
+  const refused = await stranger.post('/login', { name: 'ann', password: 'correct horse battery' }, { 'x-test-address': '198.51.100.1' })
+  assert.is(refused.status, 429)
+  const again = new Client(t.app)
+  await again.get('/login')
+  assert.is((await again.post('/login', { name: 'ann', password: 'correct horse battery' }, home)).status, 303)
 })
 
 login('failed logins are rate-limited per address across user names', async ({ t }) => {
@@ -189,9 +271,35 @@ tlsCookies('the session cookie is Secure with the __Host- prefix', async ({ t })
   assert.is((await c.get('/')).headers.get('strict-transport-security'), 'max-age=31536000')
 })
 
+// Issue 16.9: the flash cookie carries a user name or a message; under TLS it is Secure too.
+tlsCookies('the flash cookie is Secure, set and cleared', async ({ t }) => {
+  await addUser(t.store, 'ann', 'viewer')
+  const c = new Client(t.app)
+  await c.login('ann')
+  const saved = await c.post('/account/name', { displayName: 'Ann' })
+  const set = saved.headers.getSetCookie().find((h) => h.startsWith('logsift_flash='))
+  assert.match(set!, /^logsift_flash=[^;]+; Max-Age=60; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+  const shown = await c.get('/account')
+  const cleared = shown.headers.getSetCookie().find((h) => h.startsWith('logsift_flash='))
+  assert.match(cleared!, /^logsift_flash=; Max-Age=0; Path=\/; Secure$/)
+})
+
 tlsCookies.run()
 
 const protection = withConsole('CSRF and headers')
+
+// Issue 16.9: pages show log data, users and tokens; no browser or proxy may keep a copy.
+protection('every console response is Cache-Control: no-store, static files are not', async ({ t }) => {
+  await addUser(t.store, 'ann', 'admin')
+  const c = new Client(t.app)
+  assert.is((await c.get('/login')).headers.get('cache-control'), 'no-store')
+  await c.login('ann')
+  for (const path of ['/', '/system', '/users', '/audit', '/account', '/browse', '/sql', '/nowhere']) {
+    assert.is((await c.get(path)).headers.get('cache-control'), 'no-store', path)
+  }
+  assert.is((await c.post('/account/name', { displayName: 'Ann' })).headers.get('cache-control'), 'no-store')
+  assert.is((await c.get('/static/app.css')).headers.get('cache-control'), 'no-cache')
+})
 
 protection('a state change needs the session CSRF token', async ({ t }) => {
   const ann = await addUser(t.store, 'ann', 'admin')

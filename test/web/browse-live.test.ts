@@ -12,6 +12,7 @@ import { startServer } from '../../src/cli/serve.js'
 import { tempConfig } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
 import { Client } from './helpers.js'
+import { waitFor } from '../support/wait.js'
 
 const test = suite('browse: live rows')
 
@@ -29,14 +30,13 @@ test('a line sent over UDP is on the Browse page, and in SQL, within 2 s', async
     const mark = randomBytes(6).toString('hex')
     const line = `<54> 01:05:27 gw1 prerouting: in:<pppoe-${mark}> out:(unknown 0), 10.1.2.3:4825->192.0.2.7:443`
     await sendDatagrams(server.supervisor.engine('fw')!.receiver.port, [line])
-    const sentAt = Date.now()
     let html = ''
-    while (Date.now() - sentAt < 2000) {
-      html = await (await client.get(`/browse?engine=fw&range=15m&col=pppoe&op=eq&val=${mark}`)).text()
-      if (html.includes('<h2 id="results-title" class="results-title"><span class="results-total">1 row</span>')) break
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    assert.ok(html.includes('<h2 id="results-title" class="results-title"><span class="results-total">1 row</span>'), 'the row is on the page within 2 s')
+    const oneRow = '<h2 id="results-title" class="results-title"><span class="results-total">1 row</span>'
+    await waitFor(async () => (html = await (await client.get(`/browse?engine=fw&range=15m&col=pppoe&op=eq&val=${mark}`)).text()).includes(oneRow), {
+      what: 'the row on the browse page within 2 s',
+      timeoutMs: 2000,
+      intervalMs: 50,
+    })
     assert.ok(html.includes(`in:&lt;pppoe-${mark}&gt;`))
     const sql = await (await client.get(`/sql?engine=fw&range=15m&q=${encodeURIComponent(`SELECT pppoe, destination_port FROM logs WHERE pppoe = '${mark}'`)}`)).text()
     assert.ok(sql.includes(`<td>${mark}</td><td>443</td>`))

@@ -159,6 +159,23 @@ test('a row that does not exist is 404', async ({ viewer }) => {
   assert.is((await viewer.get('/browse?engine=nope')).status, 404)
 })
 
+// Issue 16.9: a time no day file can hold (beyond JavaScript's dates or BIGINT) is a bad
+// request, not a server error; so is a row id over BIGINT.
+test('a row key out of range is 400 with a message', async ({ viewer }) => {
+  for (const [at, id] of [['9000000000000000000', '1'], ['99999999999999999999', '1'], ['-9000000000000000000', '1'], ['1714780864000250', '99999999999999999999']]) {
+    const res = await viewer.get(`/browse/row?engine=fw&at=${at}&id=${id}`)
+    assert.is(res.status, 400, `${at}.${id}`)
+    assert.match(await res.text(), 'This row address is out of range.')
+  }
+})
+
+test('a row page ignores a Referer that is not a URL', async ({ viewer }) => {
+  const row = links(await (await viewer.get(`/browse?${RANGE}`)).text()).rows[0]!
+  const res = await viewer.get(row, { referer: 'http://[' })
+  assert.is(res.status, 200)
+  assert.match(await res.text(), 'href="/browse?engine=fw"')
+})
+
 test('SQL runs over every chosen day and shows the result', async ({ viewer }) => {
   const q = encodeURIComponent('SELECT count(*) AS n, count(vlan) AS with_vlan FROM logs')
   const res = await viewer.get(`/sql?${RANGE}&q=${q}`)

@@ -12,6 +12,7 @@ import { corpusLines, mikrotik5 } from '../support/corpus.js'
 import { sendDatagrams } from '../support/udp.js'
 import { makeControlConsole, type ControlConsole } from './control.js'
 import { addUser, Client, ORIGIN } from './helpers.js'
+import { waitFor, withDeadline } from '../support/wait.js'
 
 interface Ctx {
   t: ControlConsole
@@ -72,14 +73,6 @@ const fieldPairs = (fields: { name: string; pattern: string }[]): [string, strin
 
 function unescape(html: string): string {
   return html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 test('an admin creates an engine; it runs at once, the file is saved with a .bak, audited', async ({ t, admin }) => {
@@ -212,7 +205,7 @@ test('unknown senders are listed with a one-click add', async ({ t, admin }) => 
   assert.is((await admin.post('/senders/fw/0', { name: 'far', match: '192.0.2.0/24' })).status, 303)
   const fw = t.supervisor.engine('fw')!
   await sendDatagrams(fw.receiver.port, ['one', 'two', 'three'])
-  await waitFor(() => fw.receiver.unknownSenders()[0]?.count === 3, 'three unknown datagrams')
+  await waitFor(() => fw.receiver.unknownSenders()[0]?.count === 3, { what: 'three unknown datagrams' })
   const html = await (await admin.get('/senders/fw')).text()
   assert.match(html, '<td data-label="Address"><code>127.0.0.1</code></td><td data-label="Messages">3</td>')
   assert.match(html, '<input type="hidden" name="match" value="127.0.0.1"/>')
@@ -272,7 +265,7 @@ test('the regex tester shows exactly what ingestion stores (edge corpus)', async
   await sendDatagrams(fw.receiver.port, lines)
   const conn = await fw.store.connect()
   try {
-    await waitFor(async () => Number((await conn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0]) === lines.length, 'the edge corpus stored')
+    await waitFor(async () => Number((await conn.runAndReadAll('SELECT count(*) FROM logs')).getRowsJS()[0]![0]) === lines.length, { what: 'the edge corpus stored' })
     const cols = ['pppoe', 'router_identity', 'user_ip', 'user_port', 'destination_ip', 'destination_port', 'nat_ip', 'nat_port']
     const stored = (await conn.runAndReadAll(`SELECT original_log, ${cols.join(', ')} FROM logs`)).getRowObjectsJS()
     await admin.get('/classes/mikrotik5')
@@ -294,10 +287,26 @@ test('the regex tester shows exactly what ingestion stores (edge corpus)', async
   }
 })
 
+// Issue 16.3: request bodies are capped, the class pages (sample lines) higher than the rest.
+test('the tester takes 1,000 lines of 2 KiB; larger bodies get 413 with the limit', async ({ t, admin }) => {
+  await admin.get('/classes/mikrotik5')
+  const line = `<13> 12:00:00 gw ${'x'.repeat(2000)}`
+  const ok = await postPairs(t, admin, '/classes/test', [...fieldPairs(mikrotik5().fields), ['lines', Array(1000).fill(line).join('\n')], ['source', 'paste']])
+  assert.is(ok.status, 200)
+  assert.is((await ok.text()).split('<article class="tested-line card"').length - 1, 1000)
+  const big = await postPairs(t, admin, '/classes/test', [...fieldPairs(mikrotik5().fields), ['lines', 'x'.repeat(5 << 20)], ['source', 'paste']])
+  assert.is(big.status, 413)
+  assert.match(await big.text(), 'The request is larger than the 4 MiB this page accepts.')
+  await admin.get('/settings')
+  const form = await admin.post('/settings', { timezone: 'x'.repeat(100 << 10) })
+  assert.is(form.status, 413)
+  assert.match(await form.text(), 'The request is larger than the 64 KiB this page accepts.')
+})
+
 test('the tester can take the last lines an engine received', async ({ t, admin }) => {
   const fw = t.supervisor.engine('fw')!
   await sendDatagrams(fw.receiver.port, ['<13> 12:00:00 gw in:<pppoe-ann> 1.2.3.4:5->6.7.8.9:10'])
-  await waitFor(() => fw.receiver.recentLines(5).length === 1, 'a recent line')
+  await waitFor(() => fw.receiver.recentLines(5).length === 1, { what: 'a recent line' })
   await admin.get('/classes/mikrotik5')
   const res = await postPairs(t, admin, '/classes/test', [...fieldPairs(mikrotik5().fields), ['source', 'engine'], ['engine', 'fw'], ['count', '5']])
   assert.is(res.status, 200)
@@ -353,8 +362,8 @@ test('a time zone change under load restarts the writers without losing a row', 
     socket.close()
     const after = t.supervisor.engine('fw')!
     assert.ok(after !== before, 'the writer was restarted')
-    await waitFor(() => before.counters().received + after.counters().received === sent, 'every datagram received')
-    await waitFor(() => after.counters().stored === after.counters().received, 'every row stored')
+    await waitFor(() => before.counters().received + after.counters().received === sent, { what: 'every datagram received' })
+    await waitFor(() => after.counters().stored === after.counters().received, { what: 'every row stored' })
     assert.is(before.counters().stored, before.counters().received)
     assert.is(before.counters().stored + after.counters().stored, sent)
   } finally {
@@ -386,9 +395,10 @@ test('the dashboard renders a card per engine and streams its samples', async ({
   const res = await t.app.request('/events', { headers: { cookie: [...viewer.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })
   assert.is(res.status, 200)
   assert.is(res.headers.get('content-type'), 'text/event-stream')
+  assert.is(res.headers.get('cache-control'), 'no-store')
   const reader = res.body!.getReader()
   let text = ''
-  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+  while (!text.includes('\n\n')) text += new TextDecoder().decode((await withDeadline(reader.read(), 'the first dashboard event')).value)
   await reader.cancel()
   assert.match(text, 'event: engine\ndata: {"name":"fw","sample":{"atMs":')
   assert.match(text, '<div class=\\"engine-totals\\" id=\\"totals-fw\\">')

@@ -60,19 +60,17 @@ export function accountRoutes({ secure, throttle }: AccountRoutesOptions): Hono 
     const field = await readForm(c)
     const password = field('password')
     const errors: AccountErrors = {}
-    const wait = throttle.retryAfterMs(c.var.clientAddress, user.name)
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)))
+    const attempt = throttle.begin(c.var.clientAddress, user.name)
+    if (!attempt.allowed) {
+      c.header('Retry-After', String(Math.ceil(attempt.retryAfterMs / 1000)))
       c.status(429)
       return page(c, { current: 'Too many wrong passwords. Try again later.' })
     }
     const problem = passwordProblem(password)
     if (problem) errors.password = problem
     else if (field('confirm') !== password) errors.confirm = 'The two passwords differ.'
-    if (!(await c.var.systemStore.verifyLogin(user.name, field('current')))) {
-      throttle.recordFailure(c.var.clientAddress, user.name)
-      errors.current = 'This is not your current password.'
-    }
+    if (await c.var.systemStore.verifyLogin(user.name, field('current'))) throttle.succeeded(attempt)
+    else errors.current = 'This is not your current password.'
     if (Object.keys(errors).length > 0) {
       c.status(422)
       return page(c, errors)

@@ -45,6 +45,9 @@ function minutes(ms: number): string {
   return m === 1 ? '1 minute' : `${m} minutes`
 }
 
+/** The throttle's name for setup-token guesses; not a valid user name, so no user shares its count. */
+const SETUP = '(setup)'
+
 /** `/login`, `/logout`, `/setup`. */
 export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hono {
   const app = new Hono()
@@ -73,21 +76,20 @@ export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hon
         title: 'Sign in',
         layout: 'bare',
       })
-    const wait = throttle.retryAfterMs(address, name)
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)))
+    const attempt = throttle.begin(address, name)
+    if (!attempt.allowed) {
+      c.header('Retry-After', String(Math.ceil(attempt.retryAfterMs / 1000)))
       c.status(429)
-      return page(`Too many failed attempts. Try again in ${minutes(wait)}.`)
+      return page(`Too many failed attempts. Try again in ${minutes(attempt.retryAfterMs)}.`)
     }
     const store = c.var.systemStore
     const user = password.length <= MAX_PASSWORD_LENGTH ? await store.verifyLogin(name, password) : null
     if (!user) {
-      throttle.recordFailure(address, name)
       await audit(c, 'login.failed', name || null)
       c.status(401)
       return page('Wrong user name or password.')
     }
-    throttle.recordSuccess(name)
+    throttle.succeeded(attempt)
     await store.deleteExpiredSessions(limits)
     await startSession(c, user, secure)
     await audit(c, 'login', user.name)
@@ -123,12 +125,15 @@ export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hon
       displayName: field('displayName').trim(),
     }
     const address = c.var.clientAddress
-    const wait = throttle.retryAfterMs(address, '(setup)')
-    if (wait > 0) {
+    const tooMany = (wait: number) => {
       c.header('Retry-After', String(Math.ceil(wait / 1000)))
       c.status(429)
       return setupPage(c, { ...form, errors: { token: `Too many wrong tokens. Try again in ${minutes(wait)}.` } })
     }
+    // Looked at first so a blocked address is told before it fixes its form; the attempt
+    // itself is counted only once the form is valid and the token is about to be tried.
+    const wait = throttle.retryAfterMs(address, SETUP)
+    if (wait > 0) return tooMany(wait)
     const errors: NonNullable<SetupForm['errors']> = {}
     const password = field('password')
     const nameError = userNameProblem(form.name)
@@ -141,6 +146,8 @@ export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hon
       c.status(422)
       return setupPage(c, { ...form, errors })
     }
+    const attempt = throttle.begin(address, SETUP)
+    if (!attempt.allowed) return tooMany(attempt.retryAfterMs)
     let user: User
     try {
       user = await store.completeSetup(field('token').trim(), {
@@ -150,7 +157,6 @@ export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hon
       })
     } catch (err) {
       if (!(err instanceof SystemStoreError) || err.kind !== 'bad_setup_token') throw err
-      throttle.recordFailure(address, '(setup)')
       await audit(c, 'setup.refused', form.name || null, 'wrong setup token')
       c.status(403)
       return setupPage(c, {
@@ -158,6 +164,7 @@ export function authRoutes({ limits, secure, throttle }: AuthRoutesOptions): Hon
         errors: { token: 'This is not the setup token. Use the one the server printed when it started.' },
       })
     }
+    throttle.succeeded(attempt)
     await startSession(c, user, secure)
     await audit(c, 'setup.completed', user.name, 'first admin created')
     setFlash(c, { kind: 'success', text: `Welcome, ${user.displayName}. You are logsift's first admin.` })

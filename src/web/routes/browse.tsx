@@ -65,9 +65,19 @@ function filterParams(filters: Filter[]): [string, string][] {
   ])
 }
 
+// The largest JavaScript date, in µs: a row time past it has no day file, and turning it
+// into a date throws. Row ids are DuckDB BIGINTs.
+const MAX_TIME_US = 8_640_000_000_000_000_000n
+const MAX_ROWID = 2n ** 63n - 1n
+
+/** A `received_at µs.rowid` key; undefined if it is not one, 400 if it names no possible row. */
 function parseKey(text: string | undefined): RowKey | undefined {
   const m = /^(-?\d{1,20})\.(\d{1,20})$/.exec(text ?? '')
-  return m ? { receivedAtUs: BigInt(m[1]!), rowid: BigInt(m[2]!) } : undefined
+  if (!m) return undefined
+  const key = { receivedAtUs: BigInt(m[1]!), rowid: BigInt(m[2]!) }
+  const abs = key.receivedAtUs < 0n ? -key.receivedAtUs : key.receivedAtUs
+  if (abs > MAX_TIME_US || key.rowid > MAX_ROWID) throw new HTTPException(400, { message: 'This row address is out of range.' })
+  return key
 }
 
 /** `/browse` and its row and export routes; mount at `/browse`. */
@@ -144,7 +154,8 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
     if (!row) throw new HTTPException(404, { message: 'There is no such row (its day may have been deleted by retention).' })
     const referer = c.req.header('referer')
     let back = `/browse?engine=${encodeURIComponent(engine)}`
-    if (referer) {
+    // The Referer is whatever the client sent; one that is not a URL just gives no way back.
+    if (referer && URL.canParse(referer, c.req.url)) {
       const url = new URL(referer, c.req.url)
       if (url.origin === new URL(c.req.url).origin && url.pathname === '/browse') back = url.pathname + url.search
     }

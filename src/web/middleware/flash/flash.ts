@@ -11,7 +11,7 @@ const COOKIE = 'logsift_flash'
 
 /** Queues `flash` for the next page the browser loads. */
 export function setFlash(c: Context, flash: Flash): void {
-  setCookie(c, COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'Strict', maxAge: 60 })
+  setCookie(c, COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'Strict', maxAge: 60, secure: c.var.secureCookies })
 }
 
 function parse(value: string | undefined): Flash | null {
@@ -38,7 +38,7 @@ export const flash = (): MiddlewareHandler =>
       const value = getCookie(c, COOKIE)
       if (value !== undefined) {
         c.set('flash', parse(value))
-        deleteCookie(c, COOKIE, { path: '/' })
+        deleteCookie(c, COOKIE, { path: '/', secure: c.var.secureCookies })
       }
     }
     await next()

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * Request body size limits.
+ */
+export { bodyLimits, type BodyLimitsOptions } from './body-limit.js'
