@@ -369,7 +369,7 @@ export class OpenDay {
 
   /** Records the first failure and returns `cause` as an error naming the file. */
   private fail(cause: unknown): Error {
-    const error = new Error(`day file ${this.path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    const error = new Error(`cannot write day file ${this.path}`, { cause })
     this.failed ??= error
     return error
   }
