@@ -3,7 +3,7 @@
  * `logsift serve`: load and check the config, start every engine, open the console.
  * Nothing half-starts — a bad config or a port in use exits non-zero with every socket
  * and file released. SIGTERM/SIGINT stop receiving, store every queued row, commit and
- * close within 10 s; SIGHUP re-reads the config and applies the difference live.
+ * close within {@link STOP_DEADLINE_MS}; SIGHUP re-reads the config and applies the difference live.
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -105,12 +105,16 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
       retention: sweeper,
       reload,
       async stop() {
-        await web.close()
-        await sweeper.stop()
-        await supervisor.stop()
-        for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
-        sizes.close()
-        store.closeSync()
+        try {
+          await web.close()
+          await sweeper.stop()
+          await supervisor.stop()
+        } finally {
+          // The final counters are on record however the stop went (rows it could not store are in dropped_write_error).
+          for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
+          sizes.close()
+          store.closeSync()
+        }
       },
     }
   } catch (e) {

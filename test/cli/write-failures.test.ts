@@ -179,3 +179,33 @@ failing('a full disk: lost rows are counted, shown (state, banner, metric) and s
 })
 
 failing.run()
+
+const stopping = suite('serve: stop on a full disk')
+
+stopping('SIGTERM with the disk full: the rows the final commit cannot store are counted and the final counters logged', async () => {
+  // Nothing is committed before the stop: every row received waits for the final commit.
+  const fs = fullableConfig('16m', (c) => (c.flush_interval_ms = 60_000))
+  const serve = spawnServe(fs.file)
+  try {
+    const port = udpPort(await serve.waitFor(/event=engine\.started/))
+    await serve.waitFor(/event=console\.listening/)
+    await sendDatagrams(port, corpusLines('mikrotik-20k.log').slice(0, 3000))
+    // The datagrams are on loopback already; a moment for the engine to take them in.
+    await new Promise((r) => setTimeout(r, 500))
+    fs.fill()
+    serve.child.kill('SIGTERM')
+    const stopped = await serve.waitFor(/event=engine\.stopped/, 30_000)
+    await serve.exited
+    const c = counters(stopped, ['received', 'stored', 'dropped_write_error', 'dropped_backpressure', 'dropped_disk_full', 'rejected_unknown_sender'])
+    assert.is(c.received, 3000, stopped)
+    assert.is(c.received, c.stored + c.dropped_write_error + c.dropped_backpressure + c.dropped_disk_full + c.rejected_unknown_sender, stopped)
+    assert.is(c.dropped_write_error, 3000, 'the final commit found no space')
+    assert.ok(serve.lines.some((l) => /event=engine\.write_failed .*rows=3000/.test(l)), serve.lines.join('\n'))
+  } finally {
+    if (serve.child.exitCode === null) serve.child.kill('SIGKILL')
+    await serve.exited
+    fs.unmount()
+  }
+})
+
+stopping.run()
