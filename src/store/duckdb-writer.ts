@@ -21,6 +21,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Batch } from '../engine/batch.js'
 import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
+import { DamagedDayFileError, moveAside } from './day-file-check.js'
 import { OpenDay, type CommitListener, type WriteLoss } from './open-day.js'
 
 /** Options of {@link DuckDBWriter.create}. */
@@ -49,6 +50,19 @@ export interface DuckDBWriterOptions {
   onWriteFailure?: (loss: WriteLoss & { day: string }) => void
   /** Hears that a day file failed before was opened anew and takes rows again. */
   onReopened?: (day: string) => void
+  /** Hears that a damaged day file was moved aside and the day started in a fresh file. */
+  onDamagedFile?: (moved: MovedDayFile) => void
+}
+
+/** A damaged day file moved aside. */
+export interface MovedDayFile {
+  day: string
+  /** Where it was, and where the fresh file is. */
+  path: string
+  /** Where it is now (`<day>.corrupt-<time>.duckdb`). */
+  movedTo: string
+  /** What was wrong with it. */
+  error: Error
 }
 
 /** Counters and timings of a writer. */
@@ -100,6 +114,7 @@ export class DuckDBWriter {
       onCommit: () => {},
       onWriteFailure: () => {},
       onReopened: () => {},
+      onDamagedFile: () => {},
       ...options,
     }
     const span = daySpan(full.clock.now(), full.timezone)
@@ -111,7 +126,7 @@ export class DuckDBWriter {
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
       full.onCommit(rows, ms)
     }
-    const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit)
+    const today = await openDayFile(full, span, onCommit)
     return new DuckDBWriter(full, counters, onCommit, today)
   }
 
@@ -197,7 +212,7 @@ export class DuckDBWriter {
       if (loss.rows > 0) this.options.onWriteFailure({ ...loss, day: key })
       let fresh: OpenDay
       try {
-        fresh = await OpenDay.open(day.span, day.path, this.onCommit)
+        fresh = await openDayFile(this.options, day.span, this.onCommit)
       } catch (e) {
         if (!this.reopenFailing.has(key)) this.options.onError(new Error(`cannot reopen day file ${day.path}; retrying`, { cause: e }))
         this.reopenFailing.add(key)
@@ -276,7 +291,7 @@ export class DuckDBWriter {
     let day = this.days.get(span.day)
     if (day === undefined) {
       // A late row for a day already closed reopens that day's file: never lose a row.
-      day = await OpenDay.open(span, dayFilePath(this.options.dataDir, this.options.engine, span.day), this.onCommit)
+      day = await openDayFile(this.options, span, this.onCommit)
       this.days.set(span.day, day)
     }
     return day
@@ -308,5 +323,21 @@ export class DuckDBWriter {
     // The queue only orders operations; each caller sees its own failure.
     this.queue = run.catch(() => undefined)
     return run
+  }
+}
+
+/**
+ * Opens the day file of `span`; a damaged one is moved aside (and reported) and the day
+ * starts in a fresh file, so one bad file stops neither this engine nor the others.
+ */
+async function openDayFile(options: Required<DuckDBWriterOptions>, span: DaySpan, onCommit: CommitListener): Promise<OpenDay> {
+  const path = dayFilePath(options.dataDir, options.engine, span.day)
+  try {
+    return await OpenDay.open(span, path, onCommit)
+  } catch (e) {
+    if (!(e instanceof DamagedDayFileError)) throw e
+    const movedTo = await moveAside(path)
+    options.onDamagedFile({ day: span.day, path, movedTo, error: e })
+    return OpenDay.open(span, path, onCommit)
   }
 }

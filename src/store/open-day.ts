@@ -21,6 +21,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duc
 import type { ColumnType } from '../engine/batch.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { DaySpan } from './day-files.js'
+import { checkDayFile, DamagedDayFileError, isDamage } from './day-file-check.js'
 import { appendChunk, flushAppender } from './native-append.js'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
 
@@ -211,6 +212,8 @@ export class OpenDay {
   /**
    * Opens (creating if needed) the file at `path`; an existing `logs` table is appended to.
    * `onCommit` hears of every commit, including those a schema change forces.
+   *
+   * @throws DamagedDayFileError when an existing file is damaged (see `day-file-check.ts`).
    */
   static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true })
@@ -227,6 +230,8 @@ export class OpenDay {
       return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
     } catch (cause) {
       instance.closeSync()
+      if (cause instanceof DamagedDayFileError) throw cause
+      if (isDamage(cause)) throw new DamagedDayFileError(path, cause)
       throw new Error(`cannot open day file ${path}`, { cause })
     }
   }
@@ -408,7 +413,8 @@ export class OpenDay {
 }
 
 /**
- * The row-group size to attach the day file at `path` with: {@link ROW_GROUP_ROWS}, unless
+ * Checks an existing day file at `path` ({@link checkDayFile}) and returns the row-group
+ * size to attach it with: {@link ROW_GROUP_ROWS}, unless
  * its table already has larger row groups (a file from before logsift used smaller ones).
  * DuckDB 1.5 fails to append to such a table with a smaller size ("Could not find node
  * in column segment tree"), so that file keeps DuckDB's default.
@@ -417,6 +423,7 @@ async function rowGroupRowsOf(connection: DuckDBConnection, path: string): Promi
   if (!existsSync(path)) return ROW_GROUP_ROWS
   await connection.run(`ATTACH ${quoteLiteral(path)} AS day_file_probe (READ_ONLY)`)
   try {
+    await checkDayFile(connection, 'day_file_probe', path)
     const table = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'day_file_probe' AND schema_name = 'main' AND table_name = 'logs'`)
     if (table.currentRowCount === 0) return ROW_GROUP_ROWS
     const largest = await connection.runAndReadAll(

@@ -10,7 +10,7 @@ import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { EnginePlan } from '../config/plan.js'
-import { DuckDBWriter } from '../store/duckdb-writer.js'
+import { DuckDBWriter, type MovedDayFile } from '../store/duckdb-writer.js'
 import { errorFields, logEvent } from '../log.js'
 import type { Clock } from '../store/day-files.js'
 import { engineSettings } from './engine-settings.js'
@@ -43,6 +43,8 @@ export interface StorageSettings {
    * the supervisor's JSON comparison of storage settings ignores it.)
    */
   diskFull?: () => boolean
+  /** Hears that a damaged day file was moved aside and a fresh one started (a function, like `diskFull`). */
+  onDamagedDayFile?: (moved: MovedDayFile & { engine: string }) => void
 }
 
 /** Counters of one engine, spelled as in the spec. */
@@ -114,7 +116,7 @@ export class EngineRunner {
     engine: Engine = EngineRunner.bind(plan, storage.timezone),
   ): Promise<EngineRunner> {
     try {
-      const { diskFull = () => false, ...settings } = storage
+      const { diskFull = () => false, onDamagedDayFile = () => {}, ...settings } = storage
       const flushLatency = new LatencyHistogram()
       const losses = new WriteLosses(plan.name)
       const writer = await DuckDBWriter.create({
@@ -124,6 +126,7 @@ export class EngineRunner {
         onCommit: (_rows, ms) => flushLatency.observeMs(ms),
         onWriteFailure: (loss) => losses.count(loss.rows, loss.error),
         onReopened: (day) => logEvent('info', 'engine.day_file_reopened', { engine: plan.name, day }),
+        onDamagedFile: (moved) => onDamagedDayFile({ ...moved, engine: plan.name }),
       })
       try {
         // Creates (or widens) today's table now rather than at the first message.

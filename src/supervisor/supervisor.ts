@@ -40,6 +40,8 @@ export interface SupervisorOptions {
   freeSpace?: FreeSpaceProbe
   /** Time between free-space probes, in milliseconds. Default 1000. */
   diskCheckIntervalMs?: number
+  /** Hears that a damaged day file was moved aside and its engine started a fresh one. */
+  onDamagedDayFile?: StorageSettings['onDamagedDayFile']
 }
 
 /** Owns the engine runners of a plan. */
@@ -192,6 +194,7 @@ export class Supervisor {
       ...(this.options.closeGraceMs === undefined ? {} : { closeGraceMs: this.options.closeGraceMs }),
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       diskFull: () => this.diskGuard.full,
+      ...(this.options.onDamagedDayFile === undefined ? {} : { onDamagedDayFile: this.options.onDamagedDayFile }),
     }
   }
 
