@@ -217,7 +217,8 @@ export class OpenDay {
    */
   static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true })
-    const instance = await DuckDBInstance.create(':memory:', DAY_FILE_SETTINGS)
+    // Spilled blocks go beside the file, as for a file-backed instance, not into the working directory.
+    const instance = await DuckDBInstance.create(':memory:', { ...DAY_FILE_SETTINGS, temp_directory: `${path}.tmp` })
     try {
       const connection = await instance.connect()
       // Given as an option of DuckDBInstance.create, DuckDB 1.5 ignores this one.

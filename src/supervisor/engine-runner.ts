@@ -27,7 +27,7 @@ const APPENDS_IN_FLIGHT = 2
  * day file was reopened at once: long enough for the console banner and `engine_up` to
  * be seen rather than flicker for a second.
  */
-export const WRITE_ERROR_SHOWN_MS = 5 * 60_000
+const WRITE_ERROR_SHOWN_MS = 5 * 60_000
 
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
