@@ -3,10 +3,10 @@
  * `logsift serve`: load and check the config, start every engine, open the console.
  * Nothing half-starts — a bad config or a port in use exits non-zero with every socket
  * and file released. SIGTERM/SIGINT stop receiving, store every queued row, commit and
- * close within 10 s; SIGHUP re-reads the config and applies the difference live.
+ * close within {@link STOP_DEADLINE_MS}; SIGHUP re-reads the config and applies the difference live.
  */
 import { mkdir } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
@@ -17,7 +17,8 @@ import { Retention } from '../store/retention.js'
 import type { FreeSpaceProbe } from '../supervisor/disk-guard.js'
 import { Supervisor, type ReloadSummary } from '../supervisor/supervisor.js'
 import { DataSizeTracker } from '../system/data-size-tracker.js'
-import { SystemStore } from '../system/system-store.js'
+import { SystemStore, type AuditInput } from '../system/system-store.js'
+import type { StorageSettings } from '../supervisor/engine-runner.js'
 import { createApp } from '../web/app.js'
 import { startWebServer, type WebServer } from '../web/server.js'
 import { packageVersion } from './version.js'
@@ -53,8 +54,10 @@ export interface ServeOptions {
 /** Starts everything from the config file at `file`. Throws `ConfigError` for a bad config. */
 export async function startServer(file: string, options: ServeOptions = {}): Promise<RunningServer> {
   const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
+  const damaged = damagedFileRecorder()
   const supervisor = await Supervisor.start(plan, {
     onError: (e) => logEvent('error', 'engine.error', errorFields(e)),
+    onDamagedDayFile: damaged.record,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
   })
@@ -65,6 +68,7 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
     await mkdir(dirname(plan.systemDbPath), { recursive: true, mode: 0o700 })
     systemStore = await SystemStore.create(plan.systemDbPath)
     const audited = systemStore
+    await damaged.auditTo((entry) => audited.appendAudit(entry))
     retention = await Retention.start({
       plan: () => supervisor.current,
       openDays: (engine) => supervisor.engine(engine)?.store.openDays().map((d) => d.day) ?? [],
@@ -105,12 +109,16 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
       retention: sweeper,
       reload,
       async stop() {
-        await web.close()
-        await sweeper.stop()
-        await supervisor.stop()
-        for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
-        sizes.close()
-        store.closeSync()
+        try {
+          await web.close()
+          await sweeper.stop()
+          await supervisor.stop()
+        } finally {
+          // The final counters are on record however the stop went (rows it could not store are in dropped_write_error).
+          for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
+          sizes.close()
+          store.closeSync()
+        }
       },
     }
   } catch (e) {
@@ -119,6 +127,36 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
     systemStore?.closeSync()
     await supervisor.stop()
     throw e
+  }
+}
+
+/**
+ * Logs each damaged day file moved aside and writes it to the audit log as user
+ * `system`, like retention's deletions. Engines find such files while they start, before
+ * the system store is open: those entries wait for {@link auditTo}.
+ */
+function damagedFileRecorder() {
+  let audit: ((entry: AuditInput) => Promise<void>) | undefined
+  const waiting: AuditInput[] = []
+  const write = (entry: AuditInput) => audit!(entry).catch((e: unknown) => logEvent('error', 'audit.failed', { action: entry.action, ...errorFields(e) }))
+  const record: NonNullable<StorageSettings['onDamagedDayFile']> = (moved) => {
+    logEvent('error', 'day_file.moved_aside', { engine: moved.engine, day: moved.day, path: moved.path, moved_to: moved.movedTo, ...errorFields(moved.error) })
+    const entry: AuditInput = {
+      userName: 'system',
+      action: 'day_file.moved_aside',
+      target: moved.engine,
+      details: `day file ${moved.day} was damaged and moved to ${basename(moved.movedTo)}; a fresh file was started`,
+      address: null,
+    }
+    if (audit === undefined) waiting.push(entry)
+    else void write(entry)
+  }
+  return {
+    record,
+    async auditTo(sink: (entry: AuditInput) => Promise<void>) {
+      audit = sink
+      for (const entry of waiting.splice(0)) await write(entry)
+    },
   }
 }
 

@@ -6,6 +6,10 @@
  * the old day stays open for a grace period, for rows still in flight, then is closed
  * so other processes can open it.
  *
+ * A failed append or commit is never fatal: the day file's rows not yet committed are
+ * counted as lost ({@link DuckDBWriterOptions.onWriteFailure}) and the file is opened
+ * anew — DuckDB invalidates an instance whose checkpoint failed, so the old one is closed.
+ *
  * @example
  * const writer = await DuckDBWriter.create({ dataDir: plan.dataDir, engine: 'mikrotik', timezone: plan.timezone })
  * for (;;) await writer.append(await engine.nextChunk())
@@ -17,7 +21,8 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Batch } from '../engine/batch.js'
 import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
-import { OpenDay, type CommitListener } from './open-day.js'
+import { DamagedDayFileError, moveAside } from './day-file-check.js'
+import { OpenDay, type CommitListener, type WriteLoss } from './open-day.js'
 
 /** Options of {@link DuckDBWriter.create}. */
 export interface DuckDBWriterOptions {
@@ -37,6 +42,27 @@ export interface DuckDBWriterOptions {
   onError?: (error: Error) => void
   /** Hears of every commit: rows committed and its duration in milliseconds (the flush-latency metric). */
   onCommit?: CommitListener
+  /**
+   * Hears of rows appended but lost because a commit (or the final one at close) failed,
+   * once per failed day file. Rows whose {@link DuckDBWriter.append} rejected are the
+   * caller's to count. Default: ignored.
+   */
+  onWriteFailure?: (loss: WriteLoss & { day: string }) => void
+  /** Hears that a day file failed before was opened anew and takes rows again. */
+  onReopened?: (day: string) => void
+  /** Hears that a damaged day file was moved aside and the day started in a fresh file. */
+  onDamagedFile?: (moved: MovedDayFile) => void
+}
+
+/** A damaged day file moved aside. */
+export interface MovedDayFile {
+  day: string
+  /** Where it was, and where the fresh file is. */
+  path: string
+  /** Where it is now (`<day>.corrupt-<time>.duckdb`). */
+  movedTo: string
+  /** What was wrong with it. */
+  error: Error
 }
 
 /** Counters and timings of a writer. */
@@ -58,6 +84,8 @@ export interface WriterStats {
 /** Writes one engine's batches into its day files. Built by {@link DuckDBWriter.create}. */
 export class DuckDBWriter {
   private readonly days = new Map<string, OpenDay>()
+  /** Days whose reopening failed, so that a retry each tick is reported once. */
+  private readonly reopenFailing = new Set<string>()
   private readonly timer: NodeJS.Timeout
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -84,6 +112,9 @@ export class DuckDBWriter {
       clock: systemClock,
       onError: (error) => process.emitWarning(error),
       onCommit: () => {},
+      onWriteFailure: () => {},
+      onReopened: () => {},
+      onDamagedFile: () => {},
       ...options,
     }
     const span = daySpan(full.clock.now(), full.timezone)
@@ -95,8 +126,13 @@ export class DuckDBWriter {
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
       full.onCommit(rows, ms)
     }
-    const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit)
+    const today = await openDayFile(full, span, onCommit)
     return new DuckDBWriter(full, counters, onCommit, today)
+  }
+
+  /** Whether a day file failed and has not been opened anew yet: appends to it are refused meanwhile. */
+  get failing(): boolean {
+    return [...this.days.values()].some((day) => day.failure !== undefined)
   }
 
   /** Rows committed since start. */
@@ -122,6 +158,7 @@ export class DuckDBWriter {
     const chunk = 'toBatch' in rows ? rows : chunkFromBatch(rows)
     try {
       const appended = await this.serialize(async () => {
+        await this.reopenFailed()
         const started: Promise<void>[] = []
         for (const span of this.spansOf(chunk)) started.push((await (await this.openDay(span)).startAppend(chunk, span.start * 1000, span.end * 1000)).appended)
         return started
@@ -138,7 +175,11 @@ export class DuckDBWriter {
    * midnight and closes past days whose grace period is over. Call it to force a commit.
    */
   flush(): Promise<void> {
-    return this.serialize(() => this.maintainDays((day) => day.flush()))
+    return this.serialize(async () => {
+      await this.maintainDays((day) => day.flush())
+      const failed = [...this.days.values()].find((day) => day.failure !== undefined)
+      if (failed !== undefined) throw new Error(`day file ${failed.path} cannot be written`, { cause: failed.failure })
+    })
   }
 
   /**
@@ -149,11 +190,43 @@ export class DuckDBWriter {
    */
   private async commitInBackground(): Promise<void> {
     const committed: Promise<void>[] = []
-    await this.serialize(() => this.maintainDays(async (day) => void committed.push((await day.rotate()).committed)))
-    await Promise.all(committed)
+    try {
+      await this.serialize(() => this.maintainDays(async (day) => void committed.push((await day.rotate()).committed)))
+      await Promise.all(committed)
+    } catch (e) {
+      // Replaced now rather than at the next tick, so fewer rows meet the failed file.
+      if (!this.closed) await this.serialize(() => this.reopenFailed())
+      throw e
+    }
+  }
+
+  /**
+   * Abandons each failed day file, reporting its uncommitted rows as lost, and opens it
+   * again. When that fails too, the day stays failed (appends to it are refused and
+   * counted by the caller) and the next operation tries again.
+   */
+  private async reopenFailed(): Promise<void> {
+    for (const [key, day] of [...this.days]) {
+      if (day.failure === undefined) continue
+      const loss = await day.abandon()
+      if (loss.rows > 0) this.options.onWriteFailure({ ...loss, day: key })
+      let fresh: OpenDay
+      try {
+        fresh = await openDayFile(this.options, day.span, this.onCommit)
+      } catch (e) {
+        if (!this.reopenFailing.has(key)) this.options.onError(new Error(`cannot reopen day file ${day.path}; retrying`, { cause: e }))
+        this.reopenFailing.add(key)
+        continue
+      }
+      this.reopenFailing.delete(key)
+      this.days.set(key, fresh)
+      if (this.current === day) this.current = fresh
+      this.options.onReopened(key)
+    }
   }
 
   private async maintainDays(commit: (day: OpenDay) => Promise<void>): Promise<void> {
+    await this.reopenFailed()
     const now = this.options.clock.now()
     if (now >= this.current.span.end) {
       const previous = this.current
@@ -163,9 +236,11 @@ export class DuckDBWriter {
       if (this.days.has(previous.span.day)) await previous.checkpoint()
     }
     for (const day of [...this.days.values()]) {
+      // A day whose reopening failed is retried above; committing it would only fail again.
+      if (day.failure !== undefined) continue
       await commit(day)
       if (day !== this.current && now >= day.span.end + this.options.closeGraceMs) {
-        await day.close()
+        this.report(day, await day.close())
         this.days.delete(day.span.day)
       }
     }
@@ -193,22 +268,30 @@ export class DuckDBWriter {
     return this.current.span.day
   }
 
-  /** Commits and closes every day file and stops the timer. Idempotent. */
+  /**
+   * Commits and closes every day file and stops the timer. Idempotent. Rows that cannot
+   * be committed are reported to `onWriteFailure`, not thrown: the files are released
+   * and the counts are on record either way.
+   */
   close(): Promise<void> {
     clearInterval(this.timer)
     this.closing ??= this.serialize(async () => {
       this.closed = true
-      for (const day of this.days.values()) await day.close()
+      for (const day of this.days.values()) this.report(day, await day.close())
       this.days.clear()
     })
     return this.closing
+  }
+
+  private report(day: OpenDay, loss: WriteLoss | undefined): void {
+    if (loss !== undefined && loss.rows > 0) this.options.onWriteFailure({ ...loss, day: day.span.day })
   }
 
   private async openDay(span: DaySpan): Promise<OpenDay> {
     let day = this.days.get(span.day)
     if (day === undefined) {
       // A late row for a day already closed reopens that day's file: never lose a row.
-      day = await OpenDay.open(span, dayFilePath(this.options.dataDir, this.options.engine, span.day), this.onCommit)
+      day = await openDayFile(this.options, span, this.onCommit)
       this.days.set(span.day, day)
     }
     return day
@@ -240,5 +323,21 @@ export class DuckDBWriter {
     // The queue only orders operations; each caller sees its own failure.
     this.queue = run.catch(() => undefined)
     return run
+  }
+}
+
+/**
+ * Opens the day file of `span`; a damaged one is moved aside (and reported) and the day
+ * starts in a fresh file, so one bad file stops neither this engine nor the others.
+ */
+async function openDayFile(options: Required<DuckDBWriterOptions>, span: DaySpan, onCommit: CommitListener): Promise<OpenDay> {
+  const path = dayFilePath(options.dataDir, options.engine, span.day)
+  try {
+    return await OpenDay.open(span, path, onCommit)
+  } catch (e) {
+    if (!(e instanceof DamagedDayFileError)) throw e
+    const movedTo = await moveAside(path)
+    options.onDamagedFile({ day: span.day, path, movedTo, error: e })
+    return OpenDay.open(span, path, onCommit)
   }
 }

@@ -21,6 +21,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duc
 import type { ColumnType } from '../engine/batch.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { DaySpan } from './day-files.js'
+import { checkDayFile, DamagedDayFileError, isDamage } from './day-file-check.js'
 import { appendChunk, flushAppender } from './native-append.js'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
 
@@ -63,11 +64,30 @@ const DEFAULT_ROW_GROUP_ROWS = 122_880
 /** The day file's name inside its instance (which is in memory, so that the file can be attached with its row-group size). */
 const DAY_DATABASE = 'day_file'
 
+/** Rows DuckDB moves at a time: appends, commits, scans and checkpoints each hold whole vectors. */
+const VECTOR_ROWS = 2048
+
+/** The longest message: a UDP datagram's largest payload (TCP/TLS messages are capped lower by default). */
+const MAX_MESSAGE_BYTES = 65_507
+
+/** Memory for written blocks and small working sets, the limit that served lines of ordinary length. */
+const BASE_MEMORY_BYTES = 128 * 2 ** 20
+
+/**
+ * The day file instance's `memory_limit`. A vector cannot be spilled while it is worked
+ * on, so a vector of longest messages, 2,048 × 65,507 bytes = 128 MiB, needs that much
+ * pinned at once; each lane may commit one while a checkpoint rewrites another. With
+ * the old limit of 128 MB, 64 KiB datagrams failed a checkpoint ("failed to pin block")
+ * after about 2,000 rows and DuckDB invalidated the file (bench/README.md).
+ */
+export const DAY_MEMORY_LIMIT_BYTES = BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_ROWS * MAX_MESSAGE_BYTES
+
 /**
  * Settings of a day file's instance.
  * - DuckDB keeps written blocks cached up to `memory_limit` (by default 80% of RAM), so
  *   without one the collector's memory grows with the data it stores; queries on
- *   today's file run in this instance too and spill to disk beyond it.
+ *   today's file run in this instance too and spill to disk beyond it. The limit is
+ *   {@link DAY_MEMORY_LIMIT_BYTES}, sized for the longest messages.
  * - Its allocator (jemalloc) keeps freed memory until a task's peak passes
  *   `allocator_flush_threshold` (default 128 MB); a low threshold and background purging
  *   give memory back while ingest runs.
@@ -77,13 +97,22 @@ const DAY_DATABASE = 'day_file'
  *   (bench/README.md); a column of few distinct values is somewhat larger in FSST.
  */
 const DAY_FILE_SETTINGS = {
-  memory_limit: '128MB',
+  memory_limit: `${Math.ceil(DAY_MEMORY_LIMIT_BYTES / 2 ** 20)}MiB`,
   allocator_flush_threshold: '16MB',
   allocator_background_threads: 'true',
 }
 
 /** Told of each commit: rows committed and how long DuckDB took, in milliseconds. */
 export type CommitListener = (rows: number, ms: number) => void
+
+/** How DuckDB says that a commit failed only in the automatic checkpoint after it. */
+const DURABLE_DESPITE = /COMMIT succeeded and is durable/
+
+/** Rows a day file could not store, and why. */
+export interface WriteLoss {
+  rows: number
+  error: Error
+}
 
 /** One appender on a connection of its own. Its operations run one at a time, in call order. */
 class Lane {
@@ -117,15 +146,27 @@ class Lane {
     })
   }
 
-  /** Commits the lane's rows after its earlier operations; resolves with how many there were. */
-  commit(): Promise<number> {
+  /**
+   * Commits the lane's rows after its earlier operations; resolves with how many were
+   * committed and, when the commit failed, why. Rows of a failed commit stay counted in
+   * `pendingRows`: the day file is abandoned then, and they are counted as lost.
+   */
+  commit(): Promise<{ rows: number; error?: Error }> {
     this.dirty = false
     return this.run(async () => {
       const rows = this.pendingRows
-      if (rows === 0 || this.appender === undefined) return 0
-      await flushAppender(this.appender)
+      if (rows === 0 || this.appender === undefined) return { rows: 0 }
+      try {
+        await flushAppender(this.appender)
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e))
+        // The rows are in the write-ahead log; only the checkpoint after them failed.
+        if (!DURABLE_DESPITE.test(error.message)) return { rows: 0, error }
+        this.pendingRows = 0
+        return { rows, error }
+      }
       this.pendingRows = 0
-      return rows
+      return { rows }
     })
   }
 
@@ -151,6 +192,8 @@ export class OpenDay {
   private columns: TableColumn[]
   /** The lane appends go to; the others are committing or idle. */
   private active: Lane
+  private failed: Error | undefined
+  private released = false
 
   private constructor(
     readonly span: DaySpan,
@@ -169,10 +212,13 @@ export class OpenDay {
   /**
    * Opens (creating if needed) the file at `path`; an existing `logs` table is appended to.
    * `onCommit` hears of every commit, including those a schema change forces.
+   *
+   * @throws DamagedDayFileError when an existing file is damaged (see `day-file-check.ts`).
    */
   static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-    const instance = await DuckDBInstance.create(':memory:', DAY_FILE_SETTINGS)
+    // Spilled blocks go beside the file, as for a file-backed instance, not into the working directory.
+    const instance = await DuckDBInstance.create(':memory:', { ...DAY_FILE_SETTINGS, temp_directory: `${path}.tmp` })
     try {
       const connection = await instance.connect()
       // Given as an option of DuckDBInstance.create, DuckDB 1.5 ignores this one.
@@ -185,8 +231,19 @@ export class OpenDay {
       return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
     } catch (cause) {
       instance.closeSync()
+      if (cause instanceof DamagedDayFileError) throw cause
+      if (isDamage(cause)) throw new DamagedDayFileError(path, cause)
       throw new Error(`cannot open day file ${path}`, { cause })
     }
+  }
+
+  /**
+   * The first failed append or commit. DuckDB may have invalidated the instance then
+   * (it does when a checkpoint fails), so the file is no longer written: the writer
+   * {@link abandon}s it and opens the file anew.
+   */
+  get failure(): Error | undefined {
+    return this.failed
   }
 
   /** Rows appended since the last commit. */
@@ -208,9 +265,18 @@ export class OpenDay {
    * overlap each other, {@link rotate} or {@link flush}.
    */
   async startAppend(chunk: RowChunk, fromUs: number, toUs: number): Promise<{ appended: Promise<void> }> {
-    await this.ensureColumns(chunk.columns())
+    this.throwIfFailed()
+    try {
+      await this.ensureColumns(chunk.columns())
+    } catch (e) {
+      throw this.fail(e)
+    }
     if (chunk.rowCount === 0) return { appended: Promise.resolve() }
-    return { appended: this.active.append(chunk, this.columnNames, fromUs, toUs) }
+    return {
+      appended: this.active.append(chunk, this.columnNames, fromUs, toUs).catch((e: unknown) => {
+        throw this.fail(e)
+      }),
+    }
   }
 
   /**
@@ -221,6 +287,7 @@ export class OpenDay {
    * as many threads as lanes are committing.
    */
   async rotate(): Promise<{ committed: Promise<void> }> {
+    this.throwIfFailed()
     const sealed = this.active
     if (!sealed.dirty) return { committed: Promise.resolve() }
     const committed = this.commit([sealed])
@@ -233,6 +300,7 @@ export class OpenDay {
    * connections of this instance.
    */
   flush(): Promise<void> {
+    this.throwIfFailed()
     return this.commit(this.lanes)
   }
 
@@ -243,32 +311,77 @@ export class OpenDay {
    */
   private async commit(lanes: Lane[]): Promise<void> {
     const started = performance.now()
-    const results = await Promise.allSettled(lanes.map((lane) => lane.commit()))
-    let rows = 0
-    for (const r of results) if (r.status === 'fulfilled') rows += r.value
+    const results = await Promise.all(lanes.map((lane) => lane.commit()))
+    const rows = results.reduce((sum, r) => sum + r.rows, 0)
     if (rows > 0) this.onCommit(rows, performance.now() - started)
-    const failed = results.find((r) => r.status === 'rejected')
-    if (failed !== undefined) throw failed.reason
+    const failed = results.find((r) => r.error !== undefined)
+    if (failed !== undefined) throw this.fail(failed.error)
   }
 
   /** Folds the write-ahead log into the file, so a read-only reader sees every row. */
   async checkpoint(): Promise<void> {
     await this.flush()
-    await this.connection.run(`CHECKPOINT ${DAY_DATABASE}`)
+    try {
+      await this.connection.run(`CHECKPOINT ${DAY_DATABASE}`)
+    } catch (e) {
+      throw this.fail(e)
+    }
   }
 
-  /** Commits and releases the file, so other processes can open it. */
-  async close(): Promise<void> {
-    try {
-      await this.flush()
-      await this.closeAppenders()
-      for (const lane of this.lanes) lane.connection.closeSync()
-      await this.connection.run(`USE memory`)
-      await this.connection.run(`DETACH ${DAY_DATABASE}`)
-    } finally {
-      this.connection.closeSync()
-      this.instance.closeSync()
+  /**
+   * Commits and releases the file, so other processes can open it. Resolves with the
+   * rows that could not be committed (and why) instead of throwing: they are lost, and
+   * the caller counts them; the file is released either way.
+   */
+  async close(): Promise<WriteLoss | undefined> {
+    if (this.failed === undefined) {
+      try {
+        await this.flush()
+        await this.closeAppenders()
+        for (const lane of this.lanes) lane.connection.closeSync()
+        await this.connection.run(`USE memory`)
+        await this.connection.run(`DETACH ${DAY_DATABASE}`)
+      } catch (e) {
+        this.fail(e)
+      }
     }
+    if (this.failed !== undefined) return this.abandon()
+    this.release()
+    return undefined
+  }
+
+  /**
+   * Releases the file without committing, after a failure: resolves with the rows appended
+   * but not committed, which are lost. Idempotent; a second call reports none.
+   */
+  async abandon(): Promise<WriteLoss> {
+    const error = this.failed ?? new Error(`day file ${this.path} was abandoned`)
+    // Appends and commits under way settle first, so every row is either committed or counted here.
+    await Promise.all(this.lanes.map((lane) => lane.idle()))
+    const rows = this.pendingRows
+    for (const lane of this.lanes) lane.pendingRows = 0
+    this.release()
+    return { rows, error }
+  }
+
+  /** Closes every connection and the instance; DuckDB rolls back what is uncommitted. */
+  private release(): void {
+    if (this.released) return
+    this.released = true
+    for (const lane of this.lanes) lane.connection.closeSync()
+    this.connection.closeSync()
+    this.instance.closeSync()
+  }
+
+  /** Records the first failure and returns `cause` as an error naming the file. */
+  private fail(cause: unknown): Error {
+    const error = new Error(`cannot write day file ${this.path}`, { cause })
+    this.failed ??= error
+    return error
+  }
+
+  private throwIfFailed(): void {
+    if (this.failed !== undefined) throw new Error(`day file ${this.path} is not written after a failure`, { cause: this.failed })
   }
 
   private get columnNames(): string[] {
@@ -301,7 +414,8 @@ export class OpenDay {
 }
 
 /**
- * The row-group size to attach the day file at `path` with: {@link ROW_GROUP_ROWS}, unless
+ * Checks an existing day file at `path` ({@link checkDayFile}) and returns the row-group
+ * size to attach it with: {@link ROW_GROUP_ROWS}, unless
  * its table already has larger row groups (a file from before logsift used smaller ones).
  * DuckDB 1.5 fails to append to such a table with a smaller size ("Could not find node
  * in column segment tree"), so that file keeps DuckDB's default.
@@ -310,6 +424,7 @@ async function rowGroupRowsOf(connection: DuckDBConnection, path: string): Promi
   if (!existsSync(path)) return ROW_GROUP_ROWS
   await connection.run(`ATTACH ${quoteLiteral(path)} AS day_file_probe (READ_ONLY)`)
   try {
+    await checkDayFile(connection, 'day_file_probe', path)
     const table = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'day_file_probe' AND schema_name = 'main' AND table_name = 'logs'`)
     if (table.currentRowCount === 0) return ROW_GROUP_ROWS
     const largest = await connection.runAndReadAll(

@@ -10,7 +10,8 @@ import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { EnginePlan } from '../config/plan.js'
-import { DuckDBWriter } from '../store/duckdb-writer.js'
+import { DuckDBWriter, type MovedDayFile } from '../store/duckdb-writer.js'
+import { errorFields, logEvent } from '../log.js'
 import type { Clock } from '../store/day-files.js'
 import { engineSettings } from './engine-settings.js'
 import { LatencyHistogram } from './latency-histogram.js'
@@ -20,6 +21,13 @@ import { LatencyHistogram } from './latency-histogram.js'
  * taken from the engine while the previous one is being appended.
  */
 const APPENDS_IN_FLIGHT = 2
+
+/**
+ * How long the state stays `error` after rows were lost to a failed write, though the
+ * day file was reopened at once: long enough for the console banner and `engine_up` to
+ * be seen rather than flicker for a second.
+ */
+const WRITE_ERROR_SHOWN_MS = 5 * 60_000
 
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
@@ -35,6 +43,8 @@ export interface StorageSettings {
    * the supervisor's JSON comparison of storage settings ignores it.)
    */
   diskFull?: () => boolean
+  /** Hears that a damaged day file was moved aside and a fresh one started (a function, like `diskFull`). */
+  onDamagedDayFile?: (moved: MovedDayFile & { engine: string }) => void
 }
 
 /** Counters of one engine, spelled as in the spec. */
@@ -43,7 +53,7 @@ export interface EngineCounters extends EngineStats {
   stored: number
   /** Rows appended but not yet committed. */
   pending_commit: number
-  /** Rows lost because appending to DuckDB failed (see `last_error`). */
+  /** Rows lost because appending to or committing in DuckDB failed, at stop too. */
   dropped_write_error: number
   /** Rows dropped unstored while the disk guard was on. */
   dropped_disk_full: number
@@ -54,12 +64,19 @@ export interface EngineCounters extends EngineStats {
 /** Lifecycle state shown in the console. */
 export type RunnerState = 'running' | 'disk_full' | 'stopping' | 'stopped' | 'error'
 
+/** The latest failed write of an engine, for the console banner. */
+export interface WriteFailure {
+  /** When it happened, in milliseconds since the epoch. */
+  at: number
+  /** Rows lost in it. */
+  rows: number
+  error: Error
+}
+
 /** An engine plus its writer and the loop between them. */
 export class EngineRunner {
   private pumping: Promise<void>
-  private droppedWriteError = 0
   private droppedDiskFull = 0
-  private lastError: Error | undefined
   private stateNow: RunnerState = 'running'
   private readonly batchListeners = new Set<(rows: RowChunk) => void>()
 
@@ -74,6 +91,8 @@ export class EngineRunner {
     readonly flushLatency: LatencyHistogram,
     /** The time zone of zone-less header stamps (the storage zone, fixed per runner). */
     private readonly timezone: string,
+    /** Shared with the writer, which reports rows its failed commits lost. */
+    private readonly losses: WriteLosses,
   ) {
     this.pumping = this.pump()
   }
@@ -97,18 +116,27 @@ export class EngineRunner {
     engine: Engine = EngineRunner.bind(plan, storage.timezone),
   ): Promise<EngineRunner> {
     try {
-      const { diskFull = () => false, ...settings } = storage
+      const { diskFull = () => false, onDamagedDayFile = () => {}, ...settings } = storage
       const flushLatency = new LatencyHistogram()
+      const losses = new WriteLosses(plan.name)
       const writer = await DuckDBWriter.create({
         ...settings,
         engine: plan.name,
         onError,
         onCommit: (_rows, ms) => flushLatency.observeMs(ms),
+        onWriteFailure: (loss) => losses.count(loss.rows, loss.error),
+        onReopened: (day) => logEvent('info', 'engine.day_file_reopened', { engine: plan.name, day }),
+        onDamagedFile: (moved) => onDamagedDayFile({ ...moved, engine: plan.name }),
       })
-      // Creates (or widens) today's table now rather than at the first message.
-      const { class: cls, structuredData } = engineSettings(plan, storage.timezone)
-      await writer.append(emptyBatch(cls, structuredData))
-      return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency, storage.timezone)
+      try {
+        // Creates (or widens) today's table now rather than at the first message.
+        const { class: cls, structuredData } = engineSettings(plan, storage.timezone)
+        await writer.append(emptyBatch(cls, structuredData))
+      } catch (e) {
+        await writer.close()
+        throw e
+      }
+      return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency, storage.timezone, losses)
     } catch (e) {
       await engine.stop()
       throw e
@@ -123,13 +151,16 @@ export class EngineRunner {
   /** Lifecycle state. */
   get state(): RunnerState {
     if (this.stateNow !== 'running') return this.stateNow
+    if (this.writer.failing) return 'error'
     if (this.diskFull()) return 'disk_full'
-    return this.lastError ? 'error' : 'running'
+    return this.writeFailure ? 'error' : 'running'
   }
 
-  /** The last write error, if any. */
-  get error(): Error | undefined {
-    return this.lastError
+  /** The latest failed write while it is shown ({@link WRITE_ERROR_SHOWN_MS}), or while the day file is not written. */
+  get writeFailure(): WriteFailure | undefined {
+    const f = this.losses.latest
+    if (f === undefined) return undefined
+    return this.writer.failing || Date.now() - f.at < WRITE_ERROR_SHOWN_MS ? f : undefined
   }
 
   /** The writer, for reading today's rows through its instance. */
@@ -158,7 +189,7 @@ export class EngineRunner {
       ...this.engine.stats(),
       stored: w.stored,
       pending_commit: w.pending,
-      dropped_write_error: this.droppedWriteError,
+      dropped_write_error: this.losses.rows,
       dropped_disk_full: this.droppedDiskFull,
       max_flush_ms: w.maxFlushMs,
     }
@@ -181,10 +212,14 @@ export class EngineRunner {
   async stop(): Promise<void> {
     if (this.stateNow !== 'running') return this.pumping
     this.stateNow = 'stopping'
-    await this.engine.stop()
-    await this.pumping
-    await this.writer.close()
-    this.stateNow = 'stopped'
+    try {
+      await this.engine.stop()
+      await this.pumping
+    } finally {
+      // Rows the final commit cannot store are counted by the writer, not thrown.
+      await this.writer.close()
+      this.stateNow = 'stopped'
+    }
   }
 
   /**
@@ -221,10 +256,7 @@ export class EngineRunner {
       await this.writer.append(chunk)
       return true
     } catch (e) {
-      // The rows are gone; say so in a named counter rather than in a log line alone.
-      this.droppedWriteError += chunk.rowCount
-      this.lastError = e instanceof Error ? e : new Error(String(e))
-      this.onError(new Error(`engine "${this.name}": could not store ${chunk.rowCount} rows`, { cause: e }))
+      this.losses.count(chunk.rowCount, e instanceof Error ? e : new Error(String(e)))
       return false
     }
   }
@@ -238,5 +270,20 @@ export class EngineRunner {
         this.onError(new Error(`engine "${this.name}": a live-tail listener failed`, { cause: e }))
       }
     }
+  }
+}
+
+/** Rows an engine lost to failed writes (`dropped_write_error`) and the latest failure. */
+class WriteLosses {
+  rows = 0
+  latest: WriteFailure | undefined
+
+  constructor(private readonly engine: string) {}
+
+  /** The rows are gone: say so in the counter, the state and the log, not in a log line alone. */
+  count(rows: number, error: Error): void {
+    this.rows += rows
+    this.latest = { at: Date.now(), rows, error }
+    logEvent('error', 'engine.write_failed', { engine: this.engine, rows, dropped_write_error: this.rows, ...errorFields(error) })
   }
 }

@@ -10,7 +10,7 @@ import type { Plan } from '../config/plan.js'
 import type { Engine } from '../engine/engine.js'
 import type { Clock } from '../store/day-files.js'
 import { DiskGuard, type FreeSpaceProbe } from './disk-guard.js'
-import { EngineRunner, type StorageSettings } from './engine-runner.js'
+import { EngineRunner, type StorageSettings, type WriteFailure } from './engine-runner.js'
 import { sameEngine } from './engine-settings.js'
 
 /** What a reload did, for the log and the audit trail. */
@@ -19,6 +19,15 @@ export interface ReloadSummary {
   stopped: string[]
   updated: string[]
   unchanged: string[]
+}
+
+/** An engine's latest failed write, with its total of rows lost that way (the console banner). */
+export interface EngineWriteFailure extends WriteFailure {
+  engine: string
+  /** The engine's `dropped_write_error` so far. */
+  droppedWriteError: number
+  /** True while its day file is not written (reopening it failed so far). */
+  reopening: boolean
 }
 
 /** Options that tests inject. */
@@ -31,6 +40,8 @@ export interface SupervisorOptions {
   freeSpace?: FreeSpaceProbe
   /** Time between free-space probes, in milliseconds. Default 1000. */
   diskCheckIntervalMs?: number
+  /** Hears that a damaged day file was moved aside and its engine started a fresh one. */
+  onDamagedDayFile?: StorageSettings['onDamagedDayFile']
 }
 
 /** Owns the engine runners of a plan. */
@@ -93,6 +104,14 @@ export class Supervisor {
   /** Runners in plan order. */
   engines(): EngineRunner[] {
     return this.plan.engines.map((e) => this.runners.get(e.name)).filter((r): r is EngineRunner => r !== undefined)
+  }
+
+  /** Engines that lost rows to failed writes lately (the console banner), in plan order. */
+  writeFailures(): EngineWriteFailure[] {
+    return this.engines().flatMap((r) => {
+      const f = r.writeFailure
+      return f === undefined ? [] : [{ ...f, engine: r.name, droppedWriteError: r.counters().dropped_write_error, reopening: r.store.failing }]
+    })
   }
 
   /** The runner of engine `name`. */
@@ -175,6 +194,7 @@ export class Supervisor {
       ...(this.options.closeGraceMs === undefined ? {} : { closeGraceMs: this.options.closeGraceMs }),
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       diskFull: () => this.diskGuard.full,
+      ...(this.options.onDamagedDayFile === undefined ? {} : { onDamagedDayFile: this.options.onDamagedDayFile }),
     }
   }
 

@@ -18,6 +18,7 @@ import { requireRole } from './middleware/auth/index.js'
 import { bodyLimits } from './middleware/body-limit/index.js'
 import { csrfToken } from './middleware/csrf-token/index.js'
 import { diskGuard } from './middleware/disk-guard/index.js'
+import { writeFailures } from './middleware/write-failures/index.js'
 import { flash } from './middleware/flash/index.js'
 import { htmx } from './middleware/htmx/index.js'
 import { renderer } from './middleware/renderer/index.js'
@@ -145,6 +146,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use(csrfToken({ secure }))
   app.use(flash())
   app.use(diskGuard(() => deps.control?.supervisor.diskGuard.state()))
+  app.use(writeFailures(() => deps.control?.supervisor.writeFailures() ?? []))
   // Before the first-run redirect: a scraper with the token is answered even before setup.
   if (deps.control) app.route('/metrics', metricsRoutes(deps.control))
   app.use(async function firstRun(c, next) {

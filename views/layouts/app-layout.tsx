@@ -15,6 +15,8 @@ import { Nav, type AreaKey } from '../components/nav.js'
 import { RoleBadge } from '../components/role-badge.js'
 import { Document, type Theme } from './document.js'
 import { ThemeToggle } from './theme-toggle.js'
+import { WriteFailureBanner } from '../components/write-failure-banner.js'
+import type { EngineWriteFailure } from '../../src/web/middleware/write-failures/index.js'
 
 /** Props of {@link AppLayout}. */
 export interface AppLayoutProps {
@@ -26,11 +28,13 @@ export interface AppLayoutProps {
   flash?: Flash | null
   /** Set while the disk guard stops storing: every page shows the banner. */
   diskGuard?: DiskGuardState | null
+  /** Engines that lost rows to failed writes lately: every page shows a banner for each. */
+  writeFailures?: EngineWriteFailure[]
   children?: Child
 }
 
 /** A full console page for a signed-in user. */
-export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGuard, children }: AppLayoutProps) {
+export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGuard, writeFailures = [], children }: AppLayoutProps) {
   return (
     <Document title={title} theme={theme}>
       <body>
@@ -64,6 +68,9 @@ export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGu
           </aside>
           <main class="content" id="main">
             {diskGuard && <DiskFullBanner state={diskGuard} />}
+            {writeFailures.map((f) => (
+              <WriteFailureBanner failure={f} />
+            ))}
             {flash && <Alert kind={flash.kind}>{flash.text}</Alert>}
             {children}
           </main>

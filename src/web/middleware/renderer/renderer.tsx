@@ -38,6 +38,7 @@ export const renderer = (): MiddlewareHandler =>
           theme={theme}
           flash={c.var.flash}
           diskGuard={c.var.diskGuard}
+          writeFailures={c.var.writeFailures}
         >
           {children}
         </AppLayout>
