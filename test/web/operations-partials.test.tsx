@@ -76,12 +76,12 @@ test('TailRate says what sampling left out', () => {
   assert.is(String(<TailRate shown={20} received={3400} />), '<p class="tail-rate muted" id="tail-rate" aria-live="polite">20 of 3,400 rows/s shown (1 in 170)</p>')
 })
 
-test('the tester names unmatched fields and splits _ip fields like ingestion', () => {
-  const result = testClass({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }, { name: 'peer_ip', pattern: 'peer=(\\S+)' }] }, splitLines('user=<ann> peer=10.0.0.1:80\npeer=999.1.1.1:5\n'))
+test('the tester names unmatched fields and splits _ip fields like ingestion', async () => {
+  const result = await testClass({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }, { name: 'peer_ip', pattern: 'peer=(\\S+)' }] }, splitLines('user=<ann> peer=10.0.0.1:80\npeer=999.1.1.1:5\n'))
   assert.equal(result.columns, [{ name: 'user', field: 'user' }, { name: 'peer_ip', field: 'peer_ip' }, { name: 'peer_port', field: 'peer_ip' }])
   assert.equal(result.lines, [
-    { text: 'user=<ann> peer=10.0.0.1:80', values: [null, '10.0.0.1', 80], unmatched: ['user'] },
-    { text: 'peer=999.1.1.1:5', values: [null, null, null], unmatched: ['user', 'peer_ip'] },
+    { text: 'user=<ann> peer=10.0.0.1:80', values: [null, '10.0.0.1', 80], unmatched: ['user'], overBudget: [] },
+    { text: 'peer=999.1.1.1:5', values: [null, null, null], unmatched: ['user', 'peer_ip'], overBudget: [] },
   ])
   const html = String(<TesterResultView result={result} />)
   assert.match(html, '<pre class="tested-text">user=&lt;ann&gt; peer=10.0.0.1:80</pre><p class="unmatched">No match: <code>user</code></p>')
