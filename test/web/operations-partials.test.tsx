@@ -47,6 +47,15 @@ test('EngineTotals: the TCP limit counters once either counts something', () => 
   )
 })
 
+test('EngineTotals: the regex budget counter once it counts something', () => {
+  const totals = { received: 3, stored: 3, rejected: 0, dropped: 0, kernel_drops: 0 }
+  assert.not.match(String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={0} />), 'engine-regex-budget')
+  const one = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={1} />)
+  assert.ok(one.endsWith('</dl><p class="engine-regex-budget">Since start: 1 field value stored as NULL because a look-around or back-reference pattern was over its work budget</p></div>'), one)
+  const many = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={4321} />)
+  assert.match(many, '<p class="engine-regex-budget">Since start: 4,321 field values stored as NULL')
+})
+
 test('TailRows escapes log text, marks NULL, and shows the time of day in the display zone', () => {
   const html = String(
     <TailRows
