@@ -20,10 +20,10 @@ export interface Extraction {
   /** Lines that had invalid UTF-8 (replaced by U+FFFD). */
   invalidUtf8: number
   /**
-   * Per line, the fields whose backtracking search (look-around, back-references) was over
-   * the work budget: their columns are NULL, as ingestion stores them.
+   * The fields whose backtracking search (look-around, back-references) was over the work
+   * budget, by 0-based line, in order: their columns are NULL, as ingestion stores them.
    */
-  overBudget: string[][]
+  overBudget: { line: number; field: string }[]
 }
 
 function extraction(r: ExtractResult): Extraction {
@@ -36,7 +36,7 @@ function extraction(r: ExtractResult): Extraction {
  *
  * @example
  * extract({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }] }, ['user=bob'])
- * // → { rowCount: 1, columns: [{ name: 'user', type: 'varchar', values: ['bob'] }], invalidUtf8: 0 }
+ * // → { rowCount: 1, columns: [{ name: 'user', type: 'varchar', values: ['bob'] }], invalidUtf8: 0, overBudget: [] }
  */
 export function extract(cls: ClassDefinition, lines: (string | Buffer)[]): Extraction {
   return extraction(native.extract(cls, lines))

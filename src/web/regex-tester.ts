@@ -59,6 +59,8 @@ export async function testClass(cls: ClassDefinition, lines: readonly string[]):
   const result = await extractAsync(cls, [...sample])
   const byName = new Map(result.columns.map((c) => [c.name, c]))
   const cols = columns.map((c) => byName.get(c.name)!)
+  const overBudget = new Map<number, string[]>()
+  for (const { line, field } of result.overBudget) overBudget.set(line, [...(overBudget.get(line) ?? []), field])
   return {
     columns,
     lines: sample.map((text, i) => {
@@ -66,7 +68,7 @@ export async function testClass(cls: ClassDefinition, lines: readonly string[]):
       const unmatched = cls.fields
         .map((f) => f.name)
         .filter((f) => columns.every((c, j) => c.field !== f || values[j] === null))
-      return { text, values, unmatched, overBudget: result.overBudget[i] ?? [] }
+      return { text, values, unmatched, overBudget: overBudget.get(i) ?? [] }
     }),
   }
 }

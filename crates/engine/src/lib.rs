@@ -182,9 +182,19 @@ pub struct ExtractResult {
     pub columns: Vec<NativeColumn>,
     /// How many lines had invalid UTF-8 (replaced by U+FFFD).
     pub invalid_utf8: u32,
-    /// Per line, the fields whose backtracking search was over the work budget (their
-    /// columns are NULL, as ingestion stores them and counts in `regex_budget_exceeded`).
-    pub over_budget: Vec<Vec<String>>,
+    /// The fields whose backtracking search was over the work budget, by line, in order
+    /// (their columns are NULL, as ingestion stores them and counts in
+    /// `regex_budget_exceeded`). Usually empty, so a line with none costs nothing here.
+    pub over_budget: Vec<OverBudgetField>,
+}
+
+/// A field of one line over the work budget (see [`ExtractResult`]).
+#[napi(object, object_from_js = false)]
+pub struct OverBudgetField {
+    /// 0-based line index.
+    pub line: u32,
+    /// Field name.
+    pub field: String,
 }
 
 /// Lines as given: strings, or Buffers to test raw bytes.
@@ -199,7 +209,7 @@ fn line_bytes(line: &Either<String, Buffer>) -> &[u8] {
 pub struct Extracted {
     chunk: Chunk,
     invalid_utf8: u32,
-    over_budget: Vec<Vec<String>>,
+    over_budget: Vec<OverBudgetField>,
 }
 
 impl Extracted {
@@ -208,19 +218,24 @@ impl Extracted {
         let x = Extractor::compile(&spec.name, &spec.fields()).map_err(map_error)?;
         let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
         let mut scratch = x.scratch();
-        let (mut invalid_utf8, mut over_budget) = (0, Vec::new());
+        let (mut rows, mut invalid_utf8, mut over_budget) = (0, 0, Vec::new());
         for bytes in lines {
             let decoded = text::decode(bytes);
             invalid_utf8 += u32::from(decoded.invalid_utf8);
-            x.extract_into(&decoded.text, &mut scratch, &mut cols);
-            over_budget.push(x.over_budget_fields(&scratch).map(String::from).collect());
+            if x.extract_into(&decoded.text, &mut scratch, &mut cols) > 0 {
+                over_budget.extend(x.over_budget_fields(&scratch).map(|f| OverBudgetField {
+                    line: rows,
+                    field: f.to_string(),
+                }));
+            }
+            rows += 1;
         }
         let schema = Arc::new(Schema {
             columns: x.columns().iter().map(|c| (c.name.clone(), c.ty)).collect(),
         });
         let chunk = Chunk {
             schema,
-            received_at_us: vec![0; over_budget.len()],
+            received_at_us: vec![0; rows as usize],
             columns: cols,
         };
         Ok(Extracted {
