@@ -14,12 +14,20 @@ fn main() {
     let digits = format!("id=1 {}", "1 ".repeat(30_000));
     let ordinary =
         "<13> 01:05:27 gw prerouting: user=bob in:<pppoe-ann> 1.2.3.4:5->6.7.8.9:10 len 52";
+    // A long ordinary line whose look-ahead is tried at every digit: how long a line the
+    // budget allows for that kind of pattern.
+    let long_ordinary = |n: usize| format!("{} took 12 ms", "x=1 ".repeat(n / 4));
+    let (kb1, kb2) = (long_ordinary(1000), long_ordinary(16000));
     let cases = [
         (r"(?=.*z)\w+", no_z.as_str()),
         (r"(\d+)(?!.*\d)", digits.as_str()),
         (r"(?<=user=)(\w+)", ordinary),
         (r"(\d+)(?!.*\d)", ordinary),
         (r"(\w)\1", ordinary),
+        (r"(\d+)(?= ms)", kb1.as_str()),
+        (r"(\d+)(?= ms)", kb2.as_str()),
+        (r"(\w+ \d+)(?= ms)", kb1.as_str()),
+        (r"(\w+ \d+)(?= ms)", kb2.as_str()),
     ];
     for (pattern, line) in cases {
         let fields = [FieldSpec {

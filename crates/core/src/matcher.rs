@@ -17,11 +17,12 @@
 use crate::ascii_dfa::{ascii_hir, AsciiDfa, AsciiDfaCache};
 
 /// Work one backtracking search may do: VM backtracks plus the bytes its delegated parts
-/// may read (see `vendor/fancy-regex/PATCH.md`). Measured on this machine, about 2–5 ms for
-/// the worst patterns of issue 16 on a 60 KB line, while ordinary look-around on ordinary
-/// lines uses a few thousand. Over it, the field is NULL and counted
+/// may read (see `vendor/fancy-regex/PATCH.md`). Measured on the 2-core VM under load
+/// (`cargo run --release -p logsift-core --example backtrack_budget`): 2–3 ms for the worst
+/// patterns of issue 16 on a 60 KB line, while ordinary look-around takes microseconds and
+/// stays far below it even on a 16 KB line. Over it, the field is NULL and counted
 /// (`regex_budget_exceeded`).
-pub const BACKTRACK_BUDGET: usize = 1 << 21;
+pub const BACKTRACK_BUDGET: usize = 1 << 20;
 
 /// A backtracking search gave up at [`BACKTRACK_BUDGET`]; its spans are all `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
