@@ -15,6 +15,6 @@ export { dayFilePath, dayOf, daySpan, listDayFiles, nextMidnight, systemClock, t
 export { openLogs, queryLogs, type LogsRelation, type LogsSource, type QueryLogsOptions, type TimeRange } from './store/query.js'
 export type { Batch, Column, ColumnType } from './engine/batch.js'
 export { Engine, type EngineSettings, type EngineStats, type SocketInfo, type UnknownSenderInfo } from './engine/engine.js'
-export { checkClass, classColumns, extract, rowColumns, type ClassDefinition, type Extraction } from './engine/extract.js'
+export { checkClass, classColumns, extract, extractAsync, rowColumns, type ClassDefinition, type Extraction } from './engine/extract.js'
 export { EngineRunner, type EngineCounters, type StorageSettings } from './supervisor/engine-runner.js'
 export { Supervisor, type ReloadSummary, type SupervisorOptions } from './supervisor/supervisor.js'

@@ -5,7 +5,7 @@
  */
 import type { Column } from './batch.js'
 import { decodeColumn } from './decode.js'
-import { native, type ClassProblem, type ColumnInfo } from './native.js'
+import { native, type ClassProblem, type ColumnInfo, type ExtractResult } from './native.js'
 
 /** A class as the engine takes it: a name and ordered fields. */
 export interface ClassDefinition {
@@ -19,6 +19,15 @@ export interface Extraction {
   columns: Column[]
   /** Lines that had invalid UTF-8 (replaced by U+FFFD). */
   invalidUtf8: number
+  /**
+   * The fields whose backtracking search (look-around, back-references) was over the work
+   * budget, by 0-based line, in order: their columns are NULL, as ingestion stores them.
+   */
+  overBudget: { line: number; field: string }[]
+}
+
+function extraction(r: ExtractResult): Extraction {
+  return { rowCount: r.rowCount, columns: r.columns.map(decodeColumn), invalidUtf8: r.invalidUtf8, overBudget: r.overBudget }
 }
 
 /**
@@ -27,11 +36,19 @@ export interface Extraction {
  *
  * @example
  * extract({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }] }, ['user=bob'])
- * // → { rowCount: 1, columns: [{ name: 'user', type: 'varchar', values: ['bob'] }], invalidUtf8: 0 }
+ * // → { rowCount: 1, columns: [{ name: 'user', type: 'varchar', values: ['bob'] }], invalidUtf8: 0, overBudget: [] }
  */
 export function extract(cls: ClassDefinition, lines: (string | Buffer)[]): Extraction {
-  const r = native.extract(cls, lines)
-  return { rowCount: r.rowCount, columns: r.columns.map(decodeColumn), invalidUtf8: r.invalidUtf8 }
+  return extraction(native.extract(cls, lines))
+}
+
+/**
+ * {@link extract} on a libuv worker thread: for the console, whose event loop must not wait
+ * while a class runs (each backtracking field has a work budget per line, so it ends, but
+ * a thousand long lines still take a while). Rejects like {@link extract} throws.
+ */
+export async function extractAsync(cls: ClassDefinition, lines: (string | Buffer)[]): Promise<Extraction> {
+  return extraction(await native.extractAsync(cls, lines))
 }
 
 /** The columns `cls` produces; throws like {@link extract} when it does not compile. */

@@ -23,6 +23,7 @@ export type {
   ClassSpec,
   ColumnInfo,
   ClassProblem,
+  ExtractResult,
   SocketInfo,
   UnknownSenderInfo,
 } from '../../crates/engine/index.js'

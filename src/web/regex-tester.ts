@@ -5,7 +5,7 @@
  * fields that found nothing and, for a pattern that does not compile, where it fails.
  */
 import type { Column } from '../engine/batch.js'
-import { checkClass, classColumns, extract, type ClassDefinition } from '../engine/extract.js'
+import { checkClass, classColumns, extractAsync, type ClassDefinition } from '../engine/extract.js'
 
 /** Most lines tested at once; more is a paste accident, not a test. */
 export const MAX_TEST_LINES = 1000
@@ -26,6 +26,8 @@ export interface TestedLine {
   values: (string | number | null)[]
   /** Fields all of whose columns are NULL for this line. */
   unmatched: string[]
+  /** Of those, the ones NULL because their backtracking search was over the work budget. */
+  overBudget: string[]
 }
 
 /** What the tester shows. */
@@ -42,8 +44,11 @@ function valueAt(col: Column, i: number): string | number | null {
   return Number(col.values[i])
 }
 
-/** Applies `cls` to `lines` (at most {@link MAX_TEST_LINES}) as ingestion does. */
-export function testClass(cls: ClassDefinition, lines: readonly string[]): TesterResult {
+/**
+ * Applies `cls` to `lines` (at most {@link MAX_TEST_LINES}) as ingestion does, off the
+ * event loop: a slow pattern delays this answer only, not other requests.
+ */
+export async function testClass(cls: ClassDefinition, lines: readonly string[]): Promise<TesterResult> {
   const problem = checkClass(cls)
   if (problem !== null) {
     const pattern = cls.fields.find((f) => f.name === problem.field)?.pattern ?? ''
@@ -51,9 +56,11 @@ export function testClass(cls: ClassDefinition, lines: readonly string[]): Teste
   }
   const columns = classColumns(cls).map((c) => ({ name: c.name, field: c.field }))
   const sample = lines.slice(0, MAX_TEST_LINES)
-  const result = extract(cls, [...sample])
+  const result = await extractAsync(cls, [...sample])
   const byName = new Map(result.columns.map((c) => [c.name, c]))
   const cols = columns.map((c) => byName.get(c.name)!)
+  const overBudget = new Map<number, string[]>()
+  for (const { line, field } of result.overBudget) overBudget.set(line, [...(overBudget.get(line) ?? []), field])
   return {
     columns,
     lines: sample.map((text, i) => {
@@ -61,7 +68,7 @@ export function testClass(cls: ClassDefinition, lines: readonly string[]): Teste
       const unmatched = cls.fields
         .map((f) => f.name)
         .filter((f) => columns.every((c, j) => c.field !== f || values[j] === null))
-      return { text, values, unmatched }
+      return { text, values, unmatched, overBudget: overBudget.get(i) ?? [] }
     }),
   }
 }

@@ -92,6 +92,27 @@ receive('datagrams from unlisted senders are rejected, counted and listed', asyn
   )
   assertAccounted(engine)
 })
+receive('a quadratic look-around on 60 KB datagrams stops at its budget: rows stored at once, fields NULL and counted', async () => {
+  // Issue 16: `(\d+)(?!.*\d)` reads the rest of the line at every digit, seconds per datagram.
+  const cls = { name: 'budget', fields: [{ name: 'last', pattern: '(\\d+)(?!.*\\d)' }, { name: 'id', pattern: 'id=(\\d+)' }] }
+  const engine = Engine.start(settings({ class: cls, threads: 1 }))
+  const long = [1, 2, 3, 4].map((i) => `<13> id=${i} ${'1 '.repeat(30_000)}`)
+  assert.equal(long.map((l) => l.length), [60_010, 60_010, 60_010, 60_010])
+  const started = performance.now()
+  await sendDatagrams(engine.port, [...long, '<13> id=5 a 12 b 345 c'])
+  const batches = await pullRows(engine, 5, 3000)
+  const took = performance.now() - started
+  const { rows } = await stopAndDrain(engine, batches)
+  assert.ok(took < 1000, `5 rows took ${Math.round(took)} ms`)
+  assert.equal(
+    rows.map((r) => [r.id, r.last]),
+    [['1', null], ['2', null], ['3', null], ['4', null], ['5', '345']],
+  )
+  assert.is(engine.stats().regex_budget_exceeded, 4)
+  assert.is(engine.stats().received, 5)
+  assertAccounted(engine)
+})
+
 receive.run()
 
 const bad = suite('engine: bad input is handled and counted')

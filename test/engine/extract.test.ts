@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { checkClass, classColumns, extract, rowColumns } from '../../src/engine/extract.js'
+import { checkClass, classColumns, extract, extractAsync, rowColumns } from '../../src/engine/extract.js'
 import { corpusExpected, corpusLines, mikrotik5 } from '../support/corpus.js'
 import { rowsOf } from '../support/columns.js'
 
@@ -59,6 +59,46 @@ semantics('look-around and back-references use the backtracking engine', () => {
     'user=bob xx',
   ])
   assert.equal(rowsOf(r.columns, 1), [{ u: 'bob', d: 'x' }])
+})
+
+semantics('a quadratic look-around on a 60 KB line stops at its budget: NULL, and the field named', () => {
+  // Issue 16: `(?=.*z)` reads the rest of the line at every start, seconds on 60 KB.
+  const cls = { name: 'c', fields: [{ name: 'z', pattern: '(?=.*z)\\w+' }, { name: 'id', pattern: 'id=(\\d+)' }] }
+  const started = performance.now()
+  const r = extract(cls, [`id=1 ${'a'.repeat(60_000)}`, 'id=2 zz'])
+  const took = performance.now() - started
+  assert.ok(took < 100, `took ${Math.round(took)} ms`)
+  assert.equal(rowsOf(r.columns, 2), [{ z: null, id: '1' }, { z: 'id', id: '2' }])
+  assert.equal(r.overBudget, [{ line: 0, field: 'z' }])
+})
+
+semantics('extractAsync gives what extract gives and leaves the event loop free meanwhile', async () => {
+  const cls = { name: 'c', fields: [{ name: 'last', pattern: '(\\d+)(?!.*\\d)' }, { name: 'z', pattern: '(?=.*z)\\w+' }] }
+  // Each line takes both fields to their budget: a few hundred ms of work in all.
+  const lines = Array.from({ length: 40 }, (_, i) => `${i} ${'1 '.repeat(30_000)}`)
+  let longestGap = 0
+  let last = performance.now()
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    longestGap = Math.max(longestGap, now - last)
+    last = now
+  }, 5)
+  const started = performance.now()
+  const r = await extractAsync(cls, lines)
+  const took = performance.now() - started
+  clearInterval(ticker)
+  assert.equal(r.overBudget, lines.flatMap((_, line) => [{ line, field: 'last' }, { line, field: 'z' }]))
+  assert.equal(rowsOf(r.columns, r.rowCount), lines.map(() => ({ last: null, z: null })))
+  // On the JavaScript thread the longest gap would be all of the work.
+  assert.ok(took > 100, `the work took ${Math.round(took)} ms, too little to show anything`)
+  assert.ok(longestGap < took / 3, `the event loop stalled ${Math.round(longestGap)} ms during ${Math.round(took)} ms of work`)
+  const normal = ['user=bob 12 xx 7', 'nothing']
+  const both = { name: 'c', fields: [{ name: 'u', pattern: '(?<=user=)\\w+' }, { name: 'last', pattern: '(\\d+)(?!.*\\d)' }] }
+  assert.equal(await extractAsync(both, normal), extract(both, normal))
+  await extractAsync({ name: 'c', fields: [{ name: 'bad', pattern: 'a(' }] }, ['x']).then(
+    () => assert.unreachable('a bad pattern must reject'),
+    (err: Error) => assert.match(err.message, /class 'c', field 'bad': invalid regex at position 1/),
+  )
 })
 
 semantics('a bad pattern names class, field and position', () => {

@@ -47,6 +47,15 @@ test('EngineTotals: the TCP limit counters once either counts something', () => 
   )
 })
 
+test('EngineTotals: the regex budget counter once it counts something', () => {
+  const totals = { received: 3, stored: 3, rejected: 0, dropped: 0, kernel_drops: 0 }
+  assert.not.match(String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={0} />), 'engine-regex-budget')
+  const one = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={1} />)
+  assert.ok(one.endsWith('</dl><p class="engine-regex-budget">Since start: 1 field value stored as NULL because a look-around or back-reference pattern was over its work budget</p></div>'), one)
+  const many = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={4321} />)
+  assert.match(many, '<p class="engine-regex-budget">Since start: 4,321 field values stored as NULL')
+})
+
 test('TailRows escapes log text, marks NULL, and shows the time of day in the display zone', () => {
   const html = String(
     <TailRows
@@ -76,12 +85,12 @@ test('TailRate says what sampling left out', () => {
   assert.is(String(<TailRate shown={20} received={3400} />), '<p class="tail-rate muted" id="tail-rate" aria-live="polite">20 of 3,400 rows/s shown (1 in 170)</p>')
 })
 
-test('the tester names unmatched fields and splits _ip fields like ingestion', () => {
-  const result = testClass({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }, { name: 'peer_ip', pattern: 'peer=(\\S+)' }] }, splitLines('user=<ann> peer=10.0.0.1:80\npeer=999.1.1.1:5\n'))
+test('the tester names unmatched fields and splits _ip fields like ingestion', async () => {
+  const result = await testClass({ name: 'c', fields: [{ name: 'user', pattern: 'user=(\\w+)' }, { name: 'peer_ip', pattern: 'peer=(\\S+)' }] }, splitLines('user=<ann> peer=10.0.0.1:80\npeer=999.1.1.1:5\n'))
   assert.equal(result.columns, [{ name: 'user', field: 'user' }, { name: 'peer_ip', field: 'peer_ip' }, { name: 'peer_port', field: 'peer_ip' }])
   assert.equal(result.lines, [
-    { text: 'user=<ann> peer=10.0.0.1:80', values: [null, '10.0.0.1', 80], unmatched: ['user'] },
-    { text: 'peer=999.1.1.1:5', values: [null, null, null], unmatched: ['user', 'peer_ip'] },
+    { text: 'user=<ann> peer=10.0.0.1:80', values: [null, '10.0.0.1', 80], unmatched: ['user'], overBudget: [] },
+    { text: 'peer=999.1.1.1:5', values: [null, null, null], unmatched: ['user', 'peer_ip'], overBudget: [] },
   ])
   const html = String(<TesterResultView result={result} />)
   assert.match(html, '<pre class="tested-text">user=&lt;ann&gt; peer=10.0.0.1:80</pre><p class="unmatched">No match: <code>user</code></p>')

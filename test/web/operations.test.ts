@@ -316,6 +316,42 @@ test('the tester can take the last lines an engine received', async ({ t, admin 
   assert.match(html, 'No match: <code>nat_ip</code>')
 })
 
+test('the regex tester runs a quadratic look-around off the event loop and marks the field over budget', async ({ t, viewer }) => {
+  // Issue 16: `(?=.*z)` on two 60 KB lines blocked every other request for seconds.
+  await viewer.get('/classes/mikrotik5')
+  const lines = [1, 2].map((i) => `id=${i} ${'a'.repeat(60_000)}`)
+  const started = performance.now()
+  let done = false
+  const testing = postPairs(t, viewer, '/classes/test', [...fieldPairs([{ name: 'z', pattern: '(?=.*z)\\w+' }, { name: 'id', pattern: 'id=(\\d+)' }]), ['lines', lines.join('\n')], ['source', 'paste']]).finally(() => (done = true))
+  // A second visitor asks for the login page every 5 ms while the tester works; the
+  // longest wait between two answers is what a visitor would feel.
+  const slowest = { ms: 0, asked: 0 }
+  let answered = performance.now()
+  while (!done && performance.now() - started < 10_000) {
+    await new Promise((r) => setTimeout(r, 5))
+    const login = await t.app.request('/login')
+    assert.is(login.status, 200)
+    slowest.ms = Math.max(slowest.ms, performance.now() - answered)
+    answered = performance.now()
+    slowest.asked++
+  }
+  const res = await testing
+  const testMs = performance.now() - started
+  assert.ok(slowest.asked > 0)
+  assert.ok(slowest.ms < 200, `GET /login waited ${Math.round(slowest.ms)} ms while the tester ran`)
+  assert.ok(testMs < 1000, `the tester took ${Math.round(testMs)} ms`)
+  assert.is(res.status, 200)
+  const html = await res.text()
+  const articles = html.split('<article class="tested-line card"').slice(1)
+  assert.is(articles.length, 2)
+  articles.forEach((a, i) => {
+    assert.match(a, '<p class="over-budget">Over the backtracking budget, stored as NULL: <code>z</code></p>')
+    assert.not.match(a, 'class="unmatched"')
+    assert.match(a, '<dd data-column="z"><span class="null">NULL</span></dd>')
+    assert.match(a, `<dd data-column="id">${i + 1}</dd>`)
+  })
+})
+
 test('settings: a time zone from the list applies live; one not in it is refused', async ({ t, admin }) => {
   await admin.get('/settings')
   const ok = await admin.post('/settings', { timezone: 'Europe/Berlin', retention_days: '90', min_free_percent: '7.5', flush_interval_ms: '500' })

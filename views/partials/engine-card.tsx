@@ -29,6 +29,8 @@ export interface EngineTotalsProps {
   latest?: RateSample | undefined
   /** The TCP/TLS limit counters; shown once either is above zero. */
   tcp?: Pick<EngineCounters, 'truncated' | 'refused_max_connections'> | undefined
+  /** Field values left NULL over the backtracking budget; shown once above zero. */
+  regexBudgetExceeded?: number | undefined
 }
 
 const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
@@ -41,8 +43,11 @@ const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
 
 const count = new Intl.NumberFormat('en-US')
 
-/** State badge, one tile per counter (the rate now and the total since start), and the TCP limits' counters when they count anything. */
-export function EngineTotals({ name, state, totals, latest, tcp }: EngineTotalsProps) {
+/**
+ * State badge, one tile per counter (the rate now and the total since start), and the TCP
+ * limits' and the regex budget's counters when they count anything.
+ */
+export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExceeded }: EngineTotalsProps) {
   return (
     <div class="engine-totals" id={`totals-${name}`}>
       <p class="engine-state">
@@ -64,6 +69,11 @@ export function EngineTotals({ name, state, totals, latest, tcp }: EngineTotalsP
       {tcp && (tcp.truncated > 0 || tcp.refused_max_connections > 0) && (
         <p class="engine-tcp-limits">
           TCP/TLS since start: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
+        </p>
+      )}
+      {regexBudgetExceeded !== undefined && regexBudgetExceeded > 0 && (
+        <p class="engine-regex-budget">
+          Since start: {count.format(regexBudgetExceeded)} field {regexBudgetExceeded === 1 ? 'value' : 'values'} stored as NULL because a look-around or back-reference pattern was over its work budget
         </p>
       )}
     </div>
@@ -98,7 +108,7 @@ export function EngineCard(props: EngineCardProps) {
           <a href={`/engines/${props.name}`}>Settings</a>
         </p>
       </header>
-      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} />
+      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} tcp={props.tcp} regexBudgetExceeded={props.regexBudgetExceeded} />
       <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name}, last 5 minutes`}></div>
     </section>
   )

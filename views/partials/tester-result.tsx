@@ -1,7 +1,8 @@
 /**
  * @module
  * The regex tester's answer: per line, every column the class fills (NULL marked), the
- * fields that found nothing, or the compile error with a caret at its position. Lines
+ * fields that found nothing, those whose backtracking search was over the work budget, or
+ * the compile error with a caret at its position. Lines
  * come from the network or a paste: JSX escapes them.
  */
 import type { TesterResult } from '../../src/web/regex-tester.js'
@@ -40,27 +41,35 @@ export function TesterResultView({ result, source }: TesterResultViewProps) {
         {result.lines.length} {result.lines.length === 1 ? 'line' : 'lines'}
         {source && ` (${source})`}, {matched} with every field matched.
       </p>
-      {result.lines.map((line, i) => (
-        <article class="tested-line card" data-line={i}>
-          <pre class="tested-text">{line.text}</pre>
-          {line.unmatched.length > 0 && (
-            <p class="unmatched">
-              No match: {line.unmatched.map((f) => <code>{f}</code>)}
-            </p>
-          )}
-          <dl class="tested-columns">
-            {result.columns.map((c, j) => {
-              const v = line.values[j]
-              return (
-                <div class="tested-column">
-                  <dt>{c.name}</dt>
-                  <dd data-column={c.name}>{v === null || v === undefined ? <span class="null">NULL</span> : String(v)}</dd>
-                </div>
-              )
-            })}
-          </dl>
-        </article>
-      ))}
+      {result.lines.map((line, i) => {
+        const noMatch = line.unmatched.filter((f) => !line.overBudget.includes(f))
+        return (
+          <article class="tested-line card" data-line={i}>
+            <pre class="tested-text">{line.text}</pre>
+            {noMatch.length > 0 && (
+              <p class="unmatched">
+                No match: {noMatch.map((f) => <code>{f}</code>)}
+              </p>
+            )}
+            {line.overBudget.length > 0 && (
+              <p class="over-budget">
+                Over the backtracking budget, stored as NULL: {line.overBudget.map((f) => <code>{f}</code>)}
+              </p>
+            )}
+            <dl class="tested-columns">
+              {result.columns.map((c, j) => {
+                const v = line.values[j]
+                return (
+                  <div class="tested-column">
+                    <dt>{c.name}</dt>
+                    <dd data-column={c.name}>{v === null || v === undefined ? <span class="null">NULL</span> : String(v)}</dd>
+                  </div>
+                )
+              })}
+            </dl>
+          </article>
+        )
+      })}
     </div>
   )
 }

@@ -7,7 +7,8 @@
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
 //! drained. A TCP message cut at the maximum size is still delivered (and counted in
 //! `truncated` too); a connection refused over the limit carried no message yet, so
-//! `refused_max_connections` stands beside the identity, not in it. The queue is bounded
+//! `refused_max_connections` stands beside the identity, not in it, and so does
+//! `regex_budget_exceeded` (its rows are stored, with NULL fields). The queue is bounded
 //! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
 //! does not fit is dropped whole and counted.
 
@@ -93,6 +94,9 @@ pub struct Counters {
     pub truncated: AtomicU64,
     /// TCP/TLS connections closed at once because the listener had its maximum open.
     pub refused_max_connections: AtomicU64,
+    /// Field values left NULL because their backtracking search was over the work budget
+    /// (the rows are stored).
+    pub regex_budget_exceeded: AtomicU64,
 }
 
 /// State shared by the engine handle and its receiver threads.
@@ -301,6 +305,7 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
                 }
                 let c = &shared.counters;
                 let (mut bytes, mut invalid, mut nul, mut empty) = (0u64, 0u64, 0u64, 0u64);
+                let mut over_budget = 0u64;
                 let mut recent = Vec::new();
                 let fallback_now = now_us();
                 for i in 0..n {
@@ -320,9 +325,11 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
                         Outcome::Stored {
                             invalid_utf8,
                             embedded_nul,
+                            regex_budget_exceeded,
                         } => {
                             invalid += u64::from(invalid_utf8);
                             nul += u64::from(embedded_nul);
+                            over_budget += u64::from(regex_budget_exceeded);
                             if i + RECENT_LINES_PER_BATCH >= n {
                                 recent.push(decode(d.bytes).text.into_owned());
                             }
@@ -335,6 +342,7 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
                 c.invalid_utf8.fetch_add(invalid, Relaxed);
                 c.embedded_nul.fetch_add(nul, Relaxed);
                 c.empty.fetch_add(empty, Relaxed);
+                c.regex_budget_exceeded.fetch_add(over_budget, Relaxed);
                 if !rejected.is_empty() {
                     c.rejected_unknown_sender
                         .fetch_add(rejected.len() as u64, Relaxed);
@@ -428,9 +436,12 @@ impl tcp::Sink for TcpRows {
             Outcome::Stored {
                 invalid_utf8,
                 embedded_nul,
+                regex_budget_exceeded,
             } => {
                 c.invalid_utf8.fetch_add(u64::from(invalid_utf8), Relaxed);
                 c.embedded_nul.fetch_add(u64::from(embedded_nul), Relaxed);
+                c.regex_budget_exceeded
+                    .fetch_add(u64::from(regex_budget_exceeded), Relaxed);
                 // One text per chunk: a sample, as for UDP.
                 if self.chunk.rows() == 1 {
                     remember_recent(&self.shared, vec![decode(bytes).text.into_owned()]);
@@ -498,6 +509,8 @@ pub struct Stats {
     pub truncated: u64,
     /// See [`Counters`].
     pub refused_max_connections: u64,
+    /// See [`Counters`].
+    pub regex_budget_exceeded: u64,
     /// Datagrams the kernel dropped on a full receive buffer, summed over sockets.
     pub kernel_drops: u64,
     /// Rows waiting in the queue for JavaScript.
@@ -668,6 +681,7 @@ impl Engine {
             receive_errors: c.receive_errors.load(Relaxed),
             truncated: c.truncated.load(Relaxed),
             refused_max_connections: c.refused_max_connections.load(Relaxed),
+            regex_budget_exceeded: c.regex_budget_exceeded.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
             queue_depth: self.shared.queued_rows.load(Relaxed) as u64,
             queue_capacity: self.shared.queue.capacity_rows as u64,

@@ -6,7 +6,8 @@
 //! groups fills one column per named group instead. A column whose name ends in `_ip`
 //! becomes two: the address and an INTEGER `…_port` (both NULL unless the value is a valid
 //! `address:port`). Patterns are compiled by the `regex` crate; only those it refuses for
-//! needing look-around or back-references go to `fancy-regex`, a backtracking engine.
+//! needing look-around or back-references go to `fancy-regex`, a backtracking engine, whose
+//! search has a work budget: a field over it is NULL, and reported so it can be counted.
 
 use crate::address::parse_ip_port;
 use crate::batch::{ColumnData, ColumnType};
@@ -60,6 +61,7 @@ struct Slot {
 }
 
 struct CompiledField {
+    name: String,
     matcher: FieldMatcher,
     slots: Vec<Slot>,
     /// Some slot reads a capture group, not just the whole match.
@@ -76,6 +78,8 @@ pub struct Extractor {
 /// Reusable capture buffers, one per field, so matching allocates nothing per message.
 pub struct Scratch {
     fields: Vec<MatchScratch>,
+    /// Per field: whether the last line's search gave up at the budget.
+    over_budget: Vec<bool>,
 }
 
 impl Extractor {
@@ -150,6 +154,7 @@ impl Extractor {
             }
             let need_groups = slots.iter().any(|s| s.group > 0);
             compiled.push(CompiledField {
+                name: f.name.clone(),
                 matcher,
                 slots,
                 need_groups,
@@ -176,19 +181,37 @@ impl Extractor {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             fields: self.fields.iter().map(|f| f.matcher.scratch()).collect(),
+            over_budget: vec![false; self.fields.len()],
         }
     }
 
     /// Appends one row: every field of `text` to `out`, which holds exactly
-    /// [`Extractor::columns`] in order.
-    pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) {
+    /// [`Extractor::columns`] in order. Returns how many fields were over the backtracking
+    /// budget (their columns are NULL; [`Extractor::over_budget_fields`] names them).
+    pub fn extract_into(&self, text: &str, scratch: &mut Scratch, out: &mut [ColumnData]) -> u32 {
         let is_ascii = is_ascii(text.as_bytes());
-        for (field, s) in self.fields.iter().zip(scratch.fields.iter_mut()) {
-            field.matcher.search(text, is_ascii, field.need_groups, s);
+        let mut over = 0;
+        let searches = scratch.fields.iter_mut().zip(&mut scratch.over_budget);
+        for (field, (s, over_budget)) in self.fields.iter().zip(searches) {
+            *over_budget = field
+                .matcher
+                .search(text, is_ascii, field.need_groups, s)
+                .is_err();
+            over += u32::from(*over_budget);
             for slot in &field.slots {
                 push_value(text, s.span(slot.group), slot, out);
             }
         }
+        over
+    }
+
+    /// The fields over the budget in the last [`Extractor::extract_into`] with `scratch`.
+    pub fn over_budget_fields<'a>(&'a self, scratch: &'a Scratch) -> impl Iterator<Item = &'a str> {
+        self.fields
+            .iter()
+            .zip(&scratch.over_budget)
+            .filter(|(_, over)| **over)
+            .map(|(f, _)| f.name.as_str())
     }
 }
 
@@ -277,6 +300,39 @@ mod tests {
         let x = class(&[("user", r"(?<=user=)(\w+)"), ("dup", r"(\w)\1")]).unwrap();
         assert!(x.uses_backtracking());
         assert_eq!(run(&x, "user=bob xx"), ["bob", "x"]);
+    }
+
+    /// Issue 16: look-around reading the rest of the line at every start position took
+    /// seconds on a 60 KB line; now the search stops at the budget, the field is NULL and
+    /// reported, and the other fields are extracted as usual.
+    #[test]
+    fn backtracking_over_budget_is_null_and_reported() {
+        let x = class(&[
+            ("last", r"(\d+)(?!.*\d)"),
+            ("z", r"(?=.*z)\w+"),
+            ("id", r"id=(\d+)"),
+        ])
+        .unwrap();
+        let long = format!("id=7 {}", "1 ".repeat(30_000));
+        let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
+        let mut s = x.scratch();
+        let started = std::time::Instant::now();
+        let over = x.extract_into(&long, &mut s, &mut cols);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_millis(100),
+            "took {took:?}"
+        );
+        assert_eq!(over, 2);
+        assert_eq!(x.over_budget_fields(&s).collect::<Vec<_>>(), ["last", "z"]);
+        let row: Vec<_> = cols.iter().map(|c| c.debug_value(0)).collect();
+        assert_eq!(row, ["NULL", "NULL", "7"]);
+        // The same class on an ordinary line: values, and nothing over budget.
+        let over = x.extract_into("id=1 a 22 b 333 zz", &mut s, &mut cols);
+        assert_eq!(over, 0);
+        assert_eq!(x.over_budget_fields(&s).count(), 0);
+        let row: Vec<_> = cols.iter().map(|c| c.debug_value(1)).collect();
+        assert_eq!(row, ["333", "id", "1"]);
     }
 
     #[test]

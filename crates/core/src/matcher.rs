@@ -10,9 +10,23 @@
 //!   with Unicode off: same positions, smaller and faster automaton — small enough to be
 //!   built in full ahead of time ([`crate::ascii_dfa`]).
 //! - **Backtracking fallback.** Patterns the `regex` crate refuses (look-around,
-//!   back-references) are compiled by `fancy-regex` instead.
+//!   back-references) are compiled by `fancy-regex` instead, with a work budget per search
+//!   ([`BACKTRACK_BUDGET`]): such patterns can be quadratic (`(?=.*z)` reads the rest of the
+//!   line at every start), and one line must not stall a receiver thread or the console.
 
 use crate::ascii_dfa::{ascii_hir, AsciiDfa, AsciiDfaCache};
+
+/// Work one backtracking search may do: VM backtracks plus the bytes its delegated parts
+/// may read (see `vendor/fancy-regex/PATCH.md`). Measured on the 2-core VM under load
+/// (`cargo run --release -p logsift-core --example backtrack_budget`): 2–3 ms for the worst
+/// patterns of issue 16 on a 60 KB line, while ordinary look-around takes microseconds and
+/// stays far below it even on a 16 KB line. Over it, the field is NULL and counted
+/// (`regex_budget_exceeded`).
+pub const BACKTRACK_BUDGET: usize = 1 << 20;
+
+/// A backtracking search gave up at [`BACKTRACK_BUDGET`]; its spans are all `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverBudget;
 
 /// Why a pattern does not compile.
 #[derive(Debug)]
@@ -67,7 +81,10 @@ impl FieldMatcher {
         {
             Ok(re) => re,
             Err(fast_err) => {
-                return match fancy_regex::Regex::new(pattern) {
+                return match fancy_regex::RegexBuilder::new(pattern)
+                    .backtrack_limit(BACKTRACK_BUDGET)
+                    .build()
+                {
                     Ok(re) => Ok(FieldMatcher {
                         names: re.capture_names().map(|n| n.map(String::from)).collect(),
                         kind: Kind::Backtracking(re),
@@ -152,8 +169,15 @@ impl FieldMatcher {
 
     /// Searches `text` once (leftmost-first, like `re.search`) and records the spans of
     /// every group in `scratch`. `need_groups` false means only group 0 and, for an affixed
-    /// pattern, group 1 are wanted — the DFA alone answers that.
-    pub fn search(&self, text: &str, is_ascii: bool, need_groups: bool, s: &mut MatchScratch) {
+    /// pattern, group 1 are wanted — the DFA alone answers that. Only a backtracking pattern
+    /// can be [`OverBudget`].
+    pub fn search(
+        &self,
+        text: &str,
+        is_ascii: bool,
+        need_groups: bool,
+        s: &mut MatchScratch,
+    ) -> Result<(), OverBudget> {
         s.spans.fill(None);
         match &self.kind {
             Kind::Regex {
@@ -175,14 +199,14 @@ impl FieldMatcher {
                             }
                             s.spans[1] = Some((at, end));
                         }
-                        return;
+                        return Ok(());
                     }
                 }
                 if let (Some(d), Some(cache), true) = (dfa, s.dfa.as_mut(), is_ascii) {
                     if (whole_only || d.has_groups())
                         && search_dfa(d, text.as_bytes(), *affix, whole_only, cache, &mut s.spans)
                     {
-                        return;
+                        return Ok(());
                     }
                 }
                 let ascii = ascii.as_ref().filter(|_| is_ascii);
@@ -195,7 +219,7 @@ impl FieldMatcher {
                     if let (Some((start, end)), Some((prefix, suffix))) = (whole, affix) {
                         s.spans[1] = Some((start + prefix, end - suffix));
                     }
-                    return;
+                    return Ok(());
                 }
                 match (ascii, s.ascii.as_mut(), s.unicode.as_mut()) {
                     (Some(a), Some(locs), _) => {
@@ -214,15 +238,20 @@ impl FieldMatcher {
                     }
                     _ => unreachable!("scratch() makes Unicode locations for every regex"),
                 }
+                Ok(())
             }
-            Kind::Backtracking(re) => {
-                // Exceeding the backtrack limit yields no match (NULL), like no match at all.
-                if let Ok(Some(caps)) = re.captures(text) {
-                    for (g, span) in s.spans.iter_mut().enumerate() {
-                        *span = caps.get(g).map(|m| (m.start(), m.end()));
+            Kind::Backtracking(re) => match re.captures(text) {
+                Ok(caps) => {
+                    if let Some(caps) = caps {
+                        for (g, span) in s.spans.iter_mut().enumerate() {
+                            *span = caps.get(g).map(|m| (m.start(), m.end()));
+                        }
                     }
+                    Ok(())
                 }
-            }
+                // The VM's stack limit is a work limit too; every runtime error is one.
+                Err(_) => Err(OverBudget),
+            },
         }
     }
 }
@@ -354,7 +383,8 @@ mod tests {
     fn spans(pattern: &str, text: &str, need_groups: bool) -> Vec<Option<&'static str>> {
         let m = FieldMatcher::compile(pattern).unwrap();
         let mut s = m.scratch();
-        m.search(text, text.is_ascii(), need_groups, &mut s);
+        m.search(text, text.is_ascii(), need_groups, &mut s)
+            .unwrap();
         (0..m.captures_len())
             .map(|g| s.span(g).map(|(a, b)| &*text[a..b].to_string().leak()))
             .collect()
@@ -397,8 +427,8 @@ mod tests {
         ] {
             let m = FieldMatcher::compile(p).unwrap();
             let (mut s1, mut s2) = (m.scratch(), m.scratch());
-            m.search(t, t.is_ascii(), true, &mut s1);
-            m.search(t, false, true, &mut s2);
+            m.search(t, t.is_ascii(), true, &mut s1).unwrap();
+            m.search(t, false, true, &mut s2).unwrap();
             assert_eq!(s1.spans, s2.spans, "{p} on {t}");
         }
         assert_eq!(
@@ -463,7 +493,7 @@ mod tests {
             for t in &texts {
                 for (from, _) in t.char_indices() {
                     let hay = &t[from..];
-                    m.search(hay, hay.is_ascii(), true, &mut s);
+                    m.search(hay, hay.is_ascii(), true, &mut s).unwrap();
                     let want: Vec<_> = match general.captures(hay) {
                         Some(c) => c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect(),
                         None => vec![None; 2],

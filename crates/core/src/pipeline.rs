@@ -58,6 +58,8 @@ pub enum Outcome {
         invalid_utf8: bool,
         /// The text contains NUL bytes (kept as they are).
         embedded_nul: bool,
+        /// Fields left NULL because their backtracking search was over budget.
+        regex_budget_exceeded: u32,
     },
     /// No sender matched the source address.
     Rejected(IpAddr),
@@ -133,12 +135,14 @@ impl Pipeline {
             cols[9].push_str(header.structured_data);
         }
         let n = cols.len();
-        self.extractor
-            .extract_into(text, scratch, &mut cols[self.fields_start..n - 1]);
+        let regex_budget_exceeded =
+            self.extractor
+                .extract_into(text, scratch, &mut cols[self.fields_start..n - 1]);
         cols[n - 1].push_str(self.keep_original_log.then_some(text));
         Outcome::Stored {
             invalid_utf8: decoded.invalid_utf8,
             embedded_nul: text.contains('\0'),
+            regex_budget_exceeded,
         }
     }
 }
@@ -171,7 +175,8 @@ mod tests {
             p.process(b"<13> a->1.2.3.4:5\n", ip, 7, &mut s, &mut chunk),
             Outcome::Stored {
                 invalid_utf8: false,
-                embedded_nul: false
+                embedded_nul: false,
+                regex_budget_exceeded: 0
             }
         ));
         assert!(matches!(

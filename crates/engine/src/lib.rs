@@ -182,6 +182,78 @@ pub struct ExtractResult {
     pub columns: Vec<NativeColumn>,
     /// How many lines had invalid UTF-8 (replaced by U+FFFD).
     pub invalid_utf8: u32,
+    /// The fields whose backtracking search was over the work budget, by line, in order
+    /// (their columns are NULL, as ingestion stores them and counts in
+    /// `regex_budget_exceeded`). Usually empty, so a line with none costs nothing here.
+    pub over_budget: Vec<OverBudgetField>,
+}
+
+/// A field of one line over the work budget (see [`ExtractResult`]).
+#[napi(object, object_from_js = false)]
+pub struct OverBudgetField {
+    /// 0-based line index.
+    pub line: u32,
+    /// Field name.
+    pub field: String,
+}
+
+/// Lines as given: strings, or Buffers to test raw bytes.
+fn line_bytes(line: &Either<String, Buffer>) -> &[u8] {
+    match line {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
+/// What [`extract`] computes, before it becomes JavaScript values.
+pub struct Extracted {
+    chunk: Chunk,
+    invalid_utf8: u32,
+    over_budget: Vec<OverBudgetField>,
+}
+
+impl Extracted {
+    /// Compiles `spec` and applies it to each line as ingestion does.
+    fn run<'a>(spec: &ClassSpec, lines: impl Iterator<Item = &'a [u8]>) -> Result<Extracted> {
+        let x = Extractor::compile(&spec.name, &spec.fields()).map_err(map_error)?;
+        let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
+        let mut scratch = x.scratch();
+        let (mut rows, mut invalid_utf8, mut over_budget) = (0, 0, Vec::new());
+        for bytes in lines {
+            let decoded = text::decode(bytes);
+            invalid_utf8 += u32::from(decoded.invalid_utf8);
+            if x.extract_into(&decoded.text, &mut scratch, &mut cols) > 0 {
+                over_budget.extend(x.over_budget_fields(&scratch).map(|f| OverBudgetField {
+                    line: rows,
+                    field: f.to_string(),
+                }));
+            }
+            rows += 1;
+        }
+        let schema = Arc::new(Schema {
+            columns: x.columns().iter().map(|c| (c.name.clone(), c.ty)).collect(),
+        });
+        let chunk = Chunk {
+            schema,
+            received_at_us: vec![0; rows as usize],
+            columns: cols,
+        };
+        Ok(Extracted {
+            chunk,
+            invalid_utf8,
+            over_budget,
+        })
+    }
+
+    fn into_js(self) -> ExtractResult {
+        let batch = chunk_to_js(self.chunk);
+        ExtractResult {
+            row_count: batch.row_count,
+            columns: batch.columns,
+            invalid_utf8: self.invalid_utf8,
+            over_budget: self.over_budget,
+        }
+    }
 }
 
 /// Applies a class to lines exactly as ingestion does (trim, UTF-8 repair, extraction),
@@ -189,33 +261,40 @@ pub struct ExtractResult {
 /// strings or Buffers (to test raw bytes).
 #[napi]
 pub fn extract(spec: ClassSpec, lines: Vec<Either<String, Buffer>>) -> Result<ExtractResult> {
-    let x = Extractor::compile(&spec.name, &spec.fields()).map_err(map_error)?;
-    let mut cols: Vec<ColumnData> = x.columns().iter().map(|c| ColumnData::new(c.ty)).collect();
-    let mut scratch = x.scratch();
-    let mut invalid_utf8 = 0;
-    for line in &lines {
-        let bytes: &[u8] = match line {
-            Either::A(s) => s.as_bytes(),
-            Either::B(b) => b,
-        };
-        let decoded = text::decode(bytes);
-        invalid_utf8 += u32::from(decoded.invalid_utf8);
-        x.extract_into(&decoded.text, &mut scratch, &mut cols);
-    }
-    let schema = Arc::new(Schema {
-        columns: x.columns().iter().map(|c| (c.name.clone(), c.ty)).collect(),
-    });
-    let chunk = Chunk {
-        schema,
-        received_at_us: vec![0; lines.len()],
-        columns: cols,
-    };
-    let batch = chunk_to_js(chunk);
-    Ok(ExtractResult {
-        row_count: batch.row_count,
-        columns: batch.columns,
-        invalid_utf8,
+    Extracted::run(&spec, lines.iter().map(line_bytes)).map(Extracted::into_js)
+}
+
+/// [`extract`] on a libuv worker thread, so a slow class (backtracking patterns on long
+/// lines, up to the work budget per field and line) never blocks the JavaScript thread.
+/// The lines are copied first.
+#[napi(ts_return_type = "Promise<ExtractResult>")]
+pub fn extract_async(
+    spec: ClassSpec,
+    lines: Vec<Either<String, Buffer>>,
+) -> AsyncTask<ExtractTask> {
+    AsyncTask::new(ExtractTask {
+        spec,
+        lines: lines.iter().map(|l| line_bytes(l).to_vec()).collect(),
     })
+}
+
+/// The work behind `extractAsync()`.
+pub struct ExtractTask {
+    spec: ClassSpec,
+    lines: Vec<Vec<u8>>,
+}
+
+impl Task for ExtractTask {
+    type Output = Extracted;
+    type JsValue = ExtractResult;
+
+    fn compute(&mut self) -> Result<Extracted> {
+        Extracted::run(&self.spec, self.lines.iter().map(Vec::as_slice))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Extracted) -> Result<ExtractResult> {
+        Ok(output.into_js())
+    }
 }
 
 /// How to run an engine.
@@ -354,7 +433,8 @@ impl EngineOptions {
 /// rejected_unknown_sender + dropped_backpressure + queue_depth` (rows still inside receiver threads make up the
 /// difference for a moment while running; none once stopped and drained). `truncated`
 /// rows are among the delivered ones; `refused_max_connections` counts connections, not
-/// messages, so it stands outside the identity.
+/// messages, and `regex_budget_exceeded` field values of stored rows, so both stand outside
+/// the identity.
 #[napi(object)]
 pub struct EngineStats {
     /// Datagrams read from the sockets.
@@ -386,6 +466,11 @@ pub struct EngineStats {
     /// `tcpMaxConnections` open.
     #[napi(js_name = "refused_max_connections")]
     pub refused_max_connections: f64,
+    /// Field values left NULL because their backtracking search (look-around,
+    /// back-references) was over the work budget; their rows are stored, so this stands
+    /// beside the identity.
+    #[napi(js_name = "regex_budget_exceeded")]
+    pub regex_budget_exceeded: f64,
     /// Datagrams the kernel dropped on full socket buffers (`SO_RXQ_OVFL`).
     #[napi(js_name = "kernel_drops")]
     pub kernel_drops: f64,
@@ -500,6 +585,7 @@ impl NativeEngine {
             receive_errors: s.receive_errors as f64,
             truncated: s.truncated as f64,
             refused_max_connections: s.refused_max_connections as f64,
+            regex_budget_exceeded: s.regex_budget_exceeded as f64,
             kernel_drops: s.kernel_drops as f64,
             queue_depth: s.queue_depth as f64,
             queue_capacity: s.queue_capacity as f64,

@@ -95,7 +95,7 @@ export function classesRoutes(control: ConsoleControl | undefined): Hono {
     } else {
       lines = splitLines(form('lines'))
     }
-    const result = testClass({ name: className, fields }, lines)
+    const result = await testClass({ name: className, fields }, lines)
     if (result.problem) c.status(422)
     if (c.var.htmx) return c.html(<TesterResultView result={result} source={source} />)
     // Without JavaScript: the class page again, with the fields as typed and the answer.
