@@ -38,7 +38,10 @@ export interface StorageSettings {
   diskFull?: () => boolean
 }
 
-/** Counters of one engine, spelled as in the spec. */
+/**
+ * Counters of one engine, spelled as in the spec. A replacing runner sums every numeric
+ * field onto its predecessor's; a level (gauge) or maximum must be named in `carried-counters.ts`.
+ */
 export interface EngineCounters extends EngineStats {
   /** Rows committed to day files. */
   stored: number
