@@ -7,6 +7,7 @@
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { ValidateClass } from '../config/plan.js'
+import { configArgs, reportUsageError, UsageError } from './usage.js'
 
 /** Where `runCheckConfig` writes, and what it checks patterns with. */
 export interface CheckConfigOptions {
@@ -25,10 +26,12 @@ export interface CheckConfigOptions {
  */
 export async function runCheckConfig(argv: readonly string[], options: CheckConfigOptions = {}): Promise<number> {
   const { stdout = process.stdout, stderr = process.stderr, env = process.env, validateClass } = options
-  const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--config')
-  if (positional.length > 1 || argv.some((a) => a.startsWith('--') && a !== '--config' && !a.startsWith('--config='))) {
-    stderr.write('usage: logsift check-config [file | --config file]\n')
-    return 2
+  let positional: string[]
+  try {
+    positional = configArgs(argv, 1)
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('check-config', e, stderr)
+    throw e
   }
   const file = positional[0] ?? configPath(argv, env)
   try {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * @module
- * The `logsift` command: dispatches to one subcommand per file in this folder.
+ * The `logsift` command: dispatches to one subcommand per file in this folder. Every
+ * subcommand answers `--help`/`-h` with its usage (exit 0) before anything is loaded; no
+ * command, an unknown one or a wrong option is a usage error (exit 2).
  */
 
 // nextBatch() waits for rows on libuv worker threads, and DuckDB's async calls use the
@@ -15,21 +17,36 @@ process.env.UV_THREADPOOL_SIZE ??= '16'
 process.umask(0o077)
 
 import { ConfigError } from '../config/config-error.js'
+import { asksForHelp, COMMAND_USAGE, MAIN_USAGE, reportUsageError, UsageError, type CommandName } from './usage.js'
 
-const usage = `usage: logsift <command>
-
-  serve [--config FILE]          run the engines and the console
-  check-config [FILE]            validate a config file and exit
-  user add NAME --admin|--viewer add a console user (password from a prompt or --password-stdin)
-  user passwd NAME               set a user's password
-  user list                      list console users
-  version                        print the version
-
-The config file is --config FILE, else $LOGSIFT_CONFIG, else config/logsift.json.
-`
+function isCommand(word: string): word is CommandName {
+  return Object.hasOwn(COMMAND_USAGE, word)
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === undefined) {
+    process.stderr.write(MAIN_USAGE)
+    return 2
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(MAIN_USAGE)
+    return 0
+  }
+  if (command === '--version') return runCommand('version', [])
+  if (!isCommand(command)) {
+    process.stderr.write(`logsift: unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'\n\n${MAIN_USAGE}`)
+    return 2
+  }
+  // Before anything is loaded or read: --help never starts a server or needs a config file.
+  if (asksForHelp(rest)) {
+    process.stdout.write(COMMAND_USAGE[command])
+    return 0
+  }
+  return runCommand(command, rest)
+}
+
+async function runCommand(command: CommandName, rest: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const code = await (await import('./serve.js')).runServe(rest)
@@ -45,23 +62,14 @@ async function main(argv: string[]): Promise<number> {
     case 'user': {
       const { runUserCommand } = await import('./user.js')
       const { configPath, loadPlan } = await import('../config/load.js')
-      const { plan } = await loadPlan(configPath(rest))
+      const systemDbPath = async () => (await loadPlan(configPath(rest))).plan.systemDbPath
       const args = rest.filter((a, i) => a !== '--config' && rest[i - 1] !== '--config' && !a.startsWith('--config='))
-      return runUserCommand(args, { systemDbPath: plan.systemDbPath })
+      return runUserCommand(args, { systemDbPath })
     }
     case 'version':
-    case '--version':
+      if (rest.length > 0) return reportUsageError('version', new UsageError(`unexpected argument ${rest[0]}`), process.stderr)
       process.stdout.write(`logsift ${(await import('./version.js')).packageVersion()}\n`)
       return 0
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(usage)
-      return command === undefined ? 2 : 0
-    default:
-      process.stderr.write(`logsift: unknown command '${command}'\n\n${usage}`)
-      return 2
   }
 }
 

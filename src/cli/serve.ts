@@ -21,6 +21,7 @@ import { SystemStore, type AuditInput } from '../system/system-store.js'
 import type { StorageSettings } from '../supervisor/engine-runner.js'
 import { createApp } from '../web/app.js'
 import { startWebServer, type WebServer } from '../web/server.js'
+import { configArgs, reportUsageError, UsageError } from './usage.js'
 import { packageVersion } from './version.js'
 
 /**
@@ -179,8 +180,17 @@ function logStarted(plan: Plan, supervisor: Supervisor, web: WebServer, store: S
   }
 }
 
-/** Runs the subcommand until a signal stops it. `argv` holds the arguments after `serve`. */
+/**
+ * Runs the subcommand until a signal stops it. `argv` holds the arguments after `serve`:
+ * `--config FILE` only; anything else is a usage error (exit 2) and starts nothing.
+ */
 export async function runServe(argv: readonly string[]): Promise<number> {
+  try {
+    configArgs(argv, 0)
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('serve', e, process.stderr)
+    throw e
+  }
   const file = configPath(argv)
   // Handlers go in first: a signal that arrives while engines start must not kill the
   // process with its default action; it is acted on once the server is up.

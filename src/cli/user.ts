@@ -11,27 +11,20 @@ import type { Readable, Writable } from 'node:stream'
 import { passwordProblem } from '../system/passwords.js'
 import { SystemStore, type Role } from '../system/system-store.js'
 import { displayNameProblem, userNameProblem } from '../system/validate.js'
+import { reportUsageError, UsageError } from './usage.js'
 
 /** Where the command finds the store, and its I/O (tests replace the process streams). */
 export interface UserCommandOptions {
-  /** Path of the system store, as `serve` computes it (`system_db`, or beside `data_dir`). */
-  systemDbPath: string
+  /**
+   * Path of the system store, as `serve` computes it (`system_db`, or beside `data_dir`);
+   * a function is called only once the arguments are known to be right, so a usage
+   * error is reported before the config file is read.
+   */
+  systemDbPath: string | (() => Promise<string>)
   stdin?: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown }
   stdout?: Writable
   stderr?: Writable
 }
-
-const USAGE = `Usage:
-  logsift user add NAME --admin|--viewer [--display-name TEXT] [--password-stdin]
-  logsift user passwd NAME [--password-stdin]
-  logsift user list
-
-The password is read from standard input: typed twice without echo on a terminal,
-or the first line of a pipe (--password-stdin says so explicitly).
-`
-
-/** A usage error: wrong arguments, shown with the usage text and exit code 2. */
-class UsageError extends Error {}
 
 interface Parsed {
   positional: string[]
@@ -48,7 +41,7 @@ function parse(args: string[]): Parsed {
       parsed.displayName = args[++i]
     } else if (arg.startsWith('--display-name=')) {
       parsed.displayName = arg.slice('--display-name='.length)
-    } else if (['--admin', '--viewer', '--password-stdin', '--help', '-h'].includes(arg)) {
+    } else if (['--admin', '--viewer', '--password-stdin'].includes(arg)) {
       parsed.flags.add(arg)
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option ${arg}`)
@@ -123,7 +116,8 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n'
 }
 
-async function openStore(path: string): Promise<SystemStore> {
+async function openStore(where: UserCommandOptions['systemDbPath']): Promise<SystemStore> {
+  const path = typeof where === 'string' ? where : await where()
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   try {
     return await SystemStore.create(path)
@@ -212,17 +206,9 @@ export async function runUserCommand(argv: string[], options: UserCommandOptions
     stderr: options.stderr ?? process.stderr,
   }
   try {
-    const parsed = parse(argv)
-    if (parsed.flags.has('--help') || parsed.flags.has('-h')) {
-      io.stdout.write(USAGE)
-      return 0
-    }
-    return await run(parsed, io)
+    return await run(parse(argv), io)
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`logsift user: ${err.message}\n\n${USAGE}`)
-      return 2
-    }
+    if (err instanceof UsageError) return reportUsageError('user', err, io.stderr)
     io.stderr.write(`logsift user: ${(err as Error).message}\n`)
     return 1
   }

@@ -13,6 +13,7 @@ import type { EnginePlan } from '../config/plan.js'
 import { DuckDBWriter, type MovedDayFile } from '../store/duckdb-writer.js'
 import { errorFields, logEvent } from '../log.js'
 import type { Clock } from '../store/day-files.js'
+import { carryForward } from './carried-counters.js'
 import { engineSettings } from './engine-settings.js'
 import { LatencyHistogram } from './latency-histogram.js'
 
@@ -47,7 +48,10 @@ export interface StorageSettings {
   onDamagedDayFile?: (moved: MovedDayFile & { engine: string }) => void
 }
 
-/** Counters of one engine, spelled as in the spec. */
+/**
+ * Counters of one engine, spelled as in the spec. A replacing runner sums every numeric
+ * field onto its predecessor's; a level (gauge) or maximum must be named in `carried-counters.ts`.
+ */
 export interface EngineCounters extends EngineStats {
   /** Rows committed to day files. */
   stored: number
@@ -78,6 +82,8 @@ export class EngineRunner {
   private pumping: Promise<void>
   private droppedDiskFull = 0
   private stateNow: RunnerState = 'running'
+  /** Final counters of the runners this one continues (same engine name), if any. */
+  private carried: EngineCounters | undefined
   private readonly batchListeners = new Set<(rows: RowChunk) => void>()
 
   private constructor(
@@ -182,8 +188,25 @@ export class EngineRunner {
     await this.writer.append(emptyBatch(settings.class, settings.structuredData))
   }
 
-  /** Counters of receiver and writer together. */
+  /**
+   * Counters of receiver and writer together, continued from the runners this one
+   * replaced ({@link continueFrom}): monotonic for the life of the process.
+   */
   counters(): EngineCounters {
+    const own = this.ownCounters()
+    return this.carried ? carryForward(this.carried, own) : own
+  }
+
+  /**
+   * Continues the counters and commit latencies of `previous`, the stopped runner this
+   * one replaces for the same engine name. Call before anyone reads this runner.
+   */
+  continueFrom(previous: EngineRunner): void {
+    this.carried = previous.counters()
+    this.flushLatency.add(previous.flushLatency)
+  }
+
+  private ownCounters(): EngineCounters {
     const w = this.writer.stats()
     return {
       ...this.engine.stats(),

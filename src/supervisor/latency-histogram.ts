@@ -40,6 +40,14 @@ export class LatencyHistogram {
     if (i >= 0) this.counts[i]!++
   }
 
+  /** Adds every observation of `other` (same bounds) to this one. */
+  add(other: LatencyHistogram): void {
+    if (other.bounds.join() !== this.bounds.join()) throw new Error(`histogram bounds differ: [${other.bounds.join()}] vs [${this.bounds.join()}]`)
+    other.counts.forEach((c, i) => (this.counts[i]! += c))
+    this.sum += other.sum
+    this.count += other.count
+  }
+
   /** The cumulative counts now. */
   snapshot(): HistogramSnapshot {
     let running = 0

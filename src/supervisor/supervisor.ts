@@ -3,7 +3,9 @@
  * Runs every engine of a plan and applies a new plan live (SIGHUP, console edits):
  * engines added are started, removed ones stopped (their rows stored first), changed
  * ones updated in place; engines whose plan did not change are not touched, so they keep
- * receiving without a gap.
+ * receiving without a gap. An engine's counters count for the life of the process: a
+ * runner that replaces another, or an engine re-created under a name deleted before,
+ * continues the counters of the one before.
  */
 import { mkdir } from 'node:fs/promises'
 import type { Plan } from '../config/plan.js'
@@ -47,6 +49,8 @@ export interface SupervisorOptions {
 /** Owns the engine runners of a plan. */
 export class Supervisor {
   private readonly runners = new Map<string, EngineRunner>()
+  /** Stopped runners of deleted engines, whose counters a re-created engine of the name continues. */
+  private readonly retired = new Map<string, EngineRunner>()
   private reloading: Promise<unknown> = Promise.resolve()
 
   private constructor(
@@ -142,7 +146,10 @@ export class Supervisor {
       await this.diskGuard.update(next.dataDir, next.diskGuard.minFreePercent)
       for (const e of next.engines) {
         if (this.runners.has(e.name)) continue
-        started.push(await EngineRunner.start(e, this.storage(next), this.onError))
+        const runner = await EngineRunner.start(e, this.storage(next), this.onError)
+        const before = this.retired.get(e.name)
+        if (before) runner.continueFrom(before)
+        started.push(runner)
       }
     } catch (e) {
       await Promise.all(started.map((r) => r.stop()))
@@ -152,6 +159,7 @@ export class Supervisor {
       if (nextNames.has(name)) continue
       await runner.stop()
       this.runners.delete(name)
+      this.retired.set(name, runner)
       summary.stopped.push(name)
     }
     for (const e of next.engines) {
@@ -163,7 +171,9 @@ export class Supervisor {
         // while the old engine drains; they queue until the new writer is open.
         const bound = EngineRunner.bind(e, next.timezone)
         await runner.stop()
-        this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError, bound))
+        const replacement = await EngineRunner.start(e, this.storage(next), this.onError, bound)
+        replacement.continueFrom(runner)
+        this.runners.set(e.name, replacement)
         summary.updated.push(e.name)
       } else if (!sameEngine(runner.plan, e)) {
         await runner.update(e)
@@ -174,6 +184,7 @@ export class Supervisor {
     }
     for (const r of started) {
       this.runners.set(r.name, r)
+      this.retired.delete(r.name)
       summary.started.push(r.name)
     }
     this.plan = next

@@ -2,24 +2,32 @@
  * @module
  * Per-second rates of every engine for the live dashboard: once a second the counters of
  * each runner are read and the difference to the previous reading is kept in a small ring
- * (five minutes by default). Listeners (the dashboard's SSE streams) hear each new round.
+ * (five minutes by default), keyed by engine name. A reload that replaces a runner keeps
+ * its ring, and the counters continue (see `carried-counters.ts`), so the history goes on
+ * across config applies. Listeners (the dashboard's SSE streams) hear each new round.
  */
 import type { EngineCounters } from '../supervisor/engine-runner.js'
 import type { Supervisor } from '../supervisor/supervisor.js'
 
-/** One second of one engine, in messages per second. */
-export interface RateSample {
+/**
+ * Counters the dashboard shows per second, by the names of SPEC §4 (`rejected` is
+ * `rejected_unknown_sender`); each cause of a drop is its own series.
+ */
+export const RATE_COUNTERS = ['received', 'stored', 'rejected', 'dropped_backpressure', 'dropped_disk_full', 'dropped_write_error', 'kernel_drops'] as const
+
+/** One of {@link RATE_COUNTERS}. */
+export type RateCounter = (typeof RATE_COUNTERS)[number]
+
+/** One second of one engine: messages per second of each counter, and the queue's depth then. */
+export type RateSample = Record<RateCounter, number> & {
   /** End of the second, ms since the epoch. */
   atMs: number
-  received: number
-  stored: number
-  rejected: number
-  dropped: number
-  kernel_drops: number
+  /** Rows waiting for the writer at the end of the second (a level, not a rate). */
+  queue_depth: number
 }
 
-/** The counters a sample is the difference of. */
-type Totals = Omit<RateSample, 'atMs'>
+/** What the dashboard reads: the counters a sample is the difference of, and the queue now. */
+export type Totals = Record<RateCounter, number> & { queue_depth: number; queue_capacity: number }
 
 /** Options of {@link RateSampler}. */
 export interface RateSamplerOptions {
@@ -30,12 +38,19 @@ export interface RateSamplerOptions {
   now?: () => number
 }
 
-/** What the dashboard reads and sums: `dropped` is every `dropped_*` counter together. */
+/** The dashboard's view of an engine's counters. */
 export function totalsOf(c: EngineCounters): Totals {
-  const dropped = Object.entries(c)
-    .filter(([k]) => k.startsWith('dropped_'))
-    .reduce((sum, [, v]) => sum + (typeof v === 'number' ? v : 0), 0)
-  return { received: c.received, stored: c.stored, rejected: c.rejected_unknown_sender, dropped, kernel_drops: c.kernel_drops }
+  return {
+    received: c.received,
+    stored: c.stored,
+    rejected: c.rejected_unknown_sender,
+    dropped_backpressure: c.dropped_backpressure,
+    dropped_disk_full: c.dropped_disk_full,
+    dropped_write_error: c.dropped_write_error,
+    kernel_drops: c.kernel_drops,
+    queue_depth: c.queue_depth,
+    queue_capacity: c.queue_capacity,
+  }
 }
 
 /** Samples the supervisor's engines on a timer that never keeps the process alive. */
@@ -67,12 +82,8 @@ export class RateSampler {
       this.last.set(runner.name, now)
       if (before === undefined) continue
       const ring = this.rings.get(runner.name) ?? []
-      const rate = (k: keyof Totals) => {
-        const d = now[k] - before[k]
-        // A restarted runner (new storage settings) counts from zero again.
-        return d < 0 ? now[k] : d
-      }
-      ring.push({ atMs, received: rate('received'), stored: rate('stored'), rejected: rate('rejected'), dropped: rate('dropped'), kernel_drops: rate('kernel_drops') })
+      const rates = Object.fromEntries(RATE_COUNTERS.map((k) => [k, now[k] - before[k]])) as Record<RateCounter, number>
+      ring.push({ atMs, ...rates, queue_depth: now.queue_depth })
       if (ring.length > this.capacity) ring.splice(0, ring.length - this.capacity)
       this.rings.set(runner.name, ring)
     }

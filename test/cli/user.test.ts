@@ -110,7 +110,7 @@ test('unknown commands print usage and exit 2', async ({ path }) => {
   const r = await run(path, ['remove', 'ann'])
   assert.is(r.code, 2)
   assert.match(r.err, 'logsift user: unknown command remove')
-  assert.match(r.err, 'Usage:')
+  assert.match(r.err, 'usage:')
 })
 
 test.run()

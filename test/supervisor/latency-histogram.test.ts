@@ -23,4 +23,17 @@ histogram('an empty histogram has zero everywhere', () => {
   assert.equal(new LatencyHistogram([1]).snapshot(), { bounds: [1], buckets: [0], sum: 0, count: 0 })
 })
 
+histogram('add takes in every observation of another (a replaced runner\'s); other bounds are refused', () => {
+  const before = new LatencyHistogram([0.001, 0.01])
+  for (const ms of [0.5, 5, 50]) before.observeMs(ms)
+  const now = new LatencyHistogram([0.001, 0.01])
+  now.observeMs(2)
+  now.add(before)
+  const s = now.snapshot()
+  assert.equal(s.buckets, [1, 3])
+  assert.is(s.count, 4)
+  assert.is(Math.round(s.sum * 1e6), 57_500)
+  assert.throws(() => now.add(new LatencyHistogram([1])), /histogram bounds differ/)
+})
+
 histogram.run()

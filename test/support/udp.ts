@@ -8,14 +8,23 @@ import type { Batch } from '../../src/engine/batch.js'
 import type { Engine } from '../../src/engine/engine.js'
 import { rowsOf } from './columns.js'
 
-/** Sends each payload as one datagram from a fresh socket, waiting for every send. */
+/**
+ * Sends each payload as one datagram from a fresh socket, waiting for every send. `from`
+ * binds the source address first (e.g. `127.0.0.2`, a loopback address no sender matches).
+ */
 export async function sendDatagrams(
   port: number,
   payloads: (string | Buffer)[],
-  { host = '127.0.0.1', family = 'udp4' as 'udp4' | 'udp6' } = {},
+  { host = '127.0.0.1', family = 'udp4' as 'udp4' | 'udp6', from = undefined as string | undefined } = {},
 ): Promise<void> {
   const socket = dgram.createSocket(family)
   try {
+    if (from !== undefined) {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject)
+        socket.bind(0, from, () => (socket.off('error', reject), resolve()))
+      })
+    }
     // Keep a bounded number in flight so the sender never outruns its own buffer.
     const window = 256
     for (let i = 0; i < payloads.length; i += window) {

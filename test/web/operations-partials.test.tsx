@@ -11,49 +11,62 @@ import { splitLines, testClass } from '../../src/web/regex-tester.js'
 
 const test = suite('operations partials')
 
-test('EngineTotals: state, the last second and the totals', () => {
+test('EngineTotals: state, the last second and the totals, drops by cause, the queue', () => {
   const html = String(
     <EngineTotals
       name="fw"
       state="running"
-      totals={{ received: 12345, stored: 12000, rejected: 300, dropped: 45, kernel_drops: 0 }}
-      latest={{ atMs: 0, received: 1500, stored: 1490, rejected: 10, dropped: 0, kernel_drops: 0 }}
+      totals={{
+        received: 12345,
+        stored: 12000,
+        rejected: 300,
+        dropped_backpressure: 40,
+        dropped_disk_full: 3,
+        dropped_write_error: 2,
+        kernel_drops: 0,
+        queue_depth: 2048,
+        queue_capacity: 262144,
+      }}
+      latest={{ atMs: 0, received: 1500, stored: 1490, rejected: 10, dropped_backpressure: 7, dropped_disk_full: 0, dropped_write_error: 1, kernel_drops: 0, queue_depth: 2048 }}
     />,
   )
   const tile = (k: string, label: string, rate: string, total: string) =>
-    `<div class="counter counter-${k}" data-counter="${k}"><dt>${label}</dt><dd><span class="counter-rate">${rate}/s</span><span class="counter-total" title="since start">${total}</span></dd></div>`
+    `<div class="counter counter-${k}" data-counter="${k}"><dt>${label}</dt><dd><span class="counter-rate">${rate}/s</span><span class="counter-total" title="since the server started">${total}</span></dd></div>`
   assert.is(
     html,
     '<div class="engine-totals" id="totals-fw"><p class="engine-state"><span class="state state-running">running</span></p><dl class="counter-grid">' +
       tile('received', 'Received', '1,500', '12,345') +
       tile('stored', 'Stored', '1,490', '12,000') +
       tile('rejected', 'Rejected', '10', '300') +
-      tile('dropped', 'Dropped', '0', '45') +
+      tile('dropped_backpressure', 'Dropped: queue full', '7', '40') +
+      tile('dropped_disk_full', 'Dropped: disk full', '0', '3') +
+      tile('dropped_write_error', 'Dropped: write error', '1', '2') +
       tile('kernel_drops', 'Kernel drops', '0', '0') +
+      '<div class="counter counter-queue_depth" data-counter="queue_depth"><dt>Queue</dt><dd><span class="counter-rate">2,048</span><span class="counter-capacity">of 262,144 rows</span></dd></div>' +
       '</dl></div>',
   )
 })
 
 test('EngineTotals: the TCP limit counters once either counts something', () => {
-  const totals = { received: 3, stored: 3, rejected: 0, dropped: 0, kernel_drops: 0 }
+  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
   const quiet = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 0, refused_max_connections: 0 }} />)
   assert.not.match(quiet, 'engine-tcp-limits')
   const html = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 1234, refused_max_connections: 2 }} />)
   assert.ok(
     html.endsWith(
-      '</dl><p class="engine-tcp-limits">TCP/TLS since start: 1,234 messages cut at the maximum size, 2 connections refused over the maximum</p></div>',
+      '</dl><p class="engine-tcp-limits">TCP/TLS since the server started: 1,234 messages cut at the maximum size, 2 connections refused over the maximum</p></div>',
     ),
     html,
   )
 })
 
 test('EngineTotals: the regex budget counter once it counts something', () => {
-  const totals = { received: 3, stored: 3, rejected: 0, dropped: 0, kernel_drops: 0 }
+  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
   assert.not.match(String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={0} />), 'engine-regex-budget')
   const one = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={1} />)
-  assert.ok(one.endsWith('</dl><p class="engine-regex-budget">Since start: 1 field value stored as NULL because a look-around or back-reference pattern was over its work budget</p></div>'), one)
+  assert.ok(one.endsWith('</dl><p class="engine-regex-budget">Since the server started: 1 field value stored as NULL because a look-around or back-reference pattern was over its work budget</p></div>'), one)
   const many = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={4321} />)
-  assert.match(many, '<p class="engine-regex-budget">Since start: 4,321 field values stored as NULL')
+  assert.match(many, '<p class="engine-regex-budget">Since the server started: 4,321 field values stored as NULL')
 })
 
 test('TailRows escapes log text, marks NULL, and shows the time of day in the display zone', () => {

@@ -398,10 +398,11 @@ test('a time zone change under load restarts the writers without losing a row', 
     socket.close()
     const after = t.supervisor.engine('fw')!
     assert.ok(after !== before, 'the writer was restarted')
-    await waitFor(() => before.counters().received + after.counters().received === sent, { what: 'every datagram received' })
-    await waitFor(() => after.counters().stored === after.counters().received, { what: 'every row stored' })
+    // The new runner's counters continue the old one's: they count the whole run.
+    await waitFor(() => after.counters().received === sent, { what: 'every datagram received' })
+    await waitFor(() => after.counters().stored === sent, { what: 'every row stored' })
     assert.is(before.counters().stored, before.counters().received)
-    assert.is(before.counters().stored + after.counters().stored, sent)
+    assert.ok(before.counters().received > 0 && before.counters().received < sent, 'both runners received some')
   } finally {
     await t.close()
   }

@@ -1,6 +1,6 @@
 /**
- * RateSampler: per-second differences of each engine's counters, a bounded ring, a
- * restarted runner counted from zero, removed engines forgotten.
+ * RateSampler: per-second differences of each engine's counters, one series per drop
+ * cause, the queue depth as a level, a bounded ring, removed engines forgotten.
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -10,27 +10,46 @@ import { RateSampler } from '../../src/web/rate-sampler.js'
 
 const test = suite('RateSampler')
 
+const zero = {
+  received: 0,
+  stored: 0,
+  rejected_unknown_sender: 0,
+  kernel_drops: 0,
+  dropped_backpressure: 0,
+  dropped_disk_full: 0,
+  dropped_write_error: 0,
+  queue_depth: 0,
+  queue_capacity: 1000,
+}
+
 /** A supervisor whose engines report the counters set in `state`. */
 function fake(state: Map<string, Partial<EngineCounters>>): Supervisor {
   return {
-    engines: () =>
-      [...state].map(([name, c]) => ({
-        name,
-        counters: () => ({ received: 0, stored: 0, rejected_unknown_sender: 0, kernel_drops: 0, dropped_backpressure: 0, dropped_write_error: 0, ...c }) as EngineCounters,
-      })),
+    engines: () => [...state].map(([name, c]) => ({ name, counters: () => ({ ...zero, ...c }) as EngineCounters })),
   } as unknown as Supervisor
 }
 
-test('samples differences, sums every dropped_* counter, keeps at most capacity', () => {
-  const state = new Map<string, Partial<EngineCounters>>([['fw', { received: 10, stored: 8 }]])
+test('samples differences per counter and drop cause, the queue depth as it is, keeps at most capacity', () => {
+  const state = new Map<string, Partial<EngineCounters>>([['fw', { received: 10, stored: 8, queue_depth: 2 }]])
   let ms = 1000
   const r = new RateSampler(fake(state), { capacity: 2, intervalMs: 3_600_000, now: () => ms })
   r.sample()
   assert.equal(r.series('fw'), [], 'the first reading is only a baseline')
-  state.set('fw', { received: 110, stored: 100, rejected_unknown_sender: 5, dropped_backpressure: 2, dropped_write_error: 1, kernel_drops: 4 })
+  state.set('fw', {
+    received: 110,
+    stored: 100,
+    rejected_unknown_sender: 5,
+    dropped_backpressure: 2,
+    dropped_disk_full: 3,
+    dropped_write_error: 1,
+    kernel_drops: 4,
+    queue_depth: 7,
+  })
   ms = 2000
   r.sample()
-  assert.equal(r.series('fw'), [{ atMs: 2000, received: 100, stored: 92, rejected: 5, dropped: 3, kernel_drops: 4 }])
+  assert.equal(r.series('fw'), [
+    { received: 100, stored: 92, rejected: 5, dropped_backpressure: 2, dropped_disk_full: 3, dropped_write_error: 1, kernel_drops: 4, atMs: 2000, queue_depth: 7 },
+  ])
   ms = 3000
   r.sample()
   ms = 4000
@@ -38,13 +57,13 @@ test('samples differences, sums every dropped_* counter, keeps at most capacity'
   assert.equal(r.series('fw').map((s) => s.atMs), [3000, 4000])
 })
 
-test('a restarted runner counts from zero; a removed engine is forgotten; listeners hear each round', () => {
+test('a removed engine is forgotten; listeners hear each round', () => {
   const state = new Map<string, Partial<EngineCounters>>([['fw', { received: 500 }]])
   const r = new RateSampler(fake(state), { intervalMs: 3_600_000, now: () => 0 })
   let rounds = 0
   const off = r.subscribe(() => rounds++)
   r.sample()
-  state.set('fw', { received: 30 })
+  state.set('fw', { received: 530 })
   r.sample()
   assert.is(r.series('fw')[0]!.received, 30)
   state.clear()

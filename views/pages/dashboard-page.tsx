@@ -24,7 +24,7 @@ export function DashboardPage({ engines, live, timeZone, nowMs }: DashboardPageP
     <>
       <PageHeader
         title="Dashboard"
-        description={`Messages per second over the last 5 minutes, and totals since each engine started. Times in ${zoneNote(nowMs, timeZone)}.`}
+        description={`Messages per second over the last 5 minutes, drops by cause and the queue, and totals since the server started (config applies do not reset them). Times in ${zoneNote(nowMs, timeZone)}.`}
       />
       {engines.length === 0 ? (
         <div class="card empty-state">

@@ -1,30 +1,18 @@
 /**
  * @module
- * One engine on the dashboard: state, where it listens, totals since start and the live
- * chart. The dashboard's SSE stream sends the HTML of {@link EngineTotals} every second,
+ * One engine on the dashboard: state, where it listens, totals since the server started
+ * (they go on across config applies), the queue, and the live chart. The dashboard's SSE stream sends the HTML of {@link EngineTotals} every second,
  * so the page and the stream render the same component.
  */
 import type { EngineCounters } from '../../src/supervisor/engine-runner.js'
-import type { RateSample } from '../../src/web/rate-sampler.js'
+import { RATE_COUNTERS, type RateCounter, type RateSample, type Totals } from '../../src/web/rate-sampler.js'
 import { formatBytes } from '../components/format.js'
-
-/** The series a chart draws, in legend order; names as in SPEC §4. */
-export const RATE_SERIES = ['received', 'stored', 'rejected', 'dropped', 'kernel_drops'] as const
-
-/** Totals since the engine started, summed like `totalsOf`. */
-export interface EngineTotalsValues {
-  received: number
-  stored: number
-  rejected: number
-  dropped: number
-  kernel_drops: number
-}
 
 /** Props of {@link EngineTotals}. */
 export interface EngineTotalsProps {
   name: string
   state: string
-  totals: EngineTotalsValues
+  totals: Totals
   /** The last second's rates, if sampled yet. */
   latest?: RateSample | undefined
   /** The TCP/TLS limit counters; shown once either is above zero. */
@@ -33,19 +21,23 @@ export interface EngineTotalsProps {
   regexBudgetExceeded?: number | undefined
 }
 
-const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
+/** Tile labels, in {@link RATE_COUNTERS} order; `live.js` draws the chart's series in the same order and colours. */
+const LABELS: Record<RateCounter, string> = {
   received: 'Received',
   stored: 'Stored',
   rejected: 'Rejected',
-  dropped: 'Dropped',
+  dropped_backpressure: 'Dropped: queue full',
+  dropped_disk_full: 'Dropped: disk full',
+  dropped_write_error: 'Dropped: write error',
   kernel_drops: 'Kernel drops',
 }
 
 const count = new Intl.NumberFormat('en-US')
 
 /**
- * State badge, one tile per counter (the rate now and the total since start), and the TCP
- * limits' and the regex budget's counters when they count anything.
+ * State badge, one tile per counter (the rate now and the total since the server
+ * started), the queue's depth, and the TCP limits' and the regex budget's counters when
+ * they count anything.
  */
 export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExceeded }: EngineTotalsProps) {
   return (
@@ -54,26 +46,33 @@ export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExce
         <span class={`state state-${state}`}>{state}</span>
       </p>
       <dl class="counter-grid">
-        {RATE_SERIES.map((k) => (
+        {RATE_COUNTERS.map((k) => (
           <div class={`counter counter-${k}`} data-counter={k}>
             <dt>{LABELS[k]}</dt>
             <dd>
               <span class="counter-rate">{count.format(latest?.[k] ?? 0)}/s</span>
-              <span class="counter-total" title="since start">
+              <span class="counter-total" title="since the server started">
                 {count.format(totals[k])}
               </span>
             </dd>
           </div>
         ))}
+        <div class="counter counter-queue_depth" data-counter="queue_depth">
+          <dt>Queue</dt>
+          <dd>
+            <span class="counter-rate">{count.format(totals.queue_depth)}</span>
+            <span class="counter-capacity">of {count.format(totals.queue_capacity)} rows</span>
+          </dd>
+        </div>
       </dl>
       {tcp && (tcp.truncated > 0 || tcp.refused_max_connections > 0) && (
         <p class="engine-tcp-limits">
-          TCP/TLS since start: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
+          TCP/TLS since the server started: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
         </p>
       )}
       {regexBudgetExceeded !== undefined && regexBudgetExceeded > 0 && (
         <p class="engine-regex-budget">
-          Since start: {count.format(regexBudgetExceeded)} field {regexBudgetExceeded === 1 ? 'value' : 'values'} stored as NULL because a look-around or back-reference pattern was over its work budget
+          Since the server started: {count.format(regexBudgetExceeded)} field {regexBudgetExceeded === 1 ? 'value' : 'values'} stored as NULL because a look-around or back-reference pattern was over its work budget
         </p>
       )}
     </div>
@@ -88,9 +87,12 @@ export interface EngineCardProps extends EngineTotalsProps {
   series: readonly RateSample[]
 }
 
-/** The chart's data as the static `dashboard.js` reads it: seconds, then one array per series. */
+/**
+ * The chart's data as the static `live.js` reads it: seconds, one array per counter of
+ * {@link RATE_COUNTERS}, then the queue depth.
+ */
 export function chartData(series: readonly RateSample[]): string {
-  return JSON.stringify([series.map((s) => s.atMs / 1000), ...RATE_SERIES.map((k) => series.map((s) => s[k]))])
+  return JSON.stringify([series.map((s) => s.atMs / 1000), ...RATE_COUNTERS.map((k) => series.map((s) => s[k])), series.map((s) => s.queue_depth)])
 }
 
 /** A card per engine. */
@@ -109,7 +111,7 @@ export function EngineCard(props: EngineCardProps) {
         </p>
       </header>
       <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} tcp={props.tcp} regexBudgetExceeded={props.regexBudgetExceeded} />
-      <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name}, last 5 minutes`}></div>
+      <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name} by outcome and drop cause, and its queue depth, last 5 minutes`}></div>
     </section>
   )
 }

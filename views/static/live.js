@@ -4,12 +4,17 @@
 // runs on load and after every swap, and closes streams whose elements are gone.
 ;(function () {
   'use strict'
+  // In the order of chartData() (views/partials/engine-card.tsx): the counters per
+  // second, then the queue depth in rows on its own scale (the right-hand axis).
   var SERIES = [
-    { label: 'received', stroke: '#3358d4' },
-    { label: 'stored', stroke: '#1d9a5b' },
-    { label: 'rejected', stroke: '#c98a06' },
-    { label: 'dropped', stroke: '#c4312f' },
-    { label: 'kernel drops', stroke: '#8e44ad', dash: [4, 3] },
+    { key: 'received', label: 'received', stroke: '#3358d4' },
+    { key: 'stored', label: 'stored', stroke: '#1d9a5b' },
+    { key: 'rejected', label: 'rejected', stroke: '#c98a06' },
+    { key: 'dropped_backpressure', label: 'dropped: queue full', stroke: '#c4312f' },
+    { key: 'dropped_disk_full', label: 'dropped: disk full', stroke: '#e0672a', dash: [6, 3] },
+    { key: 'dropped_write_error', label: 'dropped: write error', stroke: '#8a1c1b', dash: [2, 2] },
+    { key: 'kernel_drops', label: 'kernel drops', stroke: '#8e44ad', dash: [4, 3] },
+    { key: 'queue_depth', label: 'queue (rows)', stroke: '#6b7685', scale: 'rows', fill: 'rgba(107, 118, 133, 0.12)' },
   ]
   var WINDOW_S = 300
   var open = []
@@ -46,13 +51,17 @@
         // Always the last five minutes, so charts of different engines line up.
         x: { time: true, range: function (u, min, max) { var end = max || Date.now() / 1000; return [end - WINDOW_S, end] } },
         y: { range: function (u, min, max) { return [0, Math.max(5, (max || 0) * 1.1)] } },
+        rows: { range: function (u, min, max) { return [0, Math.max(5, (max || 0) * 1.1)] } },
       },
       axes: [
         // Ticks on whole minutes, labelled HH:MM.
         Object.assign({}, axis, { space: 60, incrs: [60, 120, 300], values: function (u, splits) { return splits.map(clock) } }),
         Object.assign({}, axis, { size: 52 }),
+        Object.assign({}, axis, { scale: 'rows', side: 1, size: 52, grid: { show: false } }),
       ],
-      series: [{}].concat(SERIES.map(function (s) { return { label: s.label, stroke: s.stroke, width: 1.5, dash: s.dash, points: { show: false } } })),
+      series: [{}].concat(SERIES.map(function (s) {
+        return { label: s.label, stroke: s.stroke, width: 1.5, dash: s.dash, scale: s.scale || 'y', fill: s.fill, points: { show: false } }
+      })),
     }
     var plot = new window.uPlot(opts, data, el)
     new ResizeObserver(function () { plot.setSize({ width: chartWidth(el), height: 180 }) }).observe(el)
@@ -79,7 +88,7 @@
       var d = chart.data
       var s = msg.sample
       d[0].push(s.atMs / 1000)
-      ;['received', 'stored', 'rejected', 'dropped', 'kernel_drops'].forEach(function (k, i) { d[i + 1].push(s[k]) })
+      SERIES.forEach(function (series, i) { d[i + 1].push(s[series.key]) })
       while (d[0].length > WINDOW_S) d.forEach(function (a) { a.shift() })
       chart.plot.setData(d)
     })
