@@ -6,7 +6,8 @@
 //! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
 //! drained. A TCP message cut at the maximum size is still delivered (and counted in
-//! `truncated` too); a connection refused over the limit carried no message yet, so
+//! `truncated` too), and so is one cut short by its connection's end (counted in
+//! `truncated_by_close` too); a connection refused over the limit carried no message yet, so
 //! `refused_max_connections` stands beside the identity, not in it. The queue is bounded
 //! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
 //! does not fit is dropped whole and counted.
@@ -26,6 +27,7 @@ use crate::batch::Chunk;
 use crate::error::Error;
 use crate::extract::Scratch;
 use crate::pipeline::{Outcome, Pipeline};
+use crate::port_lock::PortLock;
 use crate::recv::{bind, parse_listen, raise_receiver_priority, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
 use crate::tcp::{self, TcpLimits, TcpOptions};
@@ -91,6 +93,9 @@ pub struct Counters {
     /// TCP/TLS messages longer than the maximum message size, stored cut to it (counted
     /// whether or not their sender is known).
     pub truncated: AtomicU64,
+    /// TCP/TLS octet-counted messages whose connection ended before all their bytes came,
+    /// stored as far as they came (counted whether or not their sender is known).
+    pub truncated_by_close: AtomicU64,
     /// TCP/TLS connections closed at once because the listener had its maximum open.
     pub refused_max_connections: AtomicU64,
 }
@@ -167,14 +172,20 @@ struct ReceiverSet {
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     sockets: Vec<SocketInfo>,
+    /// This process's hold on the ports, kept until the sockets are closed.
+    _ports: Vec<PortLock>,
 }
 
 impl ReceiverSet {
-    /// Binds every socket first, so a bad address fails before any thread starts.
+    /// Binds every socket first, so a bad address fails before any thread starts; each
+    /// port is locked before its first socket is bound, so a port another logsift
+    /// process listens on fails the start without taking a single message from it.
     fn start(shared: &Arc<Shared>, options: &ListenOptions) -> Result<ReceiverSet, Error> {
+        let mut ports = Vec::new();
         let mut bound: Vec<(Socket, SocketInfo)> = Vec::new();
         for text in &options.udp {
             let mut addr = parse_listen(text)?;
+            ports.push(PortLock::acquire("udp", addr)?);
             for _ in 0..options.threads.max(1) {
                 let (socket, granted) = bind(addr, options.receive_buffer_bytes)?;
                 let local = socket
@@ -204,6 +215,7 @@ impl ReceiverSet {
         for (text, tls) in plain.chain(secure) {
             let config = tls.map(TlsListen::server_config).transpose()?;
             let addr = parse_listen(text)?;
+            ports.push(PortLock::acquire("tcp", addr)?);
             let listener = tcp::bind(addr)?;
             let local = listener.local_addr().unwrap_or(addr);
             listeners.push((listener, local, config));
@@ -248,6 +260,7 @@ impl ReceiverSet {
             stop,
             threads,
             sockets,
+            _ports: ports,
         })
     }
 
@@ -407,7 +420,7 @@ impl TcpRows {
 }
 
 impl tcp::Sink for TcpRows {
-    fn frame(&mut self, bytes: &[u8], truncated: bool) {
+    fn frame(&mut self, bytes: &[u8], cut: tcp::Cut) {
         let current = self.shared.pipeline();
         if !Arc::ptr_eq(&current, &self.pipeline) {
             self.hand_over();
@@ -421,7 +434,15 @@ impl tcp::Sink for TcpRows {
         let c = &self.shared.counters;
         c.received.fetch_add(1, Relaxed);
         c.bytes.fetch_add(bytes.len() as u64, Relaxed);
-        c.truncated.fetch_add(u64::from(truncated), Relaxed);
+        match cut {
+            tcp::Cut::Whole => {}
+            tcp::Cut::AtMaxSize => {
+                c.truncated.fetch_add(1, Relaxed);
+            }
+            tcp::Cut::ByClose => {
+                c.truncated_by_close.fetch_add(1, Relaxed);
+            }
+        }
         let at = now_us();
         let p = &self.pipeline;
         match p.process(bytes, self.peer, at, &mut self.scratch, &mut self.chunk) {
@@ -496,6 +517,8 @@ pub struct Stats {
     pub receive_errors: u64,
     /// See [`Counters`].
     pub truncated: u64,
+    /// See [`Counters`].
+    pub truncated_by_close: u64,
     /// See [`Counters`].
     pub refused_max_connections: u64,
     /// Datagrams the kernel dropped on a full receive buffer, summed over sockets.
@@ -667,6 +690,7 @@ impl Engine {
             delivered: c.delivered.load(Relaxed),
             receive_errors: c.receive_errors.load(Relaxed),
             truncated: c.truncated.load(Relaxed),
+            truncated_by_close: c.truncated_by_close.load(Relaxed),
             refused_max_connections: c.refused_max_connections.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
             queue_depth: self.shared.queued_rows.load(Relaxed) as u64,
