@@ -318,6 +318,7 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
       ['logsift_empty_total', 'empty'],
       ['logsift_receive_errors_total', 'receive_errors'],
       ['logsift_truncated_total', 'truncated'],
+      ['logsift_truncated_by_close_total', 'truncated_by_close'],
       ['logsift_refused_max_connections_total', 'refused_max_connections'],
     ]
     for (const runner of [fw, strict]) {
