@@ -131,11 +131,15 @@ mod tests {
     /// process being refused is tested with two real `serve` processes.)
     #[test]
     fn shares_within_the_process_and_releases_after_the_last() {
-        let addr: SocketAddr = "127.0.0.1:47391".parse().unwrap();
+        // A port the kernel gave this test and keeps from other tests while it runs: the
+        // lock names are machine-wide, and other test runs may go on beside this one.
+        let holder = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = holder.local_addr().unwrap().port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let name = Key {
             protocol: "udp",
             ipv6: false,
-            port: 47391,
+            port,
         }
         .name();
         let taken = || {
@@ -143,7 +147,7 @@ mod tests {
             UnixListener::bind_addr(&unix).is_err()
         };
         let first = PortLock::acquire("udp", addr).unwrap();
-        let second = PortLock::acquire("udp", "0.0.0.0:47391".parse().unwrap()).unwrap();
+        let second = PortLock::acquire("udp", SocketAddr::from(([0, 0, 0, 0], port))).unwrap();
         assert!(taken());
         assert_eq!(holder_pid(&name), Some(std::process::id()));
         drop(first);
@@ -151,13 +155,13 @@ mod tests {
         drop(second);
         assert!(!taken());
         // Other protocols and families are other locks; port 0 takes none.
-        let udp6 = PortLock::acquire("udp", "[::1]:47391".parse().unwrap()).unwrap();
+        let udp6 = PortLock::acquire("udp", SocketAddr::from(([0u16; 8], port))).unwrap();
         let tcp = PortLock::acquire("tcp", addr).unwrap();
         assert!(!taken());
         assert!(PortLock::acquire("udp", "127.0.0.1:0".parse().unwrap())
             .unwrap()
             .key
             .is_none());
-        drop((udp6, tcp));
+        drop((udp6, tcp, holder));
     }
 }
