@@ -1,8 +1,8 @@
 /**
  * @module
- * Address syntax of the config file: UDP listen addresses (`0.0.0.0:5514`, `[::]:5514`),
- * when two of them would fight over a port, and sender `match` patterns (exact address,
- * CIDR, or the original's wildcard form `10.0.*`).
+ * Address syntax of the config file: UDP listen addresses (`0.0.0.0:5514`, `[::]:5514`)
+ * and when two of them would fight over a port. Sender `match` patterns are checked by
+ * the engine's own parser (`src/engine/sender-match.ts`).
  */
 
 import { isIPv4, isIPv6 } from 'node:net'
@@ -53,36 +53,6 @@ export function listenOverlaps(a: ListenAddress, b: ListenAddress): boolean {
   return a.family === 4 ? a.host === b.host : ipv6Bytes(a.host).join() === ipv6Bytes(b.host).join()
 }
 
-/**
- * Checks a sender `match`: an exact IPv4/IPv6 address, a CIDR (`10.0.0.0/8`,
- * `2001:db8::/32`) whose host bits are zero, or a wildcard (`10.0.*`, `10.*`, `*`).
- *
- * @returns `undefined` when valid, else the reason in plain words.
- */
-export function checkSenderMatch(match: string): string | undefined {
-  if (match === '*') return undefined
-  if (isIPv4(match) || isIPv6(match)) return undefined
-  const wild = /^(\d{1,3})(?:\.(\d{1,3}))?(?:\.(\d{1,3}))?\.\*$/.exec(match)
-  if (wild) {
-    const bad = wild.slice(1).find((o) => o !== undefined && (Number(o) > 255 || (o.length > 1 && o.startsWith('0'))))
-    return bad === undefined ? undefined : `"${match}": ${bad} is not an IPv4 octet (0–255)`
-  }
-  const cidr = /^([^/]+)\/(\d{1,3})$/.exec(match)
-  if (cidr) {
-    const [, addr, bitsText] = cidr as unknown as [string, string, string]
-    const bits = Number(bitsText)
-    const bytes = isIPv4(addr) ? ipv4Bytes(addr) : isIPv6(addr) ? ipv6Bytes(addr) : undefined
-    if (bytes === undefined) return `"${match}": "${addr}" is not an IPv4 or IPv6 address`
-    const max = bytes.length * 8
-    if (bits > max) return `"${match}": prefix /${bits} is longer than ${max} bits`
-    if (!hostBitsZero(bytes, bits)) {
-      return `"${match}": the address has bits set past the /${bits} prefix; did you mean "${formatNetwork(bytes, bits, addr)}"?`
-    }
-    return undefined
-  }
-  return `"${match}" is not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*, *)`
-}
-
 function ipv4Bytes(addr: string): number[] {
   return addr.split('.').map(Number)
 }
@@ -106,39 +76,4 @@ function ipv6Bytes(addr: string): number[] {
   const zeros = rest === undefined ? 0 : 8 - tail.length - h.length - r.length
   const words = [...h, ...new Array<number>(zeros).fill(0), ...r, ...tail]
   return words.flatMap((w) => [w >> 8, w & 255])
-}
-
-function hostBitsZero(bytes: number[], bits: number): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const keep = Math.max(0, Math.min(8, bits - i * 8))
-    const mask = keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff
-    if ((bytes[i]! & ~mask & 0xff) !== 0) return false
-  }
-  return true
-}
-
-function formatNetwork(bytes: number[], bits: number, original: string): string {
-  const masked = bytes.map((b, i) => {
-    const keep = Math.max(0, Math.min(8, bits - i * 8))
-    return b & (keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff)
-  })
-  if (isIPv4(original)) return `${masked.join('.')}/${bits}`
-  const words: number[] = []
-  for (let i = 0; i < 16; i += 2) words.push((masked[i]! << 8) | masked[i + 1]!)
-  // RFC 5952: the longest run of two or more zero words becomes "::".
-  let best = -1
-  let bestLen = 1
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && words[j] === 0) j++
-    if (j - i > bestLen) [best, bestLen] = [i, j - i]
-    i = j
-  }
-  const hex = words.map((w) => w.toString(16))
-  const text = best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`
-  return `${text}/${bits}`
 }

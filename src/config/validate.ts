@@ -3,14 +3,16 @@
  * Everything that can be checked from the config document alone: the JSON Schema
  * (`config/logsift.schema.json`, through ajv, defaults filled in) and the rules a schema
  * cannot express — class references, port clashes, duplicate names, address syntax,
- * time zones. Regex validity needs the native compiler; `plan.ts` takes it as a hook.
+ * time zones. Sender patterns are checked by the engine's parser; regex validity needs
+ * the native compiler too, and `plan.ts` takes it as a hook.
  */
 
 import Ajv2020Module from 'ajv/dist/2020.js'
 import type { ErrorObject } from 'ajv'
 import schema from '../../config/logsift.schema.json' with { type: 'json' }
 import type { ConfigIssue } from './config-error.js'
-import { checkSenderMatch, listenOverlaps, parseListenAddress, type ListenAddress } from './net.js'
+import { checkSenderMatch } from '../engine/sender-match.js'
+import { listenOverlaps, parseListenAddress, type ListenAddress } from './net.js'
 import type { RawConfig } from './raw-config.js'
 import { resolveTimeZone } from './time-zone.js'
 

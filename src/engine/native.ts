@@ -1,7 +1,7 @@
 /**
  * @module
  * Loads the native addon. This is the only file that imports it; everything else goes
- * through `engine.ts`, `extract.ts` and `row-chunk.ts`, and the writer through
+ * through `engine.ts`, `extract.ts`, `row-chunk.ts` and `sender-match.ts`, and the writer through
  * `src/store/native-append.ts`.
  */
 import { createRequire } from 'node:module'

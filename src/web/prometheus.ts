@@ -38,6 +38,7 @@ const ENGINE_COUNTERS: readonly [string, keyof EngineCounters, string][] = [
   ['logsift_empty_total', 'empty', 'Empty datagrams.'],
   ['logsift_receive_errors_total', 'receive_errors', 'Failed receive calls other than timeouts.'],
   ['logsift_truncated_total', 'truncated', 'TCP/TLS messages longer than tcp_limits.max_message_bytes, stored cut to it.'],
+  ['logsift_truncated_by_close_total', 'truncated_by_close', 'TCP/TLS octet-counted messages whose connection ended before all their bytes came, stored as far as they came.'],
   ['logsift_refused_max_connections_total', 'refused_max_connections', 'TCP/TLS connections closed at once because the listener had tcp_limits.max_connections open.'],
   ['logsift_regex_budget_exceeded_total', 'regex_budget_exceeded', 'Field values stored as NULL because a backtracking pattern (look-around, back-reference) was over its work budget.'],
 ]

@@ -310,6 +310,7 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
       ['logsift_empty_total', 'empty'],
       ['logsift_receive_errors_total', 'receive_errors'],
       ['logsift_truncated_total', 'truncated'],
+      ['logsift_truncated_by_close_total', 'truncated_by_close'],
       ['logsift_refused_max_connections_total', 'refused_max_connections'],
       ['logsift_regex_budget_exceeded_total', 'regex_budget_exceeded'],
     ]

@@ -265,6 +265,42 @@ bad('a port held by another process fails the start with no file written', async
   assert.match(serve.lines.join('\n'), new RegExp(`bind 127\\.0\\.0\\.1:${port}: .*in use`))
   assert.not.ok(existsSync(config.data_dir as string), 'no day file for the engine that did bind')
 })
+// Issue 14 item 6: SO_REUSEPORT let a second process bind beside the first and split the port's datagrams.
+bad('a second logsift on a UDP port the first listens on exits non-zero naming it; the first keeps every datagram, reloads too', async () => {
+  const probe = dgram.createSocket('udp4')
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r))
+  const port = probe.address().port
+  await new Promise<void>((r) => probe.close(r))
+  const onPort = (c: Record<string, unknown>) => ((c.engines as Record<string, unknown>[])[0]!.listen = { udp: [`127.0.0.1:${port}`] })
+  const first = tempConfig(onPort)
+  const second = tempConfig(onPort)
+  const serve = spawnServe(first.file)
+  try {
+    await serve.waitFor(/event=engine\.started engine=fw/)
+    const intruder = spawnServe(second.file)
+    const running = new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000).unref())
+    const exit = await Promise.race([intruder.exited, running])
+    if (exit !== 1) intruder.child.kill('SIGKILL')
+    assert.is(exit, 1)
+    const pid = serve.child.pid!
+    assert.match(intruder.lines.join('\n'), `bind udp 127.0.0.1:${port}: another process (pid ${pid}) already listens on udp port ${port}`)
+    assert.not.ok(existsSync(second.config.data_dir as string), 'the refused process wrote nothing')
+    const lines = corpusLines('mikrotik-20k.log').slice(0, 2000)
+    await sendDatagrams(port, lines.slice(0, 1000))
+    // A reload that rebinds the port (new sockets first, then the old ones close) is this process's own.
+    ;(first.config.engines as Record<string, unknown>[])[0]!.threads = 3
+    writeFileSync(first.file, JSON.stringify(first.config))
+    serve.child.kill('SIGHUP')
+    assert.is(field(await serve.waitFor(/event=config\.reloaded/), 'updated'), 'fw')
+    await sendDatagrams(port, lines.slice(1000))
+    await new Promise((r) => setTimeout(r, 300))
+  } finally {
+    serve.child.kill('SIGTERM')
+  }
+  const stopped = await serve.waitFor(/event=engine\.stopped engine=fw/)
+  assert.is(await serve.exited, 0)
+  assert.equal([field(stopped, 'received'), field(stopped, 'stored')], ['2000', '2000'])
+})
 bad.run()
 
 const modes = suite('serve: file modes')

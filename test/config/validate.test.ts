@@ -113,17 +113,25 @@ validate('bad sender patterns', () => {
     { name: 'c', match: '10.256.*' },
     { name: 'd', match: 'router.example.net' },
     { name: 'e', match: '2001:db8::1/32' },
-    { name: 'f', match: '10.*.0.*' },
+    { name: 'f', match: '10.*.0' },
     { name: 'ok', match: '2001:db8::/32' },
   ]
   assert.equal(issuesOf(doc), [
     '/engines/0/senders/0/match: "10.0.0.0/33": prefix /33 is longer than 32 bits',
     '/engines/0/senders/1/match: "10.1.2.3/8": the address has bits set past the /8 prefix; did you mean "10.0.0.0/8"?',
     '/engines/0/senders/2/match: "10.256.*": 256 is not an IPv4 octet (0–255)',
-    '/engines/0/senders/3/match: "router.example.net" is not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*, *)',
+    '/engines/0/senders/3/match: "router.example.net": not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*.3.*, *)',
     '/engines/0/senders/4/match: "2001:db8::1/32": the address has bits set past the /32 prefix; did you mean "2001:db8::/32"?',
-    '/engines/0/senders/5/match: "10.*.0.*" is not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*, *)',
+    '/engines/0/senders/5/match: "10.*.0": not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*.3.*, *)',
   ])
+})
+
+// Issue 14 item 7: the config check refused wildcards the README and the engine accept.
+validate('every sender form the README lists is accepted, a star between octets too', () => {
+  const doc = baseDoc()
+  const forms = ['10.1.2.3', '2001:db8::1', '10.0.0.0/8', '2001:db8::/32', '10.0.*', '10.*.3.*', '*.*.*.7', '*']
+  doc.engines[0].senders = forms.map((match, i) => ({ name: `s${i}`, match }))
+  assert.equal(issuesOf(doc), ['ok'])
 })
 
 validate('bad time zone', () => {

@@ -45,6 +45,20 @@ receive('the 20k corpus from a Node dgram socket arrives once each, with exact f
   assertAccounted(engine)
 })
 
+// Issue 14 item 7: a star between octets is the original's wildcard, matched per octet.
+receive('a datagram from 127.0.0.1 is named by the first wildcard covering it, a star between octets too', async () => {
+  const senders = [
+    { name: 'other', match: '127.*.1.*' },
+    { name: 'mid', match: '127.*.0.*' },
+    { name: 'loopback', match: '127.0.0.0/8' },
+  ]
+  const engine = Engine.start(settings({ senders }))
+  await sendDatagrams(engine.port, ['<13>one', '<13>two'])
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
+  assert.equal(rows.map((r) => [r.sender_ip, r.sender]), [['127.0.0.1', 'mid'], ['127.0.0.1', 'mid']])
+  assertAccounted(engine)
+})
+
 receive('logger(1) lines arrive once each with the sender name', async () => {
   const engine = Engine.start(settings())
   const lines = corpusLines('mikrotik-20k.log').slice(0, 300)

@@ -77,6 +77,25 @@ tcp('a message over the maximum size is stored cut and counted, in both framings
   assertAccounted(engine)
 })
 
+// Issue 14 item 5: a counted frame its connection ended inside was stored as if whole.
+tcp('a counted frame cut short by FIN or RST is stored as far as it came and counted; a last LF-less line is whole', async () => {
+  const engine = Engine.start(settings())
+  const port = tcpPort(engine)
+  const fin = await connect(port)
+  await new Promise<void>((resolve) => fin.end(`${line.length} ${line}40 <13>cut by fin`, resolve))
+  const rst = await connect(port)
+  await new Promise<void>((resolve) => rst.write(`${line.length} ${line}40 <13>cut by rst`, () => resolve()))
+  const reset = new Promise((resolve) => rst.on('close', resolve))
+  rst.resetAndDestroy()
+  await reset
+  const lf = await connect(port)
+  await new Promise<void>((resolve) => lf.end(`${line}\n<13>last line without LF`, resolve))
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 6))
+  assert.equal(rows.map((r) => r.original_log as string).sort(), [line, line, line, '<13>cut by fin', '<13>cut by rst', '<13>last line without LF'].sort())
+  assert.equal([engine.stats().truncated_by_close, engine.stats().truncated], [2, 0])
+  assertAccounted(engine)
+})
+
 tcp('a full queue slows the sender instead of dropping', async () => {
   const engine = Engine.start(settings({ queueCapacityRows: 256, chunkRows: 64 }))
   // Nobody pulls while loggen sends 5,000 lines: the queue fills and the connection waits.

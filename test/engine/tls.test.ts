@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import net from 'node:net'
 import tls from 'node:tls'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -116,6 +117,51 @@ t('the TCP limits hold over TLS: a connection over the maximum is refused and co
   const { rows } = await stopAndDrain(engine, await pullRows(engine, 2))
   assert.equal(rows.map((r) => r.original_log), [long.slice(0, 480), lines[0]])
   assert.equal([engine.stats().truncated, engine.stats().refused_max_connections], [1, 1])
+  assertAccounted(engine)
+})
+
+/**
+ * Writes each frame as its own TLS record and, once they are on the wire, resets the
+ * connection: a close without close_notify, as a crashing sender's kernel does.
+ */
+function nodeClientAbrupt(port: number, frames: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // No Nagle delay: every record leaves at once, so the reset discards none unsent.
+    const tcp = net.connect({ host: '127.0.0.1', port, noDelay: true })
+    const socket = tls.connect({ socket: tcp, ca: readFileSync(certs.ca), servername: undefined, host: '127.0.0.1' })
+    socket.on('error', reject)
+    tcp.on('close', () => resolve())
+    // The write callback means the kernel has the bytes (and sent them: no Nagle delay).
+    const reset = () => tcp.resetAndDestroy()
+    socket.on('secureConnect', () => frames.forEach((f, i) => socket.write(f, i === frames.length - 1 ? reset : undefined)))
+  })
+}
+
+// Issue 14 item 4: lines decrypted before a close without close_notify were discarded.
+t('a client that closes without close_notify: every line written before the close is stored', async () => {
+  const engine = Engine.start(settings('127.0.0.1:0'))
+  const port = tlsPort(engine)
+  const trials = 8
+  const perTrial = lines.slice(0, 10)
+  for (let trial = 0; trial < trials; trial++) await nodeClientAbrupt(port, perTrial.map((l) => `${l}\n`))
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, trials * perTrial.length))
+  assert.is(rows.length, trials * perTrial.length)
+  assert.equal(rows.map((r) => r.original_log).sort(), perTrial.flatMap((l) => Array<string>(trials).fill(l)).sort())
+  assertAccounted(engine)
+})
+
+// Issue 14 item 5: over TLS too, whether the session ends with close_notify or not.
+t('a counted frame cut short by the end of the TLS session is stored as far as it came and counted', async () => {
+  const engine = Engine.start(settings('127.0.0.1:0'))
+  const port = tlsPort(engine)
+  const whole = lines[0]!
+  await nodeClient(port, [whole]).then((e) => assert.is(e, undefined))
+  const clean = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(certs.ca) })
+  await new Promise<void>((resolve) => clean.on('secureConnect', () => clean.end(`${whole.length} ${whole}40 <13>cut, close_notify`, resolve)))
+  await nodeClientAbrupt(port, [`${whole.length} ${whole}`, '40 <13>cut, reset'])
+  const { rows } = await stopAndDrain(engine, await pullRows(engine, 5))
+  assert.equal(rows.map((r) => r.original_log as string).sort(), [whole, whole, whole, '<13>cut, close_notify', '<13>cut, reset'].sort())
+  assert.equal([engine.stats().truncated_by_close, engine.stats().truncated], [2, 0])
   assertAccounted(engine)
 })
 

@@ -47,17 +47,19 @@ test('EngineTotals: state, the last second and the totals, drops by cause, the q
   )
 })
 
-test('EngineTotals: the TCP limit counters once either counts something', () => {
+test('EngineTotals: the TCP counters once any counts something', () => {
   const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
-  const quiet = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 0, refused_max_connections: 0 }} />)
+  const quiet = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 0, truncated_by_close: 0, refused_max_connections: 0 }} />)
   assert.not.match(quiet, 'engine-tcp-limits')
-  const html = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 1234, refused_max_connections: 2 }} />)
+  const html = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 1234, truncated_by_close: 0, refused_max_connections: 2 }} />)
   assert.ok(
     html.endsWith(
-      '</dl><p class="engine-tcp-limits">TCP/TLS since the server started: 1,234 messages cut at the maximum size, 2 connections refused over the maximum</p></div>',
+      '</dl><p class="engine-tcp-limits">TCP/TLS since the server started: 1,234 messages cut at the maximum size, 0 cut short by a closed connection, 2 connections refused over the maximum</p></div>',
     ),
     html,
   )
+  const cutByClose = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 0, truncated_by_close: 3, refused_max_connections: 0 }} />)
+  assert.match(cutByClose, '0 messages cut at the maximum size, 3 cut short by a closed connection, 0 connections')
 })
 
 test('EngineTotals: the regex budget counter once it counts something', () => {

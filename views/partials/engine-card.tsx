@@ -15,8 +15,8 @@ export interface EngineTotalsProps {
   totals: Totals
   /** The last second's rates, if sampled yet. */
   latest?: RateSample | undefined
-  /** The TCP/TLS limit counters; shown once either is above zero. */
-  tcp?: Pick<EngineCounters, 'truncated' | 'refused_max_connections'> | undefined
+  /** The TCP/TLS counters beside the identity; shown once any is above zero. */
+  tcp?: Pick<EngineCounters, 'truncated' | 'truncated_by_close' | 'refused_max_connections'> | undefined
   /** Field values left NULL over the backtracking budget; shown once above zero. */
   regexBudgetExceeded?: number | undefined
 }
@@ -65,9 +65,9 @@ export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExce
           </dd>
         </div>
       </dl>
-      {tcp && (tcp.truncated > 0 || tcp.refused_max_connections > 0) && (
+      {tcp && (tcp.truncated > 0 || tcp.truncated_by_close > 0 || tcp.refused_max_connections > 0) && (
         <p class="engine-tcp-limits">
-          TCP/TLS since the server started: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
+          TCP/TLS since the server started: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.truncated_by_close)} cut short by a closed connection, {count.format(tcp.refused_max_connections)} connections refused over the maximum
         </p>
       )}
       {regexBudgetExceeded !== undefined && regexBudgetExceeded > 0 && (

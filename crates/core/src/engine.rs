@@ -6,7 +6,8 @@
 //! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
 //! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
 //! drained. A TCP message cut at the maximum size is still delivered (and counted in
-//! `truncated` too); a connection refused over the limit carried no message yet, so
+//! `truncated` too), and so is one cut short by its connection's end (counted in
+//! `truncated_by_close` too); a connection refused over the limit carried no message yet, so
 //! `refused_max_connections` stands beside the identity, not in it, and so does
 //! `regex_budget_exceeded` (its rows are stored, with NULL fields). The queue is bounded
 //! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
@@ -27,6 +28,7 @@ use crate::batch::Chunk;
 use crate::error::Error;
 use crate::extract::Scratch;
 use crate::pipeline::{Outcome, Pipeline};
+use crate::port_lock::PortLock;
 use crate::recv::{bind, parse_listen, raise_receiver_priority, MmsgBuffers};
 use crate::sender::{UnknownSender, UnknownSenders};
 use crate::tcp::{self, TcpLimits, TcpOptions};
@@ -92,6 +94,9 @@ pub struct Counters {
     /// TCP/TLS messages longer than the maximum message size, stored cut to it (counted
     /// whether or not their sender is known).
     pub truncated: AtomicU64,
+    /// TCP/TLS octet-counted messages whose connection ended before all their bytes came,
+    /// stored as far as they came (counted whether or not their sender is known).
+    pub truncated_by_close: AtomicU64,
     /// TCP/TLS connections closed at once because the listener had its maximum open.
     pub refused_max_connections: AtomicU64,
     /// Field values left NULL because their backtracking search was over the work budget
@@ -171,14 +176,20 @@ struct ReceiverSet {
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     sockets: Vec<SocketInfo>,
+    /// This process's hold on the ports, kept until the sockets are closed.
+    _ports: Vec<PortLock>,
 }
 
 impl ReceiverSet {
-    /// Binds every socket first, so a bad address fails before any thread starts.
+    /// Binds every socket first, so a bad address fails before any thread starts; each
+    /// port is locked before its first socket is bound, so a port another logsift
+    /// process listens on fails the start without taking a single message from it.
     fn start(shared: &Arc<Shared>, options: &ListenOptions) -> Result<ReceiverSet, Error> {
+        let mut ports = Vec::new();
         let mut bound: Vec<(Socket, SocketInfo)> = Vec::new();
         for text in &options.udp {
             let mut addr = parse_listen(text)?;
+            ports.push(PortLock::acquire("udp", addr)?);
             for _ in 0..options.threads.max(1) {
                 let (socket, granted) = bind(addr, options.receive_buffer_bytes)?;
                 let local = socket
@@ -208,6 +219,7 @@ impl ReceiverSet {
         for (text, tls) in plain.chain(secure) {
             let config = tls.map(TlsListen::server_config).transpose()?;
             let addr = parse_listen(text)?;
+            ports.push(PortLock::acquire("tcp", addr)?);
             let listener = tcp::bind(addr)?;
             let local = listener.local_addr().unwrap_or(addr);
             listeners.push((listener, local, config));
@@ -252,6 +264,7 @@ impl ReceiverSet {
             stop,
             threads,
             sockets,
+            _ports: ports,
         })
     }
 
@@ -415,7 +428,7 @@ impl TcpRows {
 }
 
 impl tcp::Sink for TcpRows {
-    fn frame(&mut self, bytes: &[u8], truncated: bool) {
+    fn frame(&mut self, bytes: &[u8], cut: tcp::Cut) {
         let current = self.shared.pipeline();
         if !Arc::ptr_eq(&current, &self.pipeline) {
             self.hand_over();
@@ -429,7 +442,15 @@ impl tcp::Sink for TcpRows {
         let c = &self.shared.counters;
         c.received.fetch_add(1, Relaxed);
         c.bytes.fetch_add(bytes.len() as u64, Relaxed);
-        c.truncated.fetch_add(u64::from(truncated), Relaxed);
+        match cut {
+            tcp::Cut::Whole => {}
+            tcp::Cut::AtMaxSize => {
+                c.truncated.fetch_add(1, Relaxed);
+            }
+            tcp::Cut::ByClose => {
+                c.truncated_by_close.fetch_add(1, Relaxed);
+            }
+        }
         let at = now_us();
         let p = &self.pipeline;
         match p.process(bytes, self.peer, at, &mut self.scratch, &mut self.chunk) {
@@ -507,6 +528,8 @@ pub struct Stats {
     pub receive_errors: u64,
     /// See [`Counters`].
     pub truncated: u64,
+    /// See [`Counters`].
+    pub truncated_by_close: u64,
     /// See [`Counters`].
     pub refused_max_connections: u64,
     /// See [`Counters`].
@@ -680,6 +703,7 @@ impl Engine {
             delivered: c.delivered.load(Relaxed),
             receive_errors: c.receive_errors.load(Relaxed),
             truncated: c.truncated.load(Relaxed),
+            truncated_by_close: c.truncated_by_close.load(Relaxed),
             refused_max_connections: c.refused_max_connections.load(Relaxed),
             regex_budget_exceeded: c.regex_budget_exceeded.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),

@@ -63,6 +63,16 @@ pub enum ErrorKind {
         /// Which file and why.
         message: String,
     },
+    /// Another process listens on the port (see `port_lock`): binding beside it would
+    /// split the port's messages between two collectors.
+    PortHeld {
+        /// `udp` or `tcp` (TLS listens on TCP).
+        protocol: &'static str,
+        /// The address that was to be bound.
+        address: std::net::SocketAddr,
+        /// The process holding the port, when it could be asked.
+        holder: Option<u32>,
+    },
     /// A socket call failed (bind, setsockopt, …).
     Io {
         /// What was being done, e.g. `bind 0.0.0.0:5514`.
@@ -91,7 +101,7 @@ impl Error {
 
     /// True when the error comes from the caller's configuration rather than the system.
     pub fn is_config(&self) -> bool {
-        !matches!(self.kind, ErrorKind::Io { .. })
+        !matches!(self.kind, ErrorKind::Io { .. } | ErrorKind::PortHeld { .. })
     }
 }
 
@@ -130,6 +140,21 @@ impl fmt::Display for Error {
                 write!(f, "time zone '{name}' is unknown: {message}")
             }
             ErrorKind::Tls { address, message } => write!(f, "tls listener {address}: {message}"),
+            ErrorKind::PortHeld {
+                protocol,
+                address,
+                holder,
+            } => {
+                write!(f, "bind {protocol} {address}: another process")?;
+                if let Some(pid) = holder {
+                    write!(f, " (pid {pid})")?;
+                }
+                write!(
+                    f,
+                    " already listens on {protocol} port {}; a second collector there would split its messages",
+                    address.port()
+                )
+            }
             ErrorKind::Io { context, message } => write!(f, "{context}: {message}"),
         }
     }

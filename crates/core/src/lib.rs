@@ -18,6 +18,7 @@ pub mod extract;
 pub mod header;
 pub mod matcher;
 pub mod pipeline;
+mod port_lock;
 pub mod recv;
 mod rfc3164;
 mod rfc5424;

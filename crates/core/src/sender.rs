@@ -25,30 +25,26 @@ enum Pattern {
     Wildcard([Option<u8>; 4]),
 }
 
+/// Why a `match` is none of the forms, for a pattern that looks like no form at all.
+const NO_FORM: &str =
+    "not an address, a CIDR (10.0.0.0/8, 2001:db8::/32) or a wildcard (10.0.*, 10.*.3.*, *)";
+
 impl Pattern {
+    /// Parses a `match`; the error is the reason in plain words, without the pattern.
     fn parse(s: &str) -> Result<Pattern, String> {
         let s = s.trim();
         if s == "*" {
             return Ok(Pattern::Any);
         }
         if let Some((net, prefix)) = s.split_once('/') {
-            let net: IpAddr = net
-                .parse()
-                .map_err(|_| format!("'{net}' is not an IP address"))?;
-            let max = if net.is_ipv4() { 32 } else { 128 };
-            let prefix: u8 = prefix
-                .parse()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("prefix length must be 0–{max}"))?;
-            return Ok(Pattern::Cidr(mask(net, prefix), prefix));
+            return parse_cidr(net, prefix);
         }
         if s.contains('*') {
             return parse_wildcard(s).map(Pattern::Wildcard);
         }
         s.parse()
             .map(Pattern::Exact)
-            .map_err(|_| "expected an address, a CIDR, a wildcard like 10.0.* or *".to_string())
+            .map_err(|_| NO_FORM.to_string())
     }
 
     fn matches(&self, ip: IpAddr) -> bool {
@@ -69,26 +65,60 @@ impl Pattern {
     }
 }
 
+/// `net/prefix`. Host bits set past the prefix are refused rather than masked: `10.1.2.3/8`
+/// is more likely a typo for `10.1.2.3/32` or `10.0.0.0/8` than either, so the operator
+/// is asked.
+fn parse_cidr(net: &str, prefix: &str) -> Result<Pattern, String> {
+    let addr: IpAddr = net
+        .parse()
+        .map_err(|_| format!("\"{net}\" is not an IPv4 or IPv6 address"))?;
+    let max: u8 = if addr.is_ipv4() { 32 } else { 128 };
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("\"/{prefix}\" is not a prefix length (0–{max})"));
+    }
+    let prefix = match prefix.parse::<u8>() {
+        Ok(p) if p <= max => p,
+        _ => return Err(format!("prefix /{prefix} is longer than {max} bits")),
+    };
+    let network = mask(addr, prefix);
+    if network != addr {
+        return Err(format!(
+            "the address has bits set past the /{prefix} prefix; did you mean \"{network}/{prefix}\"?"
+        ));
+    }
+    Ok(Pattern::Cidr(network, prefix))
+}
+
+/// The original's wildcard: up to four dot-separated octets or `*`, ending in `*` when
+/// fewer than four (`10.0.*`, `10.*.3.*`).
 fn parse_wildcard(s: &str) -> Result<[Option<u8>; 4], String> {
     let parts: Vec<&str> = s.split('.').collect();
-    let bad = || format!("'{s}' is not a wildcard like 10.0.* or 10.*.3.*");
-    if parts.len() > 4 || parts.iter().any(|p| p.is_empty()) {
-        return Err(bad());
-    }
-    if parts.len() < 4 && parts.last() != Some(&"*") {
-        return Err(bad());
+    if parts.len() > 4
+        || parts.iter().any(|p| p.is_empty())
+        || (parts.len() < 4 && parts.last() != Some(&"*"))
+    {
+        return Err(NO_FORM.to_string());
     }
     let mut octets = [None; 4];
     for (i, part) in parts.iter().enumerate() {
         octets[i] = match *part {
             "*" => None,
-            n if n.bytes().all(|b| b.is_ascii_digit()) && !(n.len() > 1 && n.starts_with('0')) => {
-                Some(n.parse::<u8>().map_err(|_| bad())?)
-            }
-            _ => return Err(bad()),
+            n if n.bytes().all(|b| b.is_ascii_digit()) => Some(
+                n.parse::<u8>()
+                    .ok()
+                    .filter(|_| !(n.len() > 1 && n.starts_with('0')))
+                    .ok_or_else(|| format!("{n} is not an IPv4 octet (0–255)"))?,
+            ),
+            _ => return Err(NO_FORM.to_string()),
         };
     }
     Ok(octets)
+}
+
+/// Why `pattern` is not a valid sender `match`, or `None` when it is: the check config
+/// validation runs, so a config is refused for exactly the patterns an engine refuses.
+pub fn check_match(pattern: &str) -> Option<String> {
+    Pattern::parse(pattern).err()
 }
 
 fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
@@ -310,6 +340,46 @@ mod tests {
             ])
             .expect_err(bad);
             assert!(err.to_string().starts_with("sender #1 match"), "{err}");
+        }
+    }
+
+    /// Issue 14 item 7: the reasons config validation shows, and the wildcard forms the
+    /// README lists accepted.
+    #[test]
+    fn check_match_gives_the_reason() {
+        for ok in [
+            "*",
+            "10.*.3.*",
+            "10.0.*",
+            "10.*",
+            "*.*.*.7",
+            "10.1.2.3",
+            "::1",
+            "2001:db8::/32",
+            "0.0.0.0/0",
+        ] {
+            assert_eq!(check_match(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("10.0.0.0/33", "prefix /33 is longer than 32 bits"),
+            ("10.0.0.0/999", "prefix /999 is longer than 32 bits"),
+            ("2001:db8::/129", "prefix /129 is longer than 128 bits"),
+            ("10.0.0.0/x", "\"/x\" is not a prefix length (0–32)"),
+            (
+                "10.1.2.3/8",
+                "the address has bits set past the /8 prefix; did you mean \"10.0.0.0/8\"?",
+            ),
+            (
+                "2001:db8::1/32",
+                "the address has bits set past the /32 prefix; did you mean \"2001:db8::/32\"?",
+            ),
+            ("host/8", "\"host\" is not an IPv4 or IPv6 address"),
+            ("10.256.*", "256 is not an IPv4 octet (0–255)"),
+            ("01.*", "01 is not an IPv4 octet (0–255)"),
+            ("10.*.3", NO_FORM),
+            ("router.example.net", NO_FORM),
+        ] {
+            assert_eq!(check_match(bad).as_deref(), Some(why), "{bad}");
         }
     }
 

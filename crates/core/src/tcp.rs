@@ -6,8 +6,9 @@
 //! queue is full, the kernel's receive window closes and the sender waits — nothing is
 //! dropped for a slow consumer, unlike UDP where the kernel would drop instead.
 //! The limits ([`TcpLimits`]) are read live, so a config reload changes them without
-//! closing a connection; a message cut at the size limit and a connection refused over
-//! the connection limit are each reported, for the engine to count.
+//! closing a connection; a message cut at the size limit, a counted frame cut short by
+//! the connection's end ([`Cut`]) and a connection refused over the connection limit are
+//! each reported, for the engine to count.
 //! TLS (RFC 5425, [`crate::tls`]) runs the same connection handling over a decrypting
 //! [`Stream`].
 
@@ -83,11 +84,24 @@ impl TcpLimits {
     }
 }
 
+/// Whether a message arrived whole, and if not why its bytes are only a part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The whole message.
+    Whole,
+    /// Longer than the maximum message size: these are its first bytes.
+    AtMaxSize,
+    /// An octet-counted frame (RFC 6587 §3.4.1) whose connection ended (FIN, RST or the
+    /// end of the TLS session) before MSG-LEN bytes came: these are the bytes that came.
+    /// A last LF-framed line without its LF is a whole message (§3.4.2 senders often
+    /// omit it), not this.
+    ByClose,
+}
+
 /// Where a connection's messages go.
 pub trait Sink {
-    /// One message, without its framing; `truncated` when it was longer than the maximum
-    /// message size and these are its first bytes.
-    fn frame(&mut self, bytes: &[u8], truncated: bool);
+    /// One message, without its framing, and whether it is whole.
+    fn frame(&mut self, bytes: &[u8], cut: Cut);
     /// Called at least every [`POLL`]: hands over a chunk that has grown old. May block
     /// while the engine's queue is full — that is the backpressure.
     fn tick(&mut self);
@@ -99,6 +113,14 @@ pub trait Sink {
 pub(crate) trait Stream: Read + Send {
     /// The socket underneath, for the read timeout and non-blocking draining.
     fn socket(&self) -> &TcpStream;
+
+    /// After a read failed for good: bytes the stream received before the failure and
+    /// still holds, a piece per call, 0 when none are left. A plain socket holds none
+    /// (the kernel's queue is what `read` returns); a TLS session may hold decrypted
+    /// text, because a failed write of its own (to a peer that is gone) fails the read.
+    fn read_held(&mut self, _buf: &mut [u8]) -> usize {
+        0
+    }
 }
 
 impl Stream for TcpStream {
@@ -119,7 +141,7 @@ enum Framing {
 /// Splits a byte stream into messages. Detection (§3.4: a digit starts MSG-LEN, a syslog
 /// message starts with `<`) happens on the first byte; a malformed MSG-LEN switches the
 /// rest of the connection to LF framing rather than dropping it. Messages go to an `out`
-/// callback with a flag that says the message was cut at the maximum size.
+/// callback with the [`Cut`] that says whether each is whole.
 pub struct Framer {
     framing: Option<Framing>,
     buf: Vec<u8>,
@@ -148,7 +170,7 @@ impl Framer {
     }
 
     /// Feeds bytes; calls `out` with each complete message.
-    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8], bool)) {
+    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8], Cut)) {
         if self.skip > 0 {
             let n = self.skip.min(data.len());
             self.skip -= n;
@@ -180,18 +202,23 @@ impl Framer {
     }
 
     /// The stream ended: a last LF-less line is still a message (§3.4.2 senders often
-    /// omit the final LF); an incomplete counted frame is kept as far as it came.
-    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8], bool)) {
+    /// omit the final LF); an incomplete counted frame is kept as far as it came and
+    /// reported [`Cut::ByClose`]. A frame whose MSG-LEN came but none of its message
+    /// carries nothing to keep.
+    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8], Cut)) {
         let rest = std::mem::take(&mut self.buf);
         match self.framing {
             Some(Framing::NonTransparent) if !self.skip_line => {
-                let cut = rest.len() > self.max;
-                emit_line(&rest[..rest.len().min(self.max)], cut, out);
+                emit_line(
+                    &rest[..rest.len().min(self.max)],
+                    cut_at(rest.len() > self.max),
+                    out,
+                );
             }
             Some(Framing::OctetCounting) => {
                 if let Some(sp) = rest.iter().position(|&b| b == b' ') {
                     if !rest[sp + 1..].is_empty() {
-                        out(&rest[sp + 1..], false);
+                        out(&rest[sp + 1..], Cut::ByClose);
                     }
                 }
             }
@@ -200,7 +227,7 @@ impl Framer {
     }
 
     /// One counted frame from the start of `rest`; `None` until it is complete.
-    fn octet_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], bool)) -> Option<usize> {
+    fn octet_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], Cut)) -> Option<usize> {
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == rest.len() && digits <= 9 {
             return None; // MSG-LEN still arriving
@@ -213,7 +240,7 @@ impl Framer {
         let len: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
         let body = &rest[digits + 1..];
         if len > self.max && body.len() >= self.max {
-            out(&body[..self.max], true);
+            out(&body[..self.max], Cut::AtMaxSize);
             let have = body.len().min(len);
             self.skip = len - have;
             return Some(digits + 1 + have);
@@ -221,26 +248,29 @@ impl Framer {
         if body.len() < len {
             return None;
         }
-        out(&body[..len], false);
+        out(&body[..len], Cut::Whole);
         Some(digits + 1 + len)
     }
 
     /// One LF-ended line from the start of `rest`; `None` until it is complete. A line
     /// is cut once two bytes more than the maximum arrived without an LF, so a line of
     /// exactly the maximum (and a CR) waits for its LF and is not reported as cut.
-    fn line_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], bool)) -> Option<usize> {
+    fn line_frame(&mut self, rest: &[u8], out: &mut dyn FnMut(&[u8], Cut)) -> Option<usize> {
         match rest.iter().position(|&b| b == b'\n') {
             Some(lf) => {
                 if !std::mem::take(&mut self.skip_line) {
                     let line = &rest[..lf];
                     let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    let cut = line.len() > self.max;
-                    emit_line(&line[..line.len().min(self.max)], cut, out);
+                    emit_line(
+                        &line[..line.len().min(self.max)],
+                        cut_at(line.len() > self.max),
+                        out,
+                    );
                 }
                 Some(lf + 1)
             }
             None if rest.len() > self.max + 1 && !self.skip_line => {
-                out(&rest[..self.max], true);
+                out(&rest[..self.max], Cut::AtMaxSize);
                 self.skip_line = true;
                 Some(rest.len())
             }
@@ -250,11 +280,20 @@ impl Framer {
     }
 }
 
+/// [`Cut::AtMaxSize`] when `over_max`, else [`Cut::Whole`].
+fn cut_at(over_max: bool) -> Cut {
+    if over_max {
+        Cut::AtMaxSize
+    } else {
+        Cut::Whole
+    }
+}
+
 /// A line without its CR; blank lines (keep-alives) are no messages.
-fn emit_line(line: &[u8], truncated: bool, out: &mut dyn FnMut(&[u8], bool)) {
+fn emit_line(line: &[u8], cut: Cut, out: &mut dyn FnMut(&[u8], Cut)) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if !line.is_empty() {
-        out(line, truncated);
+        out(line, cut);
     }
 }
 
@@ -365,7 +404,18 @@ fn serve(mut stream: impl Stream, limits: &TcpLimits, stop: &AtomicBool, sink: &
                 }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => break,
+            Err(_) => {
+                // A reset or a close without TLS close_notify: what arrived before it
+                // is still the sender's (issue 14).
+                loop {
+                    let n = stream.read_held(&mut buf);
+                    if n == 0 {
+                        break;
+                    }
+                    framer.push(&buf[..n], &mut |f, cut| sink.frame(f, cut));
+                }
+                break;
+            }
         }
         sink.tick();
     }
@@ -377,16 +427,17 @@ fn serve(mut stream: impl Stream, limits: &TcpLimits, stop: &AtomicBool, sink: &
 mod tests {
     use super::*;
 
-    /// Frames of `chunks` fed one after another, then finished; a cut one ends in `✂`.
+    /// Frames of `chunks` fed one after another, then finished; one cut at the maximum
+    /// size ends in `✂`, one cut short by the end of the stream in `…`.
     fn frames(max: usize, chunks: &[&[u8]]) -> Vec<String> {
         let mut f = Framer::new(max);
         let mut out = Vec::new();
-        let mut collect = |m: &[u8], cut: bool| {
+        let mut collect = |m: &[u8], cut: Cut| {
             let text = String::from_utf8_lossy(m);
-            out.push(if cut {
-                format!("{text}✂")
-            } else {
-                text.into()
+            out.push(match cut {
+                Cut::Whole => text.into(),
+                Cut::AtMaxSize => format!("{text}✂"),
+                Cut::ByClose => format!("{text}…"),
             });
         };
         for c in chunks {
@@ -411,7 +462,7 @@ mod tests {
             (
                 100,
                 &[b"5 <13>a6 <13>b\n", b"1", b"2 <13>c d e f"],
-                &["<13>a", "<13>b\n", "<13>c d e f"],
+                &["<13>a", "<13>b\n", "<13>c d e f…"],
             ),
             // cut at max: the rest of the frame is skipped, in both framings
             (4, &[b"<13>abcdef\n<13>b\n"], &["<13>✂", "<13>✂"]),
@@ -426,8 +477,14 @@ mod tests {
             // a malformed MSG-LEN: the connection continues as LF framing
             (100, &[b"12x\n<13>b\n"], &["12x", "<13>b"]),
             (100, &[b"05 <13>a\n"], &["05 <13>a"]),
-            // an incomplete counted frame at the end is kept as far as it came
-            (100, &[b"10 <13>abc"], &["<13>abc"]),
+            // an incomplete counted frame at the end is kept as far as it came, and said
+            // to be cut short; a frame cut at the maximum and then by the end is cut once
+            (100, &[b"10 <13>abc"], &["<13>abc…"]),
+            (100, &[b"5 <13>a10 "], &["<13>a"]),
+            (8, &[b"20 <13>ab"], &["<13>ab…"]),
+            (4, &[b"8 <13>abc"], &["<13>✂"]),
+            // the last LF-framed line without its LF is whole
+            (100, &[b"<13>a\n<13>b"], &["<13>a", "<13>b"]),
             (100, &[b""], &[]),
         ] {
             assert_eq!(frames(max, chunks), want, "{chunks:?}");

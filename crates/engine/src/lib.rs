@@ -173,6 +173,15 @@ pub fn check_class(spec: ClassSpec) -> Option<ClassProblem> {
     })
 }
 
+/// Why `pattern` is not a valid sender `match` (exact address, CIDR without host bits,
+/// `10.*.3.*`-style wildcard or `*`), or null when it is. The reason does not repeat the
+/// pattern. Config validation calls this, so a config is refused for exactly the patterns
+/// an engine refuses.
+#[napi]
+pub fn check_sender_match(pattern: String) -> Option<String> {
+    logsift_core::sender::check_match(&pattern)
+}
+
 /// Result of [`extract`].
 #[napi(object, object_from_js = false)]
 pub struct ExtractResult {
@@ -431,10 +440,10 @@ impl EngineOptions {
 
 /// Counters of an engine, named as in the spec in every layer. `received = delivered +
 /// rejected_unknown_sender + dropped_backpressure + queue_depth` (rows still inside receiver threads make up the
-/// difference for a moment while running; none once stopped and drained). `truncated`
-/// rows are among the delivered ones; `refused_max_connections` counts connections, not
-/// messages, and `regex_budget_exceeded` field values of stored rows, so both stand outside
-/// the identity.
+/// difference for a moment while running; none once stopped and drained). `truncated` and
+/// `truncated_by_close` rows are among the delivered ones; `refused_max_connections` counts
+/// connections, not messages, and `regex_budget_exceeded` field values of stored rows, so
+/// both stand outside the identity.
 #[napi(object)]
 pub struct EngineStats {
     /// Datagrams read from the sockets.
@@ -462,6 +471,10 @@ pub struct EngineStats {
     pub receive_errors: f64,
     /// TCP/TLS messages over `tcpMaxMessageBytes`, stored cut to it.
     pub truncated: f64,
+    /// TCP/TLS octet-counted messages whose connection ended (FIN, RST, end of the TLS
+    /// session) before all their bytes came, stored as far as they came.
+    #[napi(js_name = "truncated_by_close")]
+    pub truncated_by_close: f64,
     /// TCP/TLS connections closed at once because their listener had
     /// `tcpMaxConnections` open.
     #[napi(js_name = "refused_max_connections")]
@@ -584,6 +597,7 @@ impl NativeEngine {
             delivered: s.delivered as f64,
             receive_errors: s.receive_errors as f64,
             truncated: s.truncated as f64,
+            truncated_by_close: s.truncated_by_close as f64,
             refused_max_connections: s.refused_max_connections as f64,
             regex_budget_exceeded: s.regex_budget_exceeded as f64,
             kernel_drops: s.kernel_drops as f64,
