@@ -13,11 +13,13 @@
  * await writer.close()
  */
 
-import type { DuckDBConnection } from '@duckdb/node-api'
+import { existsSync } from 'node:fs'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import type { Batch } from '../engine/batch.js'
 import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
-import { OpenDay, type CommitListener } from './open-day.js'
+import { JOURNAL_COMMITS, OpenDay, type CommitListener, type JournalRecords } from './open-day.js'
+import { quoteLiteral } from './sql-quote.js'
 
 /** Options of {@link DuckDBWriter.create}. */
 export interface DuckDBWriterOptions {
@@ -35,8 +37,13 @@ export interface DuckDBWriterOptions {
   clock?: Clock
   /** Receives errors of the background flush, which has no caller to throw to. Default: a process warning. */
   onError?: (error: Error) => void
-  /** Hears of every commit: rows committed and its duration in milliseconds (the flush-latency metric). */
+  /** Hears of every commit: rows committed, its duration in milliseconds (the flush-latency metric) and the journal records it stored. */
   onCommit?: CommitListener
+  /**
+   * The engine's journal: chunks with journal records are committed together with a
+   * row naming those records (see `open-day.ts`). Default none.
+   */
+  journalId?: string
 }
 
 /** Counters and timings of a writer. */
@@ -63,7 +70,7 @@ export class DuckDBWriter {
   private closed = false
   private closing: Promise<void> | undefined
   private constructor(
-    private readonly options: Required<DuckDBWriterOptions>,
+    private readonly options: Required<Omit<DuckDBWriterOptions, 'journalId'>> & Pick<DuckDBWriterOptions, 'journalId'>,
     private readonly counters: { stored: number; flushes: number; lastFlushMs: number; maxFlushMs: number },
     private readonly onCommit: CommitListener,
     private current: OpenDay,
@@ -78,7 +85,7 @@ export class DuckDBWriter {
 
   /** Opens today's file (appending to it when it exists) and starts the commit timer. */
   static async create(options: DuckDBWriterOptions): Promise<DuckDBWriter> {
-    const full: Required<DuckDBWriterOptions> = {
+    const full: Required<Omit<DuckDBWriterOptions, 'journalId'>> & Pick<DuckDBWriterOptions, 'journalId'> = {
       flushIntervalMs: 1000,
       closeGraceMs: 60_000,
       clock: systemClock,
@@ -88,14 +95,14 @@ export class DuckDBWriter {
     }
     const span = daySpan(full.clock.now(), full.timezone)
     const counters = { stored: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0 }
-    const onCommit = (rows: number, ms: number) => {
+    const onCommit: CommitListener = (rows, ms, records) => {
       counters.stored += rows
       counters.flushes++
       counters.lastFlushMs = ms
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
-      full.onCommit(rows, ms)
+      full.onCommit(rows, ms, records)
     }
-    const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit)
+    const today = await OpenDay.open(span, dayFilePath(full.dataDir, full.engine, span.day), onCommit, full.journalId)
     return new DuckDBWriter(full, counters, onCommit, today)
   }
 
@@ -188,6 +195,21 @@ export class DuckDBWriter {
     return open.connect()
   }
 
+  /**
+   * The journal records of `journalId` whose rows today's and yesterday's files hold:
+   * what a journal left by a crash must not replay. Older files are not read (a journal
+   * holding rows older than yesterday would replay those again).
+   */
+  async committedJournalRecords(journalId: string): Promise<JournalRecords[]> {
+    const records = await this.current.committedRecords(journalId)
+    const yesterday = daySpan(this.current.span.start - 1, this.options.timezone)
+    const path = dayFilePath(this.options.dataDir, this.options.engine, yesterday.day)
+    const open = this.days.get(yesterday.day)
+    if (open !== undefined) records.push(...(await open.committedRecords(journalId)))
+    else if (existsSync(path)) records.push(...(await readCommittedRecords(path, journalId)))
+    return records
+  }
+
   /** The current day (`YYYY-MM-DD`). */
   get today(): string {
     return this.current.span.day
@@ -208,7 +230,7 @@ export class DuckDBWriter {
     let day = this.days.get(span.day)
     if (day === undefined) {
       // A late row for a day already closed reopens that day's file: never lose a row.
-      day = await OpenDay.open(span, dayFilePath(this.options.dataDir, this.options.engine, span.day), this.onCommit)
+      day = await OpenDay.open(span, dayFilePath(this.options.dataDir, this.options.engine, span.day), this.onCommit, this.options.journalId)
       this.days.set(span.day, day)
     }
     return day
@@ -240,5 +262,23 @@ export class DuckDBWriter {
     // The queue only orders operations; each caller sees its own failure.
     this.queue = run.catch(() => undefined)
     return run
+  }
+}
+
+/** {@link OpenDay.committedRecords} of a day file this writer does not hold, opened read-only for the moment. */
+async function readCommittedRecords(path: string, journalId: string): Promise<JournalRecords[]> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+  try {
+    const connection = await instance.connect()
+    try {
+      const exists = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = '${JOURNAL_COMMITS}'`)
+      if (exists.currentRowCount === 0) return []
+      const reader = await connection.runAndReadAll(`SELECT first_record, last_record FROM ${JOURNAL_COMMITS} WHERE journal_id = ${quoteLiteral(journalId)}`)
+      return reader.getRows().map(([first, last]) => [Number(first), Number(last)] as const)
+    } finally {
+      connection.closeSync()
+    }
+  } finally {
+    instance.closeSync()
   }
 }

@@ -12,6 +12,13 @@
  * own appender and transaction. Appends go to the active lane; the writer's timer seals
  * it, commits it in the background and moves appends to an idle lane, so commits run in
  * parallel beside the appends.
+ *
+ * Journaled rows (those with `journalRecords`, when the day is opened with a journal id):
+ * a lane then holds its rows in an explicit transaction — rows of a DuckDB appender
+ * join the transaction open on its connection — and commits, in that same transaction,
+ * a `journal_commits` row per chunk naming the journal records the rows came from. After
+ * a crash the writer reads these rows back and acknowledges those records again, so the
+ * journal replays exactly the records whose rows were not committed.
  */
 
 import { existsSync } from 'node:fs'
@@ -82,8 +89,20 @@ const DAY_FILE_SETTINGS = {
   allocator_background_threads: 'true',
 }
 
-/** Told of each commit: rows committed and how long DuckDB took, in milliseconds. */
-export type CommitListener = (rows: number, ms: number) => void
+/** First and last number of the journal records a chunk's rows came from. */
+export type JournalRecords = readonly [number, number]
+
+/** Told of each commit: rows committed, how long DuckDB took in milliseconds, and the journal records now stored. */
+export type CommitListener = (rows: number, ms: number, records: readonly JournalRecords[]) => void
+
+/** The table of committed journal records in each day file (see the module comment). */
+export const JOURNAL_COMMITS = 'journal_commits'
+
+/** What a lane's commit stored. */
+interface Committed {
+  rows: number
+  records: JournalRecords[]
+}
 
 /** One appender on a connection of its own. Its operations run one at a time, in call order. */
 class Lane {
@@ -94,8 +113,16 @@ class Lane {
   private appender: DuckDBAppender | undefined
   private last: Promise<unknown> = Promise.resolve()
   private queued = 0
+  /** Journal records of the rows appended since the last commit. */
+  private records: JournalRecords[] = []
+  /** Whether the lane's connection has a transaction open. */
+  private inTransaction = false
 
-  constructor(readonly connection: DuckDBConnection) {}
+  /** `journalId`: the journal of journaled chunks, whose records are committed with their rows. */
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly journalId: string | undefined,
+  ) {}
 
   /** Whether operations are queued or running. */
   get busy(): boolean {
@@ -111,21 +138,42 @@ class Lane {
   /** Appends after the lane's earlier operations; resolves when the rows are in the appender. */
   append(chunk: RowChunk, table: readonly string[], fromUs: number, toUs: number): Promise<void> {
     this.dirty = true
+    const records = this.journalId === undefined ? null : chunk.journalRecords
     return this.run(async () => {
+      if (records && !this.inTransaction) {
+        await this.connection.run('BEGIN TRANSACTION')
+        this.inTransaction = true
+      }
       this.appender ??= await this.connection.createAppender('logs', 'main', DAY_DATABASE)
       this.pendingRows += await appendChunk(this.appender, chunk, table, fromUs, toUs)
+      if (records) this.records.push([records[0]!, records[1]!])
     })
   }
 
-  /** Commits the lane's rows after its earlier operations; resolves with how many there were. */
-  commit(): Promise<number> {
+  /** Commits the lane's rows after its earlier operations; resolves with how many there were and their journal records. */
+  commit(): Promise<Committed> {
     this.dirty = false
     return this.run(async () => {
       const rows = this.pendingRows
-      if (rows === 0 || this.appender === undefined) return 0
-      await flushAppender(this.appender)
-      this.pendingRows = 0
-      return rows
+      const records = this.records
+      if (rows === 0 || this.appender === undefined) return { rows: 0, records: [] }
+      try {
+        await flushAppender(this.appender)
+        if (this.inTransaction) {
+          const values = records.map(([first, last]) => `(${quoteLiteral(this.journalId!)}, ${first}, ${last})`)
+          await this.connection.run(`INSERT INTO ${JOURNAL_COMMITS} VALUES ${values.join(', ')}`)
+          await this.connection.run('COMMIT')
+        }
+      } catch (e) {
+        // Nothing of the transaction is stored; the journal replays its records at the next start.
+        if (this.inTransaction) await this.connection.run('ROLLBACK').catch(() => undefined)
+        throw e
+      } finally {
+        this.inTransaction = false
+        this.pendingRows = 0
+        this.records = []
+      }
+      return { rows, records }
     })
   }
 
@@ -170,7 +218,7 @@ export class OpenDay {
    * Opens (creating if needed) the file at `path`; an existing `logs` table is appended to.
    * `onCommit` hears of every commit, including those a schema change forces.
    */
-  static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
+  static async open(span: DaySpan, path: string, onCommit: CommitListener, journalId?: string): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true })
     const instance = await DuckDBInstance.create(':memory:', DAY_FILE_SETTINGS)
     try {
@@ -180,8 +228,9 @@ export class OpenDay {
       const rowGroupRows = await rowGroupRowsOf(connection, path)
       await connection.run(`ATTACH ${quoteLiteral(path)} AS ${DAY_DATABASE} (ROW_GROUP_SIZE ${rowGroupRows})`)
       await connection.run(`USE ${DAY_DATABASE}`)
+      if (journalId !== undefined) await connection.run(`CREATE TABLE IF NOT EXISTS ${JOURNAL_COMMITS} (journal_id VARCHAR, first_record BIGINT, last_record BIGINT)`)
       const lanes: Lane[] = []
-      for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance)))
+      for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance), journalId))
       return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
     } catch (cause) {
       instance.closeSync()
@@ -245,10 +294,23 @@ export class OpenDay {
     const started = performance.now()
     const results = await Promise.allSettled(lanes.map((lane) => lane.commit()))
     let rows = 0
-    for (const r of results) if (r.status === 'fulfilled') rows += r.value
-    if (rows > 0) this.onCommit(rows, performance.now() - started)
+    const records: JournalRecords[] = []
+    for (const r of results) {
+      if (r.status !== 'fulfilled') continue
+      rows += r.value.rows
+      records.push(...r.value.records)
+    }
+    if (rows > 0) this.onCommit(rows, performance.now() - started, records)
     const failed = results.find((r) => r.status === 'rejected')
     if (failed !== undefined) throw failed.reason
+  }
+
+  /** The journal records `journalId`'s rows in this file came from, as committed. */
+  async committedRecords(journalId: string): Promise<JournalRecords[]> {
+    const exists = await this.connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = '${DAY_DATABASE}' AND table_name = '${JOURNAL_COMMITS}'`)
+    if (exists.currentRowCount === 0) return []
+    const reader = await this.connection.runAndReadAll(`SELECT first_record, last_record FROM ${JOURNAL_COMMITS} WHERE journal_id = ${quoteLiteral(journalId)}`)
+    return reader.getRows().map(([first, last]) => [Number(first), Number(last)] as const)
   }
 
   /** Folds the write-ahead log into the file, so a read-only reader sees every row. */

@@ -29,6 +29,8 @@ export interface EngineTotalsProps {
   latest?: RateSample | undefined
   /** The TCP/TLS limit counters; shown once either is above zero. */
   tcp?: Pick<EngineCounters, 'truncated' | 'refused_max_connections'> | undefined
+  /** The disk journal's backlog; shown when the engine has a journal (`journal_max_bytes` above 0). */
+  journal?: Pick<EngineCounters, 'journal_bytes' | 'journal_max_bytes' | 'journal_records' | 'journal_lag_seconds'> | undefined
 }
 
 const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
@@ -42,7 +44,7 @@ const LABELS: Record<(typeof RATE_SERIES)[number], string> = {
 const count = new Intl.NumberFormat('en-US')
 
 /** State badge, one tile per counter (the rate now and the total since start), and the TCP limits' counters when they count anything. */
-export function EngineTotals({ name, state, totals, latest, tcp }: EngineTotalsProps) {
+export function EngineTotals({ name, state, totals, latest, tcp, journal }: EngineTotalsProps) {
   return (
     <div class="engine-totals" id={`totals-${name}`}>
       <p class="engine-state">
@@ -61,6 +63,11 @@ export function EngineTotals({ name, state, totals, latest, tcp }: EngineTotalsP
           </div>
         ))}
       </dl>
+      {journal && journal.journal_max_bytes > 0 && (
+        <p class="engine-journal" data-journal-records={journal.journal_records}>
+          Journal: {count.format(journal.journal_records)} chunks waiting, {formatBytes(journal.journal_bytes)} of {formatBytes(journal.journal_max_bytes)}, lag {journal.journal_lag_seconds.toFixed(1)} s
+        </p>
+      )}
       {tcp && (tcp.truncated > 0 || tcp.refused_max_connections > 0) && (
         <p class="engine-tcp-limits">
           TCP/TLS since start: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.refused_max_connections)} connections refused over the maximum
@@ -98,7 +105,7 @@ export function EngineCard(props: EngineCardProps) {
           <a href={`/engines/${props.name}`}>Settings</a>
         </p>
       </header>
-      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} />
+      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} tcp={props.tcp} journal={props.journal} />
       <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name}, last 5 minutes`}></div>
     </section>
   )

@@ -40,6 +40,12 @@ use segment::{Framed, Next};
 
 /// The file holding the journal's identity.
 const ID_FILE: &str = "journal.id";
+/// The file locked while a journal is open, so no second one writes the same segments.
+const LOCK_FILE: &str = "journal.lock";
+/// The file holding the number below which every record is acknowledged, written by the
+/// sync thread and at closing; it only saves replays, so it is not synced (the writer's
+/// day files decide what a replay skips).
+const ACKED_FILE: &str = "acked";
 /// Numbers skipped at each opening: more records than one sync interval can hold.
 pub const RESTART_GAP: u64 = 1 << 20;
 
@@ -136,6 +142,7 @@ struct Inner {
     dirty: bool,
     next_seq: u64,
     bytes: u64,
+    last_record_bytes: u64,
     window: VecDeque<(u64, i64, Chunk)>,
     window_rows: usize,
     /// Set once a record went to disk only; the reader then reads from disk until it
@@ -145,10 +152,13 @@ struct Inner {
     last_read_written_us: i64,
     /// Every number below is acknowledged (or was never written).
     acked_below: u64,
+    /// `acked_below` as last written to [`ACKED_FILE`].
+    acked_written: u64,
     /// Acknowledged numbers at or above `acked_below`.
     acked: BTreeSet<u64>,
     unacked: u64,
     io_errors: u64,
+    closed: bool,
 }
 
 /// Reads records back from the segment files, in order.
@@ -162,6 +172,8 @@ struct DiskReader {
 /// A journal: see the module documentation.
 pub struct Journal {
     options: JournalOptions,
+    /// Held (and so locked) until [`Journal::close`].
+    lock: Mutex<Option<File>>,
     id: u64,
     /// Records below this number were written by an earlier run.
     replay_end: u64,
@@ -208,6 +220,25 @@ fn read_or_create_id(dir: &Path) -> Result<u64, Error> {
     }
 }
 
+/// Locks the directory's lock file; fails when another journal holds it.
+fn lock_dir(dir: &Path) -> Result<File, Error> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join(LOCK_FILE);
+    let file = open_append(&path)?;
+    // SAFETY: flock on a descriptor this function owns; no memory is passed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(Error::io(
+            format!(
+                "lock {} (is another logsift using this journal?)",
+                path.display()
+            ),
+            e,
+        ));
+    }
+    Ok(file)
+}
+
 fn open_append(path: &Path) -> Result<File, Error> {
     OpenOptions::new()
         .create(true)
@@ -222,6 +253,7 @@ impl Journal {
     pub fn open(options: JournalOptions) -> Result<Arc<Journal>, Error> {
         let dir = &options.dir;
         fs::create_dir_all(dir).map_err(io(format!("create {}", dir.display())))?;
+        let lock = lock_dir(dir)?;
         let id = read_or_create_id(dir)?;
         let mut found: Vec<(u64, PathBuf)> = Vec::new();
         for entry in fs::read_dir(dir).map_err(io(format!("list {}", dir.display())))? {
@@ -288,7 +320,13 @@ impl Journal {
             .map_err(io(format!("sync {}", dir.display())))?;
         let first = segments.front().map_or(next_seq, |s| s.first_seq);
         let bytes = segments.iter().map(|s| s.bytes).sum();
+        let acked_below = read_acked(dir).clamp(first, next_seq);
+        let unacked: u64 = segments
+            .iter()
+            .map(|s| s.end_seq - s.first_seq.max(acked_below).min(s.end_seq))
+            .sum();
         let journal = Arc::new(Journal {
+            lock: Mutex::new(Some(lock)),
             id,
             replay_end: next_seq,
             recovery,
@@ -299,15 +337,18 @@ impl Journal {
                 dirty: false,
                 next_seq,
                 bytes,
+                last_record_bytes: 0,
                 window: VecDeque::new(),
                 window_rows: 0,
                 disk_from: None,
                 read_next: first,
                 last_read_written_us: 0,
-                acked_below: first,
+                acked_below,
+                acked_written: acked_below,
                 acked: BTreeSet::new(),
-                unacked: recovery.records,
+                unacked,
                 io_errors: 0,
+                closed: false,
             }),
             written: Condvar::new(),
             reader: Mutex::new(DiskReader {
@@ -342,6 +383,12 @@ impl Journal {
         let mut framed = Framed::new(|out| codec::encode(&chunk, out));
         let written_us = now_us();
         let mut inner = self.lock();
+        if inner.closed {
+            return Err(Error::io(
+                "append to the journal",
+                std::io::Error::other("the journal is closed"),
+            ));
+        }
         let len = framed.len() as u64;
         if inner.bytes + len > self.options.max_bytes {
             return Ok(Appended::Full);
@@ -364,6 +411,7 @@ impl Journal {
         active.end_seq = seq + 1;
         active.first_written_us.get_or_insert(written_us);
         inner.bytes += len;
+        inner.last_record_bytes = len;
         inner.next_seq = seq + 1;
         inner.unacked += 1;
         inner.dirty = true;
@@ -499,7 +547,7 @@ impl Journal {
     /// of whose records are acknowledged, except the active one.
     pub fn ack(&self, first: u64, last: u64) {
         let mut inner = self.lock();
-        if inner.next_seq == 0 {
+        if inner.next_seq == 0 || inner.closed {
             return;
         }
         for seq in first..=last.min(inner.next_seq - 1) {
@@ -509,6 +557,25 @@ impl Journal {
             }
         }
         inner.advance_acked();
+    }
+
+    /// Ends writing, acknowledging and deleting, and unlocks the directory, so another
+    /// journal can open it while this one's owner still exists. Records not acknowledged
+    /// stay for that one to replay.
+    pub fn close(&self) {
+        let mut inner = self.lock();
+        inner.closed = true;
+        if inner.write_acked(&self.options.dir).is_err() {
+            inner.io_errors += 1;
+        }
+        self.lock.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// True while the journal has room for a record as large as the last one: TCP
+    /// receivers wait for it rather than drop.
+    pub fn has_room(&self) -> bool {
+        let inner = self.lock();
+        inner.bytes + inner.last_record_bytes <= self.options.max_bytes
     }
 
     /// True once every written record has been read.
@@ -548,6 +615,9 @@ impl Journal {
     fn sync(&self) {
         let (files, active) = {
             let mut inner = self.lock();
+            if !inner.closed && inner.write_acked(&self.options.dir).is_err() {
+                inner.io_errors += 1;
+            }
             let files = std::mem::take(&mut inner.unsynced);
             let active = if std::mem::take(&mut inner.dirty) {
                 inner.file.try_clone().ok()
@@ -564,7 +634,27 @@ impl Journal {
     }
 }
 
+/// The number in [`ACKED_FILE`]; 0 when there is none (everything may replay).
+fn read_acked(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(ACKED_FILE))
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 impl Inner {
+    /// Writes `acked_below` to [`ACKED_FILE`] when it moved (write and rename: never half a number).
+    fn write_acked(&mut self, dir: &Path) -> std::io::Result<()> {
+        if self.acked_below == self.acked_written {
+            return Ok(());
+        }
+        let tmp = dir.join(format!("{ACKED_FILE}.tmp"));
+        fs::write(&tmp, format!("{}\n", self.acked_below))?;
+        fs::rename(&tmp, dir.join(ACKED_FILE))?;
+        self.acked_written = self.acked_below;
+        Ok(())
+    }
+
     fn is_acked(&self, seq: u64) -> bool {
         seq < self.acked_below || self.acked.contains(&seq)
     }

@@ -247,7 +247,8 @@ fn after_reopening_the_reader_yields_exactly_the_records_not_acknowledged() {
         (seqs, committed)
     };
     let j = Journal::open(opts).unwrap();
-    // The writer acknowledges again what its day file says it committed…
+    // The acknowledged prefix (0..=3) was saved; the writer acknowledges again what its
+    // day file says it committed…
     for &i in &committed {
         j.ack(seqs[i], seqs[i]);
     }
@@ -304,4 +305,48 @@ fn lag_is_the_age_of_the_oldest_unread_record() {
     assert!((0.1..2.0).contains(&lag), "{lag}");
     drain(&j);
     assert_eq!(j.stats().lag_seconds, 0.0);
+}
+
+#[test]
+fn a_second_journal_on_the_same_directory_is_refused_while_the_first_is_open() {
+    let dir = tempdir();
+    let first = Journal::open(options(&dir)).unwrap();
+    let err = Journal::open(options(&dir)).err().expect("refused");
+    assert!(err.to_string().contains("journal.lock"), "{err}");
+    // Closing unlocks while the first still exists, and leaves its records to replay.
+    written(&first, tagged(7, 2));
+    first.close();
+    assert!(first.append(tagged(8, 2)).is_err());
+    let second = Journal::open(options(&dir)).unwrap();
+    assert_eq!(
+        drain(&second)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>(),
+        vec![7]
+    );
+}
+
+#[test]
+fn the_acknowledged_prefix_is_saved_so_a_clean_restart_replays_nothing() {
+    let dir = tempdir();
+    {
+        let j = Journal::open(options(&dir)).unwrap();
+        let seqs: Vec<u64> = (0..3).map(|i| written(&j, tagged(i, 4))).collect();
+        assert_eq!(drain(&j).len(), 3);
+        j.ack(seqs[0], seqs[2]);
+        j.close();
+    }
+    let j = Journal::open(options(&dir)).unwrap();
+    assert_eq!(j.stats().unacked_records, 0);
+    assert_eq!(drain(&j), vec![]);
+    // Out of order acknowledgements above the prefix are not saved: those records replay.
+    let seqs: Vec<u64> = (0..3).map(|i| written(&j, tagged(i, 4))).collect();
+    drain(&j);
+    j.ack(seqs[0], seqs[0]);
+    j.ack(seqs[2], seqs[2]);
+    j.close();
+    drop(j);
+    let j = Journal::open(options(&dir)).unwrap();
+    assert_eq!(drain(&j), vec![(seqs[1], 1), (seqs[2], 2)]);
 }
