@@ -206,7 +206,14 @@ export class DuckDBWriter {
     const path = dayFilePath(this.options.dataDir, this.options.engine, yesterday.day)
     const open = this.days.get(yesterday.day)
     if (open !== undefined) records.push(...(await open.committedRecords(journalId)))
-    else if (existsSync(path)) records.push(...(await readCommittedRecords(path, journalId)))
+    else if (existsSync(path)) {
+      try {
+        records.push(...(await readCommittedRecords(path, journalId)))
+      } catch (cause) {
+        // An unreadable file holds no commits to skip; it must not keep the engine from starting.
+        this.options.onError(new Error(`cannot read the journal commits of ${path}`, { cause }))
+      }
+    }
     return records
   }
 

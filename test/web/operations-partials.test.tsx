@@ -47,6 +47,16 @@ test('EngineTotals: the TCP limit counters once either counts something', () => 
   )
 })
 
+test('EngineTotals: the journal backlog and lag when the engine has a journal', () => {
+  const totals = { received: 3, stored: 3, rejected: 0, dropped: 0, kernel_drops: 0 }
+  const none = String(<EngineTotals name="fw" state="running" totals={totals} journal={{ journal_bytes: 0, journal_max_bytes: 0, journal_records: 0, journal_lag_seconds: 0 }} />)
+  assert.not.match(none, 'engine-journal')
+  const html = String(
+    <EngineTotals name="fw" state="running" totals={totals} journal={{ journal_bytes: 3 * 1024 * 1024, journal_max_bytes: 1024 ** 3, journal_records: 1234, journal_lag_seconds: 2.345 }} />,
+  )
+  assert.ok(html.endsWith('</dl><p class="engine-journal" data-journal-records="1234">Journal: 1,234 chunks waiting, 3.0 MiB of 1.0 GiB, lag 2.3 s</p></div>'), html)
+})
+
 test('TailRows escapes log text, marks NULL, and shows the time of day in the display zone', () => {
   const html = String(
     <TailRows
