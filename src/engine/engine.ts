@@ -128,6 +128,14 @@ export class Engine {
     this.handle.ackJournal(first, last)
   }
 
+  /**
+   * Opens the journal of `journalDir` (nothing without one), replaying what it holds;
+   * until then chunks wait in memory. Throws when another engine holds the journal.
+   */
+  openJournal(): void {
+    this.handle.openJournal()
+  }
+
   /** Closes the journal once stopped and drained, unlocking its directory for the next engine. */
   closeJournal(): void {
     this.handle.closeJournal()

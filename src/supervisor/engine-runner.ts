@@ -104,6 +104,9 @@ export class EngineRunner {
     try {
       const { diskFull = () => false, ...settings } = storage
       const flushLatency = new LatencyHistogram()
+      // Here, not at bind: an engine bound to take over from another opens the journal
+      // once that one has stopped and closed it.
+      engine.openJournal()
       const journalId = engine.journalId
       const writer = await DuckDBWriter.create({
         ...settings,

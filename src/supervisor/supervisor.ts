@@ -142,9 +142,8 @@ export class Supervisor {
         // A new data dir or zone means new files: stop (storing everything) and start anew.
         // The new sockets are bound first (SO_REUSEPORT), so no datagram meets a closed port
         // while the old engine drains; they queue until the new writer is open.
-        // Only one engine can hold a journal: with the same one (a new zone), stop first.
-        const sameJournal = e.journal !== undefined && e.journal.dir === runner.plan.journal?.dir
-        if (sameJournal) await runner.stop()
+        // The new engine opens the journal (the same one for a new zone) once the old one
+        // has closed it; until then its rows wait in memory.
         const bound = EngineRunner.bind(e, next.timezone)
         await runner.stop()
         this.runners.set(e.name, await EngineRunner.start(e, this.storage(next), this.onError, bound))

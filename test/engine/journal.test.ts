@@ -30,6 +30,13 @@ interface Pulled {
   records: readonly number[] | null
 }
 
+/** Starts an engine and opens its journal. */
+function start(s: EngineSettings): Engine {
+  const engine = Engine.start(s)
+  engine.openJournal()
+  return engine
+}
+
 /** Stops the engine and pulls every journal record as a chunk of its own until it is finished (deadline 10 s). */
 async function stopAndPull(engine: Engine): Promise<Pulled[]> {
   await engine.stop()
@@ -54,7 +61,7 @@ const journal = suite('engine: disk journal')
 journal('a burst a hundred times the memory window is stored entirely, read back from disk', async () => {
   const dir = tempJournal()
   // Without a journal, this window drops 900 of the 1000 rows (engine.test.ts).
-  const engine = Engine.start(settings(dir, { queueCapacityRows: 10 }))
+  const engine = start(settings(dir, { queueCapacityRows: 10 }))
   const sent = corpusLines('mikrotik-20k.log').slice(0, 1000)
   await sendDatagrams(engine.port, sent)
   await new Promise((r) => setTimeout(r, 300))
@@ -73,7 +80,7 @@ journal('a burst a hundred times the memory window is stored entirely, read back
 })
 
 journal('at its size cap the journal drops whole chunks and counts every row', async () => {
-  const engine = Engine.start(settings(tempJournal(), { journalMaxBytes: 20_000 }))
+  const engine = start(settings(tempJournal(), { journalMaxBytes: 20_000 }))
   const sent = corpusLines('mikrotik-20k.log').slice(0, 1000)
   await sendDatagrams(engine.port, sent)
   await new Promise((r) => setTimeout(r, 300))
@@ -90,7 +97,7 @@ journal('at its size cap the journal drops whole chunks and counts every row', a
 
 journal('a new engine on the journal replays every chunk after the acknowledged prefix', async () => {
   const dir = tempJournal()
-  const first = Engine.start(settings(dir))
+  const first = start(settings(dir))
   const sent = corpusLines('mikrotik-20k.log').slice(0, 200)
   await sendDatagrams(first.port, sent)
   await new Promise((r) => setTimeout(r, 300))
@@ -104,7 +111,7 @@ journal('a new engine on the journal replays every chunk after the acknowledged 
 
   // The journal saved the prefix; the record acknowledged out of order replays too (the
   // runner acknowledges it again from the day file before pulling).
-  const second = Engine.start(settings(dir))
+  const second = start(settings(dir))
   const expected = lines(pulled.slice(half))
   assert.is(second.stats().journal_records, pulled.length - half)
   const replayed = await stopAndPull(second)
@@ -115,22 +122,31 @@ journal('a new engine on the journal replays every chunk after the acknowledged 
   for (const p of replayed) second.ackJournal(p.records![0]!, p.records![1]!)
   second.closeJournal()
 
-  const third = Engine.start(settings(dir))
+  const third = start(settings(dir))
   assert.is(third.stats().journal_records, 0)
   assert.equal(await stopAndPull(third), [])
   third.closeJournal()
   assert.equal(readdirSync(dir).filter((f) => f.endsWith('.seg')).length, 1, 'acknowledged segments deleted, an empty active one left')
 })
 
-journal('a second engine on an open journal is refused until the first closes it', async () => {
+journal('a second engine cannot open a journal another holds; it keeps rows in memory until it can', async () => {
   const dir = tempJournal()
-  const first = Engine.start(settings(dir))
-  assert.throws(() => Engine.start(settings(dir)), /journal\.lock/)
+  const first = start(settings(dir))
+  const waiting = Engine.start(settings(dir))
+  assert.throws(() => waiting.openJournal(), /journal\.lock/)
+  // Bound but without the journal, it keeps rows in memory meanwhile.
+  await sendDatagrams(waiting.port, ['held in memory'])
+  await new Promise((r) => setTimeout(r, 200))
+  assert.is(waiting.stats().queue_depth, 1)
   await first.stop()
   first.closeJournal()
-  const second = Engine.start(settings(dir))
-  await second.stop()
-  second.closeJournal()
+  waiting.openJournal()
+  await sendDatagrams(waiting.port, ['through the journal'])
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal(lines(await stopAndPull(waiting)).sort(), ['held in memory', 'through the journal'])
+  assert.is(waiting.stats().journal_records, 1)
+  assertAccounted(waiting)
+  waiting.closeJournal()
 })
 
 journal.run()

@@ -49,6 +49,7 @@ commits('a journaled chunk commits with a journal_commits row naming its records
     threads: 1,
     journalDir: join(mkdtempSync(join(tmpdir(), 'logsift-journal-')), 'fw'),
   })
+  engine.openJournal()
   await sendDatagrams(engine.port, ['one', 'two', 'three'])
   await engine.stop()
   const chunks: RowChunk[] = []

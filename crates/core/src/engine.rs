@@ -12,7 +12,7 @@
 //! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
 //! does not fit is dropped whole and counted.
 //!
-//! With a journal ([`QueueOptions::journal`]) the queue is the journal instead: every
+//! With a journal ([`QueueOptions::journal`], from [`Engine::open_journal`] on) the queue is the journal instead: every
 //! chunk is written to disk first, the queue's capacity becomes the journal's memory
 //! window, and only a full journal drops (`dropped_journal_full`), never backpressure.
 
@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -97,6 +97,8 @@ pub struct Counters {
     pub dropped_journal_full: AtomicU64,
     /// Rows written to the journal.
     pub journaled: AtomicU64,
+    /// Rows handed to JavaScript from the journal.
+    pub delivered_from_journal: AtomicU64,
     /// Rows handed to JavaScript.
     pub delivered: AtomicU64,
     /// Of those, rows the journal kept from an earlier run.
@@ -119,7 +121,8 @@ pub struct Shared {
     queue_rx: Receiver<Chunk>,
     queued_rows: AtomicUsize,
     queue: QueueOptions,
-    journal: Option<Arc<Journal>>,
+    /// Set by [`Engine::open_journal`]; until then chunks wait in the memory queue.
+    journal: OnceLock<Arc<Journal>>,
     unknown: Mutex<UnknownSenders>,
     recent: Mutex<VecDeque<String>>,
     tcp_limits: Arc<TcpLimits>,
@@ -141,7 +144,7 @@ impl Shared {
         if rows == 0 {
             return;
         }
-        if let Some(journal) = &self.journal {
+        if let Some(journal) = self.journal.get() {
             let counter = match journal.append(chunk) {
                 Ok(Appended::Written(_)) => &self.counters.journaled,
                 // A failed write is in the journal's io_errors too.
@@ -168,7 +171,7 @@ impl Shared {
     /// and counts as for UDP.
     fn push_waiting(&self, chunk: Chunk, stop: &AtomicBool) {
         let rows = chunk.rows();
-        if let Some(journal) = &self.journal {
+        if let Some(journal) = self.journal.get() {
             while !journal.has_room() && !stop.load(Relaxed) {
                 std::thread::sleep(Duration::from_millis(2));
             }
@@ -582,16 +585,6 @@ impl Engine {
         queue: QueueOptions,
     ) -> Result<Engine, Error> {
         let (queue_tx, queue_rx) = crossbeam_channel::unbounded();
-        let journal = queue
-            .journal
-            .clone()
-            .map(|options| {
-                Journal::open(JournalOptions {
-                    window_rows: queue.capacity_rows,
-                    ..options
-                })
-            })
-            .transpose()?;
         let shared = Arc::new(Shared {
             pipeline: RwLock::new(Arc::new(pipeline)),
             counters: Counters::default(),
@@ -599,7 +592,7 @@ impl Engine {
             queue_rx,
             queued_rows: AtomicUsize::new(0),
             queue,
-            journal,
+            journal: OnceLock::new(),
             unknown: Mutex::new(UnknownSenders::new(UNKNOWN_SENDERS_CAPACITY)),
             recent: Mutex::new(VecDeque::new()),
             tcp_limits: Arc::new(TcpLimits::new(tcp_options)),
@@ -665,7 +658,7 @@ impl Engine {
     pub fn finished(&self) -> bool {
         self.stopped.load(Relaxed)
             && self.shared.queued_rows.load(Relaxed) == 0
-            && self.shared.journal.as_ref().is_none_or(|j| j.caught_up())
+            && self.shared.journal.get().is_none_or(|j| j.caught_up())
             && self
                 .carry
                 .lock()
@@ -677,9 +670,20 @@ impl Engine {
     /// schema, or `None` if none came.
     pub fn next_batch(&self, max_rows: usize, timeout: Duration) -> Option<Batch> {
         let mut carry = self.carry.lock().unwrap_or_else(|p| p.into_inner());
-        let batch = match &self.shared.journal {
-            Some(j) => self.next_journaled(j, &mut carry, max_rows, timeout)?,
-            None => self.next_queued(&mut carry, max_rows, timeout)?,
+        // Chunks queued in memory before the journal opened go first.
+        let from_memory = match &*carry {
+            Some((_, seq)) => seq.is_none(),
+            None => self.shared.queued_rows.load(Relaxed) > 0,
+        };
+        let batch = match self.shared.journal.get() {
+            Some(j) if !from_memory => {
+                let b = self.next_journaled(j, &mut carry, max_rows, timeout)?;
+                let c = &self.shared.counters;
+                c.delivered_from_journal
+                    .fetch_add(b.chunk.rows() as u64, Relaxed);
+                b
+            }
+            _ => self.next_queued(&mut carry, max_rows, timeout)?,
         };
         self.shared
             .counters
@@ -761,9 +765,29 @@ impl Engine {
         })
     }
 
+    /// Opens the journal of [`QueueOptions::journal`] (none: nothing to do), replaying
+    /// what it holds; from then on chunks go through it. Apart from [`Engine::start`] so a
+    /// successor can bind its sockets while the engine holding the journal drains, and
+    /// open it once that one has closed it.
+    pub fn open_journal(&self) -> Result<(), Error> {
+        let Some(options) = &self.shared.queue.journal else {
+            return Ok(());
+        };
+        if self.shared.journal.get().is_some() {
+            return Ok(());
+        }
+        let journal = Journal::open(JournalOptions {
+            window_rows: self.shared.queue.capacity_rows,
+            ..options.clone()
+        })?;
+        // A concurrent second call failed at the journal's lock.
+        let _ = self.shared.journal.set(journal);
+        Ok(())
+    }
+
     /// Acknowledges journal records `first..=last`: their rows are committed.
     pub fn ack(&self, first: u64, last: u64) {
-        if let Some(j) = &self.shared.journal {
+        if let Some(j) = self.shared.journal.get() {
             j.ack(first, last);
         }
     }
@@ -771,14 +795,14 @@ impl Engine {
     /// Stops the journal, if any, and unlocks its directory for a successor; records not
     /// acknowledged stay there for it. Call once stopped and drained.
     pub fn close_journal(&self) {
-        if let Some(j) = &self.shared.journal {
+        if let Some(j) = self.shared.journal.get() {
             j.close();
         }
     }
 
     /// The journal's identity, when there is one: record numbers are unique with it.
     pub fn journal_id(&self) -> Option<u64> {
-        self.shared.journal.as_ref().map(|j| j.id())
+        self.shared.journal.get().map(|j| j.id())
     }
 
     /// Counters and queue depth now.
@@ -805,14 +829,13 @@ impl Engine {
             truncated: c.truncated.load(Relaxed),
             refused_max_connections: c.refused_max_connections.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
-            queue_depth: match &self.shared.journal {
-                // Rows written this run and not yet handed over (carried ones included).
-                Some(_) => (c.journaled.load(Relaxed) + c.replayed.load(Relaxed))
-                    .saturating_sub(c.delivered.load(Relaxed)),
-                None => self.shared.queued_rows.load(Relaxed) as u64,
-            },
+            // In memory, and in the journal: written this run (or replayed) and not yet
+            // handed over (carried ones included).
+            queue_depth: self.shared.queued_rows.load(Relaxed) as u64
+                + (c.journaled.load(Relaxed) + c.replayed.load(Relaxed))
+                    .saturating_sub(c.delivered_from_journal.load(Relaxed)),
             queue_capacity: self.shared.queue.capacity_rows as u64,
-            journal: self.shared.journal.as_ref().map(|j| j.stats()),
+            journal: self.shared.journal.get().map(|j| j.stats()),
         }
     }
 

@@ -266,13 +266,14 @@ pub struct EngineOptions {
     /// it also picks their year. Default `UTC`.
     pub timezone: Option<String>,
     /// Rows that may wait for JavaScript before chunks are dropped
-    /// (`dropped_backpressure`). Default 262,144.
+    /// (`dropped_backpressure`). Default 262,144; with a journal, the rows of its memory
+    /// window, default 32,768.
     pub queue_capacity_rows: Option<u32>,
     /// Rows per chunk a receiver hands over. Default 2,048.
     pub chunk_rows: Option<u32>,
     /// A partial chunk is handed over once its first row is this old. Default 50 ms.
     pub chunk_max_age_ms: Option<u32>,
-    /// Directory of the engine's disk journal. When set, every chunk is written there
+    /// Directory of the engine's disk journal. Once `openJournal()` is called, every chunk is written there
     /// before `nextBatch()` hands it over, `queueCapacityRows` is the journal's memory
     /// window, and batches carry record numbers to acknowledge with `ackJournal()` once
     /// committed. Fixed at start. Default none (chunks wait in memory).
@@ -355,7 +356,14 @@ impl EngineOptions {
 
     fn queue(&self) -> QueueOptions {
         QueueOptions {
-            capacity_rows: self.queue_capacity_rows.unwrap_or(1 << 18) as usize,
+            // With a journal this is only its memory window: the backlog waits on disk.
+            capacity_rows: self
+                .queue_capacity_rows
+                .unwrap_or(if self.journal_dir.is_some() {
+                    1 << 15
+                } else {
+                    1 << 18
+                }) as usize,
             chunk_rows: self.chunk_rows.unwrap_or(2048).max(1) as usize,
             chunk_max_age: Duration::from_millis(u64::from(self.chunk_max_age_ms.unwrap_or(50))),
             journal: self.journal_dir.as_ref().map(|dir| {
@@ -562,6 +570,14 @@ impl NativeEngine {
     #[napi]
     pub fn ack_journal(&self, first: f64, last: f64) {
         self.engine.ack(first as u64, last as u64);
+    }
+
+    /// Opens the journal of `journalDir` (nothing without one) and replays what it
+    /// holds; from then on chunks go through it, and until then they wait in memory.
+    /// Throws when another engine holds the journal.
+    #[napi]
+    pub fn open_journal(&self) -> Result<()> {
+        self.engine.open_journal().map_err(map_error)
     }
 
     /// Closes the journal (once stopped, drained and acknowledged): its directory is
