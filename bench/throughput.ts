@@ -51,6 +51,8 @@ interface Run {
   received: number | null
   rejected_unknown_sender: number | null
   dropped_backpressure: number | null
+  /** logsift: rows dropped at the journal's size cap. */
+  dropped_journal_full: number | null
   dropped_write_error: number | null
   /** logsift: its engine's count; a peer: its socket's `drops` column in /proc/net/udp. */
   kernel_drops: number
@@ -181,6 +183,7 @@ async function runLogsift(rate: number): Promise<Run> {
     received: n('received'),
     rejected_unknown_sender: n('rejected_unknown_sender'),
     dropped_backpressure: n('dropped_backpressure'),
+    dropped_journal_full: n('dropped_journal_full'),
     dropped_write_error: n('dropped_write_error'),
     kernel_drops: n('kernel_drops'),
     receiveBufferBytes,
@@ -188,7 +191,7 @@ async function runLogsift(rate: number): Promise<Run> {
     lossless: false,
     ...resources(gen, cpuPercent, { peak: rss, quarter: rssQuarterMb, end: rssEndMb }, check),
   }
-  run.lossless = lost === 0 && run.kernel_drops === 0 && run.dropped_backpressure === 0 && run.rowsWrong === 0
+  run.lossless = lost === 0 && run.kernel_drops === 0 && run.dropped_backpressure === 0 && run.dropped_journal_full === 0 && run.rowsWrong === 0
   return run
 }
 
@@ -396,6 +399,7 @@ async function runPeer(peer: Peer, rate: number): Promise<Run> {
     received: null,
     rejected_unknown_sender: null,
     dropped_backpressure: null,
+    dropped_journal_full: null,
     dropped_write_error: null,
     kernel_drops: kernelDrops,
     receiveBufferBytes: granted,

@@ -59,6 +59,11 @@ export interface EnginePlan {
   structuredData: boolean
   /** Limits of the TCP and TLS listeners; they change live. */
   tcpLimits: TcpLimitsPlan
+  /**
+   * The disk journal between receiving and storing (`<dataDir>/.journal/<engine>`, at
+   * most `maxBytes`); absent when `journal_max_bytes` is 0 (rows then wait in memory).
+   */
+  journal?: { dir: string; maxBytes: number }
 }
 
 /** Limits of an engine's TCP and TLS listeners. */
@@ -201,8 +206,14 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
         idleTimeoutMs: e.tcp_limits.idle_timeout_ms,
         maxConnections: e.tcp_limits.max_connections,
       },
+      ...journalPlan(dataDir, e.name, e.journal_max_bytes ?? config.journal_max_bytes),
     })),
   }
+}
+
+/** An engine's journal, in a dot directory of `dataDir` (no engine name starts with a dot), or none for a cap of 0. */
+function journalPlan(dataDir: string, engine: string, maxBytes: number): Pick<EnginePlan, 'journal'> {
+  return maxBytes === 0 ? {} : { journal: { dir: join(dataDir, '.journal', engine), maxBytes } }
 }
 
 /** A TLS listener's plan: its PEM paths made absolute. */

@@ -37,6 +37,7 @@ export interface RawEngine {
   listen: { udp: string[]; tcp?: string[]; tls?: RawTlsListen[] }
   keep_original_log: boolean
   retention_days?: number
+  journal_max_bytes?: number
   receive_buffer_bytes: number
   threads: number
   syslog_header: 'auto' | 'off'
@@ -59,6 +60,7 @@ export interface RawConfig {
   timezone: string
   retention_days: number
   flush_interval_ms: number
+  journal_max_bytes: number
   disk_guard: { min_free_percent: number }
   metrics: { token?: string }
   classes: Record<string, RawClass>

@@ -61,6 +61,12 @@ export interface EngineSettings {
   chunkRows?: number
   /** Hand over a partial chunk once its first row is this old (default 50 ms). */
   chunkMaxAgeMs?: number
+  /** Directory of the engine's disk journal; without one chunks wait in memory. Fixed at start. */
+  journalDir?: string
+  /** Journal size cap in bytes (default 1 GiB); beyond it rows are dropped (`dropped_journal_full`). */
+  journalMaxBytes?: number
+  /** How often the journal is flushed to the device, in milliseconds (default 1000). */
+  journalSyncMs?: number
 }
 
 export type { EngineStats, SocketInfo, UnknownSenderInfo }
@@ -114,6 +120,32 @@ export class Engine {
    * replaced without a receive gap, and TCP limits change without closing a connection.
    * Queue sizes are fixed at start. On error nothing changes.
    */
+  /**
+   * Acknowledges journal records `first..=last` (a chunk's `journalRecords`) once their
+   * rows are committed, so the journal can free their space.
+   */
+  ackJournal(first: number, last: number): void {
+    this.handle.ackJournal(first, last)
+  }
+
+  /**
+   * Opens the journal of `journalDir` (nothing without one), replaying what it holds;
+   * until then chunks wait in memory. Throws when another engine holds the journal.
+   */
+  openJournal(): void {
+    this.handle.openJournal()
+  }
+
+  /** Closes the journal once stopped and drained, unlocking its directory for the next engine. */
+  closeJournal(): void {
+    this.handle.closeJournal()
+  }
+
+  /** The journal's identity, or null without a journal; record numbers are unique with it. */
+  get journalId(): string | null {
+    return this.handle.journalId
+  }
+
   update(settings: EngineSettings): void {
     this.handle.update(toNative(settings))
     this.settings = settings

@@ -17,12 +17,14 @@
  * await writer.close()
  */
 
-import type { DuckDBConnection } from '@duckdb/node-api'
+import { existsSync } from 'node:fs'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import type { Batch } from '../engine/batch.js'
 import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
 import { DamagedDayFileError, moveAside } from './day-file-check.js'
-import { OpenDay, type CommitListener, type WriteLoss } from './open-day.js'
+import { JOURNAL_COMMITS, OpenDay, type CommitListener, type JournalRecords, type WriteLoss } from './open-day.js'
+import { quoteLiteral } from './sql-quote.js'
 
 /** Options of {@link DuckDBWriter.create}. */
 export interface DuckDBWriterOptions {
@@ -40,7 +42,7 @@ export interface DuckDBWriterOptions {
   clock?: Clock
   /** Receives errors of the background flush, which has no caller to throw to. Default: a process warning. */
   onError?: (error: Error) => void
-  /** Hears of every commit: rows committed and its duration in milliseconds (the flush-latency metric). */
+  /** Hears of every commit: rows committed, its duration in milliseconds (the flush-latency metric) and the journal records it stored. */
   onCommit?: CommitListener
   /**
    * Hears of rows appended but lost because a commit (or the final one at close) failed,
@@ -52,6 +54,11 @@ export interface DuckDBWriterOptions {
   onReopened?: (day: string) => void
   /** Hears that a damaged day file was moved aside and the day started in a fresh file. */
   onDamagedFile?: (moved: MovedDayFile) => void
+  /**
+   * The engine's journal: chunks with journal records are committed together with a
+   * row naming those records (see `open-day.ts`). Default none.
+   */
+  journalId?: string
 }
 
 /** A damaged day file moved aside. */
@@ -64,6 +71,9 @@ export interface MovedDayFile {
   /** What was wrong with it. */
   error: Error
 }
+
+/** {@link DuckDBWriterOptions} with the defaults filled in (an engine may have no journal). */
+type WriterSettings = Required<Omit<DuckDBWriterOptions, 'journalId'>> & Pick<DuckDBWriterOptions, 'journalId'>
 
 /** Counters and timings of a writer. */
 export interface WriterStats {
@@ -91,7 +101,7 @@ export class DuckDBWriter {
   private closed = false
   private closing: Promise<void> | undefined
   private constructor(
-    private readonly options: Required<DuckDBWriterOptions>,
+    private readonly options: WriterSettings,
     private readonly counters: { stored: number; flushes: number; lastFlushMs: number; maxFlushMs: number },
     private readonly onCommit: CommitListener,
     private current: OpenDay,
@@ -106,7 +116,7 @@ export class DuckDBWriter {
 
   /** Opens today's file (appending to it when it exists) and starts the commit timer. */
   static async create(options: DuckDBWriterOptions): Promise<DuckDBWriter> {
-    const full: Required<DuckDBWriterOptions> = {
+    const full: WriterSettings = {
       flushIntervalMs: 1000,
       closeGraceMs: 60_000,
       clock: systemClock,
@@ -119,12 +129,12 @@ export class DuckDBWriter {
     }
     const span = daySpan(full.clock.now(), full.timezone)
     const counters = { stored: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0 }
-    const onCommit = (rows: number, ms: number) => {
+    const onCommit: CommitListener = (rows, ms, records) => {
       counters.stored += rows
       counters.flushes++
       counters.lastFlushMs = ms
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
-      full.onCommit(rows, ms)
+      full.onCommit(rows, ms, records)
     }
     const today = await openDayFile(full, span, onCommit)
     return new DuckDBWriter(full, counters, onCommit, today)
@@ -263,6 +273,28 @@ export class DuckDBWriter {
     return open.connect()
   }
 
+  /**
+   * The journal records of `journalId` whose rows today's and yesterday's files hold:
+   * what a journal left by a crash must not replay. Older files are not read (a journal
+   * holding rows older than yesterday would replay those again).
+   */
+  async committedJournalRecords(journalId: string): Promise<JournalRecords[]> {
+    const records = await this.current.committedRecords(journalId)
+    const yesterday = daySpan(this.current.span.start - 1, this.options.timezone)
+    const path = dayFilePath(this.options.dataDir, this.options.engine, yesterday.day)
+    const open = this.days.get(yesterday.day)
+    if (open !== undefined) records.push(...(await open.committedRecords(journalId)))
+    else if (existsSync(path)) {
+      try {
+        records.push(...(await readCommittedRecords(path, journalId)))
+      } catch (cause) {
+        // An unreadable file holds no commits to skip; it must not keep the engine from starting.
+        this.options.onError(new Error(`cannot read the journal commits of ${path}`, { cause }))
+      }
+    }
+    return records
+  }
+
   /** The current day (`YYYY-MM-DD`). */
   get today(): string {
     return this.current.span.day
@@ -330,14 +362,32 @@ export class DuckDBWriter {
  * Opens the day file of `span`; a damaged one is moved aside (and reported) and the day
  * starts in a fresh file, so one bad file stops neither this engine nor the others.
  */
-async function openDayFile(options: Required<DuckDBWriterOptions>, span: DaySpan, onCommit: CommitListener): Promise<OpenDay> {
+async function openDayFile(options: WriterSettings, span: DaySpan, onCommit: CommitListener): Promise<OpenDay> {
   const path = dayFilePath(options.dataDir, options.engine, span.day)
   try {
-    return await OpenDay.open(span, path, onCommit)
+    return await OpenDay.open(span, path, onCommit, options.journalId)
   } catch (e) {
     if (!(e instanceof DamagedDayFileError)) throw e
     const movedTo = await moveAside(path)
     options.onDamagedFile({ day: span.day, path, movedTo, error: e })
-    return OpenDay.open(span, path, onCommit)
+    return OpenDay.open(span, path, onCommit, options.journalId)
+  }
+}
+
+/** {@link OpenDay.committedRecords} of a day file this writer does not hold, opened read-only for the moment. */
+async function readCommittedRecords(path: string, journalId: string): Promise<JournalRecords[]> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+  try {
+    const connection = await instance.connect()
+    try {
+      const exists = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = '${JOURNAL_COMMITS}'`)
+      if (exists.currentRowCount === 0) return []
+      const reader = await connection.runAndReadAll(`SELECT first_record, last_record FROM ${JOURNAL_COMMITS} WHERE journal_id = ${quoteLiteral(journalId)}`)
+      return reader.getRows().map(([first, last]) => [Number(first), Number(last)] as const)
+    } finally {
+      connection.closeSync()
+    }
+  } finally {
+    instance.closeSync()
   }
 }

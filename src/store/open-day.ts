@@ -12,6 +12,13 @@
  * own appender and transaction. Appends go to the active lane; the writer's timer seals
  * it, commits it in the background and moves appends to an idle lane, so commits run in
  * parallel beside the appends.
+ *
+ * Journaled rows (those with `journalRecords`, when the day is opened with a journal id):
+ * a lane then holds its rows in an explicit transaction — rows of a DuckDB appender
+ * join the transaction open on its connection — and commits, in that same transaction,
+ * a `journal_commits` row per chunk naming the journal records the rows came from. After
+ * a crash the writer reads these rows back and acknowledges those records again, so the
+ * journal replays exactly the records whose rows were not committed.
  */
 
 import { existsSync } from 'node:fs'
@@ -102,8 +109,20 @@ const DAY_FILE_SETTINGS = {
   allocator_background_threads: 'true',
 }
 
-/** Told of each commit: rows committed and how long DuckDB took, in milliseconds. */
-export type CommitListener = (rows: number, ms: number) => void
+/** First and last number of the journal records a chunk's rows came from. */
+export type JournalRecords = readonly [number, number]
+
+/** Told of each commit: rows committed, how long DuckDB took in milliseconds, and the journal records now stored. */
+export type CommitListener = (rows: number, ms: number, records: readonly JournalRecords[]) => void
+
+/** The table of committed journal records in each day file (see the module comment). */
+export const JOURNAL_COMMITS = 'journal_commits'
+
+/** What a lane's commit stored. */
+interface Committed {
+  rows: number
+  records: JournalRecords[]
+}
 
 /** How DuckDB says that a commit failed only in the automatic checkpoint after it. */
 const DURABLE_DESPITE = /COMMIT succeeded and is durable/
@@ -123,8 +142,16 @@ class Lane {
   private appender: DuckDBAppender | undefined
   private last: Promise<unknown> = Promise.resolve()
   private queued = 0
+  /** Journal records of the rows appended since the last commit. */
+  private records: JournalRecords[] = []
+  /** Whether the lane's connection has a transaction open. */
+  private inTransaction = false
 
-  constructor(readonly connection: DuckDBConnection) {}
+  /** `journalId`: the journal of journaled chunks, whose records are committed with their rows. */
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly journalId: string | undefined,
+  ) {}
 
   /** Whether operations are queued or running. */
   get busy(): boolean {
@@ -140,34 +167,58 @@ class Lane {
   /** Appends after the lane's earlier operations; resolves when the rows are in the appender. */
   append(chunk: RowChunk, table: readonly string[], fromUs: number, toUs: number): Promise<void> {
     this.dirty = true
+    const records = this.journalId === undefined ? null : chunk.journalRecords
     return this.run(async () => {
+      if (records && !this.inTransaction) {
+        await this.connection.run('BEGIN TRANSACTION')
+        this.inTransaction = true
+      }
       this.appender ??= await this.connection.createAppender('logs', 'main', DAY_DATABASE)
       this.pendingRows += await appendChunk(this.appender, chunk, table, fromUs, toUs)
+      if (records) this.records.push([records[0]!, records[1]!])
     })
   }
 
   /**
    * Commits the lane's rows after its earlier operations; resolves with how many were
-   * committed and, when the commit failed, why. Rows of a failed commit stay counted in
-   * `pendingRows`: the day file is abandoned then, and they are counted as lost.
+   * committed, their journal records and, when the commit failed, why. Rows of a failed
+   * commit stay counted in `pendingRows`: the day file is abandoned then, and they are
+   * counted as lost (their journal records are not acknowledged, so a journal replays
+   * them at the next start).
    */
-  commit(): Promise<{ rows: number; error?: Error }> {
+  commit(): Promise<Committed & { error?: Error }> {
     this.dirty = false
     return this.run(async () => {
       const rows = this.pendingRows
-      if (rows === 0 || this.appender === undefined) return { rows: 0 }
+      const records = this.records
+      if (rows === 0 || this.appender === undefined) return { rows: 0, records: [] }
       try {
         await flushAppender(this.appender)
+        if (this.inTransaction) {
+          const values = records.map(([first, last]) => `(${quoteLiteral(this.journalId!)}, ${first}, ${last})`)
+          await this.connection.run(`INSERT INTO ${JOURNAL_COMMITS} VALUES ${values.join(', ')}`)
+          await this.connection.run('COMMIT')
+        }
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e))
         // The rows are in the write-ahead log; only the checkpoint after them failed.
-        if (!DURABLE_DESPITE.test(error.message)) return { rows: 0, error }
-        this.pendingRows = 0
-        return { rows, error }
+        if (DURABLE_DESPITE.test(error.message)) return { ...this.committed(), error }
+        // Nothing of the transaction is stored.
+        if (this.inTransaction) await this.connection.run('ROLLBACK').catch(() => undefined)
+        this.inTransaction = false
+        return { rows: 0, records: [], error }
       }
-      this.pendingRows = 0
-      return { rows }
+      return this.committed()
     })
+  }
+
+  /** What the lane's last commit stored; the lane starts afresh. */
+  private committed(): Committed {
+    const done = { rows: this.pendingRows, records: this.records }
+    this.inTransaction = false
+    this.pendingRows = 0
+    this.records = []
+    return done
   }
 
   /** Drops the appender (bound to the table's columns of its day) once the lane is idle. */
@@ -215,7 +266,7 @@ export class OpenDay {
    *
    * @throws DamagedDayFileError when an existing file is damaged (see `day-file-check.ts`).
    */
-  static async open(span: DaySpan, path: string, onCommit: CommitListener): Promise<OpenDay> {
+  static async open(span: DaySpan, path: string, onCommit: CommitListener, journalId?: string): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 })
     // Spilled blocks go beside the file, as for a file-backed instance, not into the working directory.
     const instance = await DuckDBInstance.create(':memory:', { ...DAY_FILE_SETTINGS, temp_directory: `${path}.tmp` })
@@ -226,8 +277,9 @@ export class OpenDay {
       const rowGroupRows = await rowGroupRowsOf(connection, path)
       await connection.run(`ATTACH ${quoteLiteral(path)} AS ${DAY_DATABASE} (ROW_GROUP_SIZE ${rowGroupRows})`)
       await connection.run(`USE ${DAY_DATABASE}`)
+      if (journalId !== undefined) await connection.run(`CREATE TABLE IF NOT EXISTS ${JOURNAL_COMMITS} (journal_id VARCHAR, first_record BIGINT, last_record BIGINT)`)
       const lanes: Lane[] = []
-      for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance)))
+      for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance), journalId))
       return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
     } catch (cause) {
       instance.closeSync()
@@ -312,10 +364,23 @@ export class OpenDay {
   private async commit(lanes: Lane[]): Promise<void> {
     const started = performance.now()
     const results = await Promise.all(lanes.map((lane) => lane.commit()))
-    const rows = results.reduce((sum, r) => sum + r.rows, 0)
-    if (rows > 0) this.onCommit(rows, performance.now() - started)
+    let rows = 0
+    const records: JournalRecords[] = []
+    for (const r of results) {
+      rows += r.rows
+      records.push(...r.records)
+    }
+    if (rows > 0) this.onCommit(rows, performance.now() - started, records)
     const failed = results.find((r) => r.error !== undefined)
     if (failed !== undefined) throw this.fail(failed.error)
+  }
+
+  /** The journal records `journalId`'s rows in this file came from, as committed. */
+  async committedRecords(journalId: string): Promise<JournalRecords[]> {
+    const exists = await this.connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = '${DAY_DATABASE}' AND table_name = '${JOURNAL_COMMITS}'`)
+    if (exists.currentRowCount === 0) return []
+    const reader = await this.connection.runAndReadAll(`SELECT first_record, last_record FROM ${JOURNAL_COMMITS} WHERE journal_id = ${quoteLiteral(journalId)}`)
+    return reader.getRows().map(([first, last]) => [Number(first), Number(last)] as const)
   }
 
   /** Folds the write-ahead log into the file, so a read-only reader sees every row. */

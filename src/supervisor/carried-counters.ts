@@ -8,7 +8,7 @@
 import type { EngineCounters } from './engine-runner.js'
 
 /** Levels now, not running totals: the running runner's value is the truth. */
-const GAUGES: ReadonlySet<string> = new Set(['queue_depth', 'queue_capacity', 'pending_commit'])
+const GAUGES: ReadonlySet<string> = new Set(['queue_depth', 'queue_capacity', 'pending_commit', 'journal_bytes', 'journal_max_bytes', 'journal_records', 'journal_lag_seconds'])
 
 /** The largest value seen, over every runner. */
 const MAXIMA: ReadonlySet<string> = new Set(['max_flush_ms'])

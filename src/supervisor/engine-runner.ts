@@ -2,9 +2,14 @@
  * @module
  * One engine at work: the native engine receiving, and a pump that pulls its batches
  * into the engine's {@link DuckDBWriter}. The runner owns the accounting that spans both
- * (SPEC §4): `received = stored + rejected_unknown_sender + dropped_backpressure +
- * dropped_disk_full + dropped_write_error + in flight`, where nothing is in flight once
- * it has stopped.
+ * (SPEC §4): `received + replayed = stored + rejected_unknown_sender + dropped_backpressure +
+ * dropped_journal_full + dropped_disk_full + dropped_write_error + in flight`, where nothing
+ * is in flight once it has stopped, and `replayed` counts rows an engine's journal kept
+ * from an earlier run (received then, stored now).
+ *
+ * With a journal, the runner acknowledges each chunk's journal records once the commit
+ * holding its rows is done, and before pulling any chunk it acknowledges the records the
+ * day files say are committed already: a restart after a crash stores each row once.
  */
 import { emptyBatch } from '../engine/empty-batch.js'
 import { Engine, type EngineStats } from '../engine/engine.js'
@@ -125,16 +130,27 @@ export class EngineRunner {
       const { diskFull = () => false, onDamagedDayFile = () => {}, ...settings } = storage
       const flushLatency = new LatencyHistogram()
       const losses = new WriteLosses(plan.name)
+      // Here, not at bind: an engine bound to take over from another opens the journal
+      // once that one has stopped and closed it.
+      engine.openJournal()
+      const journalId = engine.journalId
       const writer = await DuckDBWriter.create({
         ...settings,
         engine: plan.name,
         onError,
-        onCommit: (_rows, ms) => flushLatency.observeMs(ms),
+        onCommit: (_rows, ms, records) => {
+          flushLatency.observeMs(ms)
+          for (const [first, last] of records) engine.ackJournal(first, last)
+        },
         onWriteFailure: (loss) => losses.count(loss.rows, loss.error),
         onReopened: (day) => logEvent('info', 'engine.day_file_reopened', { engine: plan.name, day }),
         onDamagedFile: (moved) => onDamagedDayFile({ ...moved, engine: plan.name }),
+        ...(journalId !== null && { journalId }),
       })
       try {
+        if (journalId !== null) {
+          for (const [first, last] of await writer.committedJournalRecords(journalId)) engine.ackJournal(first, last)
+        }
         // Creates (or widens) today's table now rather than at the first message.
         const { class: cls, structuredData } = engineSettings(plan, storage.timezone)
         await writer.append(emptyBatch(cls, structuredData))
@@ -145,6 +161,7 @@ export class EngineRunner {
       return new EngineRunner(engine, writer, plan, onError, diskFull, flushLatency, storage.timezone, losses)
     } catch (e) {
       await engine.stop()
+      engine.closeJournal()
       throw e
     }
   }
@@ -240,8 +257,12 @@ export class EngineRunner {
       await this.pumping
     } finally {
       // Rows the final commit cannot store are counted by the writer, not thrown.
-      await this.writer.close()
-      this.stateNow = 'stopped'
+      try {
+        await this.writer.close()
+      } finally {
+        this.engine.closeJournal()
+        this.stateNow = 'stopped'
+      }
     }
   }
 

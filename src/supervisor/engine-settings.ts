@@ -27,6 +27,7 @@ export function engineSettings(plan: EnginePlan, timezone: string): EngineSettin
     syslogHeader: plan.syslogHeader,
     structuredData: plan.structuredData,
     timezone,
+    ...(plan.journal && { journalDir: plan.journal.dir, journalMaxBytes: plan.journal.maxBytes }),
   }
 }
 

@@ -169,6 +169,8 @@ export class Supervisor {
         // A new data dir or zone means new files: stop (storing everything) and start anew.
         // The new sockets are bound first (SO_REUSEPORT), so no datagram meets a closed port
         // while the old engine drains; they queue until the new writer is open.
+        // The new engine opens the journal (the same one for a new zone) once the old one
+        // has closed it; until then its rows wait in memory.
         const bound = EngineRunner.bind(e, next.timezone)
         await runner.stop()
         const replacement = await EngineRunner.start(e, this.storage(next), this.onError, bound)

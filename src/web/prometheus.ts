@@ -29,6 +29,8 @@ const ENGINE_COUNTERS: readonly [string, keyof EngineCounters, string][] = [
   ['logsift_stored_total', 'stored', 'Rows committed to day files.'],
   ['logsift_rejected_unknown_sender_total', 'rejected_unknown_sender', 'Datagrams from no configured sender.'],
   ['logsift_dropped_backpressure_total', 'dropped_backpressure', 'Rows dropped because the queue to the writer was full.'],
+  ['logsift_dropped_journal_full_total', 'dropped_journal_full', 'Rows dropped because the disk journal was at journal_max_bytes (or failed a write).'],
+  ['logsift_replayed_total', 'replayed', 'Rows stored from journal records an earlier run received.'],
   ['logsift_dropped_disk_full_total', 'dropped_disk_full', 'Rows dropped while the disk guard was on.'],
   ['logsift_dropped_write_error_total', 'dropped_write_error', 'Rows lost because appending to DuckDB failed.'],
   ['logsift_kernel_drops_total', 'kernel_drops', 'Datagrams the kernel dropped on full socket buffers (SO_RXQ_OVFL).'],
@@ -47,6 +49,10 @@ const ENGINE_GAUGES: readonly [string, keyof EngineCounters, string][] = [
   ['logsift_queue_depth_rows', 'queue_depth', 'Rows waiting for the writer.'],
   ['logsift_queue_capacity_rows', 'queue_capacity', 'Capacity of the queue to the writer, in rows.'],
   ['logsift_pending_commit_rows', 'pending_commit', 'Rows appended but not yet committed.'],
+  ['logsift_journal_bytes', 'journal_bytes', 'Bytes of the disk journal on disk.'],
+  ['logsift_journal_max_bytes', 'journal_max_bytes', 'Size cap of the disk journal (journal_max_bytes; 0 without a journal).'],
+  ['logsift_journal_records', 'journal_records', 'Journal records (chunks) received and not yet committed.'],
+  ['logsift_journal_lag_seconds', 'journal_lag_seconds', 'Age of the oldest journal record not yet handed to the writer.'],
 ]
 
 function escapeLabel(v: string): string {

@@ -301,6 +301,8 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
       ['logsift_stored_total', 'stored'],
       ['logsift_rejected_unknown_sender_total', 'rejected_unknown_sender'],
       ['logsift_dropped_backpressure_total', 'dropped_backpressure'],
+      ['logsift_dropped_journal_full_total', 'dropped_journal_full'],
+      ['logsift_replayed_total', 'replayed'],
       ['logsift_dropped_disk_full_total', 'dropped_disk_full'],
       ['logsift_dropped_write_error_total', 'dropped_write_error'],
       ['logsift_kernel_drops_total', 'kernel_drops'],
@@ -321,7 +323,17 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
         assert.is(f?.type, 'counter', name)
         assert.is(f!.samples.get(`${name}{engine="${runner.name}"}`), counters[key], `${name} of ${runner.name}`)
       }
-      for (const [name, key] of [['logsift_queue_depth_rows', 'queue_depth'], ['logsift_queue_capacity_rows', 'queue_capacity'], ['logsift_pending_commit_rows', 'pending_commit']] as const) {
+      const gauges = [
+        ['logsift_queue_depth_rows', 'queue_depth'],
+        ['logsift_queue_capacity_rows', 'queue_capacity'],
+        ['logsift_pending_commit_rows', 'pending_commit'],
+        ['logsift_journal_bytes', 'journal_bytes'],
+        ['logsift_journal_max_bytes', 'journal_max_bytes'],
+        ['logsift_journal_records', 'journal_records'],
+        ['logsift_journal_lag_seconds', 'journal_lag_seconds'],
+      ] as const
+      assert.is(counters.journal_max_bytes, 1024 ** 3, 'the default journal')
+      for (const [name, key] of gauges) {
         assert.is(families.get(name)?.type, 'gauge', name)
         assert.is(families.get(name)!.samples.get(`${name}{engine="${runner.name}"}`), counters[key], `${name} of ${runner.name}`)
       }

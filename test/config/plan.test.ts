@@ -81,7 +81,26 @@ plan('camelCase, absolute paths, inherited retention, explicit engine settings',
     syslogHeader: 'off',
     structuredData: false,
     tcpLimits: { maxMessageBytes: 65536, idleTimeoutMs: 300000, maxConnections: 8 },
+    journal: { dir: '/opt/logsift/var/data/.journal/fw', maxBytes: 1073741824 },
   })
+})
+
+plan('journal_max_bytes: the top-level cap, an engine\'s own, or 0 for no journal', () => {
+  const doc = baseDoc()
+  doc.journal_max_bytes = 5_000_000
+  doc.engines.push(
+    { name: 'own', class: 'mikrotik', listen: { udp: ['127.0.0.1:1'] }, journal_max_bytes: 7_000_000 },
+    { name: 'none', class: 'mikrotik', listen: { udp: ['127.0.0.1:2'] }, journal_max_bytes: 0 },
+  )
+  const p = planConfig(valid(doc), { cwd: '/srv' })
+  assert.equal(
+    p.engines.map((e) => [e.name, e.journal]),
+    [
+      ['mikrotik', { dir: '/srv/data/.journal/mikrotik', maxBytes: 5_000_000 }],
+      ['own', { dir: '/srv/data/.journal/own', maxBytes: 7_000_000 }],
+      ['none', undefined],
+    ],
+  )
 })
 
 plan('structured_data follows syslog_header unless set', () => {

@@ -44,8 +44,8 @@ function identityHolds(c: EngineCounters): boolean {
 }
 
 test('carryForward sums every counter, a new one too; gauges are the current runner\'s; maxima the largest', () => {
-  const before = { received: 10, stored: 8, queue_depth: 5, queue_capacity: 100, pending_commit: 3, max_flush_ms: 40, regex_budget_exceeded: 2 }
-  const now = { received: 1, stored: 0, queue_depth: 1, queue_capacity: 200, pending_commit: 0, max_flush_ms: 7, regex_budget_exceeded: 1 }
+  const before = { received: 10, stored: 8, queue_depth: 5, queue_capacity: 100, pending_commit: 3, max_flush_ms: 40, regex_budget_exceeded: 2, replayed: 4, journal_bytes: 900, journal_records: 9, journal_lag_seconds: 2.5, journal_max_bytes: 1000 }
+  const now = { received: 1, stored: 0, queue_depth: 1, queue_capacity: 200, pending_commit: 0, max_flush_ms: 7, regex_budget_exceeded: 1, replayed: 0, journal_bytes: 10, journal_records: 1, journal_lag_seconds: 0.1, journal_max_bytes: 2000 }
   assert.equal(carryForward(before as unknown as EngineCounters, now as unknown as EngineCounters), {
     received: 11,
     stored: 8,
@@ -54,6 +54,11 @@ test('carryForward sums every counter, a new one too; gauges are the current run
     pending_commit: 0,
     max_flush_ms: 40,
     regex_budget_exceeded: 3,
+    replayed: 4,
+    journal_bytes: 10,
+    journal_records: 1,
+    journal_lag_seconds: 0.1,
+    journal_max_bytes: 2000,
   })
 })
 

@@ -19,6 +19,8 @@ export interface EngineTotalsProps {
   tcp?: Pick<EngineCounters, 'truncated' | 'truncated_by_close' | 'refused_max_connections'> | undefined
   /** Field values left NULL over the backtracking budget; shown once above zero. */
   regexBudgetExceeded?: number | undefined
+  /** The disk journal's backlog; shown when the engine has a journal (`journal_max_bytes` above 0). */
+  journal?: Pick<EngineCounters, 'journal_bytes' | 'journal_max_bytes' | 'journal_records' | 'journal_lag_seconds'> | undefined
 }
 
 /** Tile labels, in {@link RATE_COUNTERS} order; `live.js` draws the chart's series in the same order and colours. */
@@ -27,6 +29,7 @@ const LABELS: Record<RateCounter, string> = {
   stored: 'Stored',
   rejected: 'Rejected',
   dropped_backpressure: 'Dropped: queue full',
+  dropped_journal_full: 'Dropped: journal full',
   dropped_disk_full: 'Dropped: disk full',
   dropped_write_error: 'Dropped: write error',
   kernel_drops: 'Kernel drops',
@@ -36,10 +39,10 @@ const count = new Intl.NumberFormat('en-US')
 
 /**
  * State badge, one tile per counter (the rate now and the total since the server
- * started), the queue's depth, and the TCP limits' and the regex budget's counters when
- * they count anything.
+ * started), the queue's depth, the journal's backlog, and the TCP limits' and the regex
+ * budget's counters when they count anything.
  */
-export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExceeded }: EngineTotalsProps) {
+export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExceeded, journal }: EngineTotalsProps) {
   return (
     <div class="engine-totals" id={`totals-${name}`}>
       <p class="engine-state">
@@ -65,6 +68,11 @@ export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExce
           </dd>
         </div>
       </dl>
+      {journal && journal.journal_max_bytes > 0 && (
+        <p class="engine-journal" data-journal-records={journal.journal_records}>
+          Journal: {count.format(journal.journal_records)} chunks waiting, {formatBytes(journal.journal_bytes)} of {formatBytes(journal.journal_max_bytes)}, lag {journal.journal_lag_seconds.toFixed(1)} s
+        </p>
+      )}
       {tcp && (tcp.truncated > 0 || tcp.truncated_by_close > 0 || tcp.refused_max_connections > 0) && (
         <p class="engine-tcp-limits">
           TCP/TLS since the server started: {count.format(tcp.truncated)} messages cut at the maximum size, {count.format(tcp.truncated_by_close)} cut short by a closed connection, {count.format(tcp.refused_max_connections)} connections refused over the maximum
@@ -110,7 +118,7 @@ export function EngineCard(props: EngineCardProps) {
           <a href={`/engines/${props.name}`}>Settings</a>
         </p>
       </header>
-      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} tcp={props.tcp} regexBudgetExceeded={props.regexBudgetExceeded} />
+      <EngineTotals name={props.name} state={props.state} totals={props.totals} latest={props.latest} tcp={props.tcp} regexBudgetExceeded={props.regexBudgetExceeded} journal={props.journal} />
       <div class="chart" data-chart={chartData(props.series)} role="img" aria-label={`Messages per second of ${props.name} by outcome and drop cause, and its queue depth, last 5 minutes`}></div>
     </section>
   )

@@ -3,21 +3,27 @@
 //! the bounded queue between them and JavaScript, and the counters that account for every
 //! message.
 //!
-//! Accounting (SPEC §4): `received = delivered + rejected_unknown_sender +
-//! dropped_backpressure + queued`, where `queued` is zero once the engine is stopped and
-//! drained. A TCP message cut at the maximum size is still delivered (and counted in
-//! `truncated` too), and so is one cut short by its connection's end (counted in
-//! `truncated_by_close` too); a connection refused over the limit carried no message yet, so
-//! `refused_max_connections` stands beside the identity, not in it, and so does
-//! `regex_budget_exceeded` (its rows are stored, with NULL fields). The queue is bounded
+//! Accounting (SPEC §4): `received = (delivered - replayed) + rejected_unknown_sender +
+//! dropped_backpressure + dropped_journal_full + queued`, where `queued` is zero once the
+//! engine is stopped and drained, and `replayed` counts rows a [`Journal`] kept from an
+//! earlier run (received then, delivered now). A TCP message cut at the maximum size is
+//! still delivered (and counted in `truncated` too), and so is one cut short by its
+//! connection's end (counted in `truncated_by_close` too); a connection refused over the
+//! limit carried no message yet, so `refused_max_connections` stands beside the identity,
+//! not in it, and so does `regex_budget_exceeded` (its rows are stored, with NULL
+//! fields). The queue is bounded
 //! in rows, not chunks, so memory stays bounded whatever the chunk sizes; a chunk that
 //! does not fit is dropped whole and counted.
+//!
+//! With a journal ([`QueueOptions::journal`], from [`Engine::open_journal`] on) the queue is the journal instead: every
+//! chunk is written to disk first, the queue's capacity becomes the journal's memory
+//! window, and only a full journal drops (`dropped_journal_full`), never backpressure.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -27,6 +33,7 @@ use socket2::Socket;
 use crate::batch::Chunk;
 use crate::error::Error;
 use crate::extract::Scratch;
+use crate::journal::{Appended, Journal, JournalOptions, JournalStats};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::port_lock::PortLock;
 use crate::recv::{bind, parse_listen, raise_receiver_priority, MmsgBuffers};
@@ -68,6 +75,9 @@ pub struct QueueOptions {
     pub chunk_rows: usize,
     /// …or once its first row is this old.
     pub chunk_max_age: Duration,
+    /// Chunks go through a disk journal in this directory, `capacity_rows` being its
+    /// memory window; without one they wait in memory.
+    pub journal: Option<JournalOptions>,
 }
 
 /// Counters, all monotonic.
@@ -87,8 +97,16 @@ pub struct Counters {
     pub empty: AtomicU64,
     /// Rows dropped because the queue to JavaScript was full.
     pub dropped_backpressure: AtomicU64,
+    /// Rows dropped because the journal was at its size cap (or its disk failed a write).
+    pub dropped_journal_full: AtomicU64,
+    /// Rows written to the journal.
+    pub journaled: AtomicU64,
+    /// Rows handed to JavaScript from the journal.
+    pub delivered_from_journal: AtomicU64,
     /// Rows handed to JavaScript.
     pub delivered: AtomicU64,
+    /// Of those, rows the journal kept from an earlier run.
+    pub replayed: AtomicU64,
     /// Failed receive calls (other than timeouts).
     pub receive_errors: AtomicU64,
     /// TCP/TLS messages longer than the maximum message size, stored cut to it (counted
@@ -113,6 +131,8 @@ pub struct Shared {
     queue_rx: Receiver<Chunk>,
     queued_rows: AtomicUsize,
     queue: QueueOptions,
+    /// Set by [`Engine::open_journal`]; until then chunks wait in the memory queue.
+    journal: OnceLock<Arc<Journal>>,
     unknown: Mutex<UnknownSenders>,
     recent: Mutex<VecDeque<String>>,
     tcp_limits: Arc<TcpLimits>,
@@ -128,10 +148,19 @@ impl Shared {
             .clone()
     }
 
-    /// Hands a chunk to the queue, or drops and counts it when the queue is full.
+    /// Hands a chunk to the journal or the queue, or drops and counts it when that is full.
     fn push(&self, chunk: Chunk) {
         let rows = chunk.rows();
         if rows == 0 {
+            return;
+        }
+        if let Some(journal) = self.journal.get() {
+            let counter = match journal.append(chunk) {
+                Ok(Appended::Written(_)) => &self.counters.journaled,
+                // A failed write is in the journal's io_errors too.
+                Ok(Appended::Full) | Err(_) => &self.counters.dropped_journal_full,
+            };
+            counter.fetch_add(rows as u64, Relaxed);
             return;
         }
         let before = self.queued_rows.fetch_add(rows, Relaxed);
@@ -152,6 +181,12 @@ impl Shared {
     /// and counts as for UDP.
     fn push_waiting(&self, chunk: Chunk, stop: &AtomicBool) {
         let rows = chunk.rows();
+        if let Some(journal) = self.journal.get() {
+            while !journal.has_room() && !stop.load(Relaxed) {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            return self.push(chunk);
+        }
         while rows <= self.queue.capacity_rows
             && self.queued_rows.load(Relaxed) + rows > self.queue.capacity_rows
             && !stop.load(Relaxed)
@@ -523,7 +558,11 @@ pub struct Stats {
     /// See [`Counters`].
     pub dropped_backpressure: u64,
     /// See [`Counters`].
+    pub dropped_journal_full: u64,
+    /// See [`Counters`].
     pub delivered: u64,
+    /// See [`Counters`].
+    pub replayed: u64,
     /// See [`Counters`].
     pub receive_errors: u64,
     /// See [`Counters`].
@@ -538,8 +577,19 @@ pub struct Stats {
     pub kernel_drops: u64,
     /// Rows waiting in the queue for JavaScript.
     pub queue_depth: u64,
-    /// The queue's capacity in rows.
+    /// The queue's capacity in rows (with a journal: its memory window).
     pub queue_capacity: u64,
+    /// The journal's size, backlog and lag, when there is one.
+    pub journal: Option<JournalStats>,
+}
+
+/// Rows of a batch and, when they came through the journal, the numbers of its records.
+#[derive(Debug)]
+pub struct Batch {
+    /// The rows.
+    pub chunk: Chunk,
+    /// First and last record number; acknowledge them with [`Engine::ack`] once stored.
+    pub records: Option<(u64, u64)>,
 }
 
 /// A bound socket as reported to callers.
@@ -559,7 +609,7 @@ pub struct Engine {
     receivers: Mutex<Option<ReceiverSet>>,
     /// A chunk taken from the queue that could not merge into the last batch (its schema
     /// differs) and opens the next one.
-    carry: Mutex<Option<Chunk>>,
+    carry: Mutex<Option<(Chunk, Option<u64>)>>,
     stopped: AtomicBool,
 }
 
@@ -579,6 +629,7 @@ impl Engine {
             queue_rx,
             queued_rows: AtomicUsize::new(0),
             queue,
+            journal: OnceLock::new(),
             unknown: Mutex::new(UnknownSenders::new(UNKNOWN_SENDERS_CAPACITY)),
             recent: Mutex::new(VecDeque::new()),
             tcp_limits: Arc::new(TcpLimits::new(tcp_options)),
@@ -644,6 +695,7 @@ impl Engine {
     pub fn finished(&self) -> bool {
         self.stopped.load(Relaxed)
             && self.shared.queued_rows.load(Relaxed) == 0
+            && self.shared.journal.get().is_none_or(|j| j.caught_up())
             && self
                 .carry
                 .lock()
@@ -653,11 +705,39 @@ impl Engine {
 
     /// Waits up to `timeout` for rows and returns up to about `max_rows` of them with one
     /// schema, or `None` if none came.
-    pub fn next_batch(&self, max_rows: usize, timeout: Duration) -> Option<Chunk> {
+    pub fn next_batch(&self, max_rows: usize, timeout: Duration) -> Option<Batch> {
         let mut carry = self.carry.lock().unwrap_or_else(|p| p.into_inner());
+        // Chunks queued in memory before the journal opened go first.
+        let from_memory = match &*carry {
+            Some((_, seq)) => seq.is_none(),
+            None => self.shared.queued_rows.load(Relaxed) > 0,
+        };
+        let batch = match self.shared.journal.get() {
+            Some(j) if !from_memory => {
+                let b = self.next_journaled(j, &mut carry, max_rows, timeout)?;
+                let c = &self.shared.counters;
+                c.delivered_from_journal
+                    .fetch_add(b.chunk.rows() as u64, Relaxed);
+                b
+            }
+            _ => self.next_queued(&mut carry, max_rows, timeout)?,
+        };
+        self.shared
+            .counters
+            .delivered
+            .fetch_add(batch.chunk.rows() as u64, Relaxed);
+        Some(batch)
+    }
+
+    fn next_queued(
+        &self,
+        carry: &mut Option<(Chunk, Option<u64>)>,
+        max_rows: usize,
+        timeout: Duration,
+    ) -> Option<Batch> {
         let rx = &self.shared.queue_rx;
         let mut batch = match carry.take() {
-            Some(c) => c,
+            Some((c, _)) => c,
             None => match rx.recv_timeout(timeout) {
                 Ok(c) => c,
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
@@ -667,20 +747,99 @@ impl Engine {
             match rx.try_recv() {
                 Ok(c) if Arc::ptr_eq(&c.schema, &batch.schema) => batch.append(c),
                 Ok(c) => {
-                    *carry = Some(c);
+                    *carry = Some((c, None));
                     break;
                 }
                 Err(_) => break,
             }
         }
         // Carried rows stay counted as queued until they are handed over.
-        let rows = batch.rows();
-        self.shared.queued_rows.fetch_sub(rows, Relaxed);
-        self.shared
-            .counters
-            .delivered
-            .fetch_add(rows as u64, Relaxed);
-        Some(batch)
+        self.shared.queued_rows.fetch_sub(batch.rows(), Relaxed);
+        Some(Batch {
+            chunk: batch,
+            records: None,
+        })
+    }
+
+    /// Merges consecutive journal records of one schema; a record of another schema is
+    /// carried to the next batch, so record numbers stay in order across batches.
+    fn next_journaled(
+        &self,
+        journal: &Journal,
+        carry: &mut Option<(Chunk, Option<u64>)>,
+        max_rows: usize,
+        timeout: Duration,
+    ) -> Option<Batch> {
+        let replayed = &self.shared.counters.replayed;
+        let take = |timeout| {
+            let r = journal.next(timeout)?;
+            if r.replayed {
+                replayed.fetch_add(r.chunk.rows() as u64, Relaxed);
+            }
+            Some((r.chunk, Some(r.seq)))
+        };
+        let (mut batch, seq) = match carry.take() {
+            Some(c) => c,
+            None => take(timeout)?,
+        };
+        let first = seq.expect("journal records are numbered");
+        let mut last = first;
+        while batch.rows() < max_rows {
+            let Some((c, seq)) = take(Duration::ZERO) else {
+                break;
+            };
+            if Arc::ptr_eq(&c.schema, &batch.schema) || c.schema == batch.schema {
+                batch.append(c);
+                last = seq.expect("journal records are numbered");
+            } else {
+                *carry = Some((c, seq));
+                break;
+            }
+        }
+        Some(Batch {
+            chunk: batch,
+            records: Some((first, last)),
+        })
+    }
+
+    /// Opens the journal of [`QueueOptions::journal`] (none: nothing to do), replaying
+    /// what it holds; from then on chunks go through it. Apart from [`Engine::start`] so a
+    /// successor can bind its sockets while the engine holding the journal drains, and
+    /// open it once that one has closed it.
+    pub fn open_journal(&self) -> Result<(), Error> {
+        let Some(options) = &self.shared.queue.journal else {
+            return Ok(());
+        };
+        if self.shared.journal.get().is_some() {
+            return Ok(());
+        }
+        let journal = Journal::open(JournalOptions {
+            window_rows: self.shared.queue.capacity_rows,
+            ..options.clone()
+        })?;
+        // A concurrent second call failed at the journal's lock.
+        let _ = self.shared.journal.set(journal);
+        Ok(())
+    }
+
+    /// Acknowledges journal records `first..=last`: their rows are committed.
+    pub fn ack(&self, first: u64, last: u64) {
+        if let Some(j) = self.shared.journal.get() {
+            j.ack(first, last);
+        }
+    }
+
+    /// Stops the journal, if any, and unlocks its directory for a successor; records not
+    /// acknowledged stay there for it. Call once stopped and drained.
+    pub fn close_journal(&self) {
+        if let Some(j) = self.shared.journal.get() {
+            j.close();
+        }
+    }
+
+    /// The journal's identity, when there is one: record numbers are unique with it.
+    pub fn journal_id(&self) -> Option<u64> {
+        self.shared.journal.get().map(|j| j.id())
     }
 
     /// Counters and queue depth now.
@@ -700,15 +859,22 @@ impl Engine {
             embedded_nul: c.embedded_nul.load(Relaxed),
             empty: c.empty.load(Relaxed),
             dropped_backpressure: c.dropped_backpressure.load(Relaxed),
+            dropped_journal_full: c.dropped_journal_full.load(Relaxed),
             delivered: c.delivered.load(Relaxed),
+            replayed: c.replayed.load(Relaxed),
             receive_errors: c.receive_errors.load(Relaxed),
             truncated: c.truncated.load(Relaxed),
             truncated_by_close: c.truncated_by_close.load(Relaxed),
             refused_max_connections: c.refused_max_connections.load(Relaxed),
             regex_budget_exceeded: c.regex_budget_exceeded.load(Relaxed),
             kernel_drops: live + self.shared.retired_kernel_drops.load(Relaxed),
-            queue_depth: self.shared.queued_rows.load(Relaxed) as u64,
+            // In memory, and in the journal: written this run (or replayed) and not yet
+            // handed over (carried ones included).
+            queue_depth: self.shared.queued_rows.load(Relaxed) as u64
+                + (c.journaled.load(Relaxed) + c.replayed.load(Relaxed))
+                    .saturating_sub(c.delivered_from_journal.load(Relaxed)),
             queue_capacity: self.shared.queue.capacity_rows as u64,
+            journal: self.shared.journal.get().map(|j| j.stats()),
         }
     }
 

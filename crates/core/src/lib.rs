@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod header;
+pub mod journal;
 pub mod matcher;
 pub mod pipeline;
 mod port_lock;

@@ -17,10 +17,11 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Env, Result, Status, Task
 use napi_derive::napi;
 
 use logsift_core::batch::{Chunk, ColumnData, Schema};
-use logsift_core::engine::{Engine, ListenOptions, QueueOptions};
+use logsift_core::engine::{Batch, Engine, ListenOptions, QueueOptions};
 use logsift_core::error::{Error, ErrorKind};
 use logsift_core::extract::{Extractor, FieldSpec};
 use logsift_core::header::HeaderParser;
+use logsift_core::journal::JournalOptions;
 use logsift_core::pipeline::Pipeline;
 use logsift_core::sender::SenderSpec;
 use logsift_core::tcp::TcpOptions;
@@ -353,12 +354,24 @@ pub struct EngineOptions {
     /// it also picks their year. Default `UTC`.
     pub timezone: Option<String>,
     /// Rows that may wait for JavaScript before chunks are dropped
-    /// (`dropped_backpressure`). Default 262,144.
+    /// (`dropped_backpressure`). Default 262,144; with a journal, the rows of its memory
+    /// window, default 32,768.
     pub queue_capacity_rows: Option<u32>,
     /// Rows per chunk a receiver hands over. Default 2,048.
     pub chunk_rows: Option<u32>,
     /// A partial chunk is handed over once its first row is this old. Default 50 ms.
     pub chunk_max_age_ms: Option<u32>,
+    /// Directory of the engine's disk journal. Once `openJournal()` is called, every chunk is written there
+    /// before `nextBatch()` hands it over, `queueCapacityRows` is the journal's memory
+    /// window, and batches carry record numbers to acknowledge with `ackJournal()` once
+    /// committed. Fixed at start. Default none (chunks wait in memory).
+    pub journal_dir: Option<String>,
+    /// Journal size cap in bytes; beyond it chunks are dropped (`dropped_journal_full`).
+    /// Default 1 GiB.
+    pub journal_max_bytes: Option<f64>,
+    /// How often the journal is flushed to the device (what a power loss can lose).
+    /// Default 1,000 ms.
+    pub journal_sync_ms: Option<u32>,
 }
 
 /// A TLS listener of [`EngineOptions`].
@@ -431,9 +444,31 @@ impl EngineOptions {
 
     fn queue(&self) -> QueueOptions {
         QueueOptions {
-            capacity_rows: self.queue_capacity_rows.unwrap_or(1 << 18) as usize,
+            // With a journal this is only its memory window: the backlog waits on disk.
+            capacity_rows: self
+                .queue_capacity_rows
+                .unwrap_or(if self.journal_dir.is_some() {
+                    1 << 15
+                } else {
+                    1 << 18
+                }) as usize,
             chunk_rows: self.chunk_rows.unwrap_or(2048).max(1) as usize,
             chunk_max_age: Duration::from_millis(u64::from(self.chunk_max_age_ms.unwrap_or(50))),
+            journal: self.journal_dir.as_ref().map(|dir| {
+                let max_bytes = self
+                    .journal_max_bytes
+                    .map_or(1 << 30, |b| b.max(0.0) as u64);
+                JournalOptions {
+                    dir: dir.into(),
+                    max_bytes,
+                    // Space comes back a segment at a time: sixteen keep the slack small.
+                    segment_bytes: (max_bytes / 16).clamp(1 << 20, 64 << 20),
+                    window_rows: 0,
+                    sync_interval: Duration::from_millis(u64::from(
+                        self.journal_sync_ms.unwrap_or(1000).max(1),
+                    )),
+                }
+            }),
         }
     }
 }
@@ -464,8 +499,13 @@ pub struct EngineStats {
     /// Rows dropped because the queue to JavaScript was full.
     #[napi(js_name = "dropped_backpressure")]
     pub dropped_backpressure: f64,
+    /// Rows dropped because the journal was at its size cap (or failed a write).
+    #[napi(js_name = "dropped_journal_full")]
+    pub dropped_journal_full: f64,
     /// Rows handed to JavaScript.
     pub delivered: f64,
+    /// Of those, rows the journal kept from an earlier run (received then).
+    pub replayed: f64,
     /// Failed receive calls other than timeouts.
     #[napi(js_name = "receive_errors")]
     pub receive_errors: f64,
@@ -490,9 +530,21 @@ pub struct EngineStats {
     /// Rows waiting for JavaScript.
     #[napi(js_name = "queue_depth")]
     pub queue_depth: f64,
-    /// Queue capacity in rows.
+    /// Queue capacity in rows (with a journal: its memory window).
     #[napi(js_name = "queue_capacity")]
     pub queue_capacity: f64,
+    /// Journal bytes on disk (0 without a journal).
+    #[napi(js_name = "journal_bytes")]
+    pub journal_bytes: f64,
+    /// Journal size cap in bytes (0 without a journal).
+    #[napi(js_name = "journal_max_bytes")]
+    pub journal_max_bytes: f64,
+    /// Journal records written and not yet acknowledged.
+    #[napi(js_name = "journal_records")]
+    pub journal_records: f64,
+    /// Age in seconds of the oldest journal record not yet handed over (0 when caught up).
+    #[napi(js_name = "journal_lag_seconds")]
+    pub journal_lag_seconds: f64,
 }
 
 /// A bound socket.
@@ -586,6 +638,7 @@ impl NativeEngine {
     #[napi]
     pub fn stats(&self) -> EngineStats {
         let s = self.engine.stats();
+        let j = s.journal.as_ref();
         EngineStats {
             received: s.received as f64,
             bytes: s.bytes as f64,
@@ -594,7 +647,9 @@ impl NativeEngine {
             embedded_nul: s.embedded_nul as f64,
             empty: s.empty as f64,
             dropped_backpressure: s.dropped_backpressure as f64,
+            dropped_journal_full: s.dropped_journal_full as f64,
             delivered: s.delivered as f64,
+            replayed: s.replayed as f64,
             receive_errors: s.receive_errors as f64,
             truncated: s.truncated as f64,
             truncated_by_close: s.truncated_by_close as f64,
@@ -603,7 +658,40 @@ impl NativeEngine {
             kernel_drops: s.kernel_drops as f64,
             queue_depth: s.queue_depth as f64,
             queue_capacity: s.queue_capacity as f64,
+            journal_bytes: j.map_or(0.0, |j| j.bytes as f64),
+            journal_max_bytes: j.map_or(0.0, |j| j.max_bytes as f64),
+            journal_records: j.map_or(0.0, |j| j.unacked_records as f64),
+            journal_lag_seconds: j.map_or(0.0, |j| j.lag_seconds),
         }
+    }
+
+    /// Acknowledges journal records `first..=last` (a batch's `journalRecords`) once their
+    /// rows are committed; the journal deletes segments whose records all are.
+    #[napi]
+    pub fn ack_journal(&self, first: f64, last: f64) {
+        self.engine.ack(first as u64, last as u64);
+    }
+
+    /// Opens the journal of `journalDir` (nothing without one) and replays what it
+    /// holds; from then on chunks go through it, and until then they wait in memory.
+    /// Throws when another engine holds the journal.
+    #[napi]
+    pub fn open_journal(&self) -> Result<()> {
+        self.engine.open_journal().map_err(map_error)
+    }
+
+    /// Closes the journal (once stopped, drained and acknowledged): its directory is
+    /// unlocked for the next engine; unacknowledged records stay for it to replay.
+    #[napi]
+    pub fn close_journal(&self) {
+        self.engine.close_journal();
+    }
+
+    /// The journal's identity (16 hex digits), or null without a journal. Record numbers
+    /// are unique with it, across restarts.
+    #[napi(getter)]
+    pub fn journal_id(&self) -> Option<String> {
+        self.engine.journal_id().map(|id| format!("{id:016x}"))
     }
 
     /// Sockets bound now (real ports when 0 was asked).
@@ -649,7 +737,7 @@ pub struct NextBatch {
 }
 
 impl Task for NextBatch {
-    type Output = Option<Chunk>;
+    type Output = Option<Batch>;
     type JsValue = Option<RowChunk>;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -657,7 +745,7 @@ impl Task for NextBatch {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output.map(RowChunk::new))
+        Ok(output.map(|b| RowChunk::journaled(b.chunk, b.records)))
     }
 }
 

@@ -33,13 +33,20 @@ pub struct StoredColumn {
 pub struct RowChunk {
     rows: Mutex<Option<Arc<Chunk>>>,
     row_count: u32,
+    records: Option<(u64, u64)>,
 }
 
 impl RowChunk {
     pub(crate) fn new(chunk: Chunk) -> RowChunk {
+        RowChunk::journaled(chunk, None)
+    }
+
+    /// Rows that came through the journal as records `first..=last`.
+    pub(crate) fn journaled(chunk: Chunk, records: Option<(u64, u64)>) -> RowChunk {
         RowChunk {
             row_count: chunk.rows() as u32,
             rows: Mutex::new(Some(Arc::new(chunk))),
+            records,
         }
     }
 
@@ -85,6 +92,13 @@ impl RowChunk {
     #[napi(getter)]
     pub fn row_count(&self) -> u32 {
         self.row_count
+    }
+
+    /// The first and last number of the journal records these rows came from, or null
+    /// when they did not come through a journal.
+    #[napi(getter)]
+    pub fn journal_records(&self) -> Option<Vec<f64>> {
+        self.records.map(|(a, b)| vec![a as f64, b as f64])
     }
 
     /// The earliest and latest receive time (µs since the epoch) of the rows received at

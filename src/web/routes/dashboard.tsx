@@ -32,6 +32,7 @@ function card(r: EngineRunner, rates: RateSampler, sizes: Map<string, number>): 
     latest: series.at(-1),
     tcp: counters,
     regexBudgetExceeded: counters.regex_budget_exceeded,
+    journal: counters,
     series,
     dataBytes: sizes.get(r.name),
   }
@@ -64,7 +65,7 @@ export function dashboardRoutes({ control, rates, dataSizes }: DashboardRoutesOp
             const latest = rates.series(r.name).at(-1)
             if (latest === undefined) continue
             const counters = r.counters()
-            const html = await (<EngineTotals name={r.name} state={r.state} totals={totalsOf(counters)} latest={latest} tcp={counters} regexBudgetExceeded={counters.regex_budget_exceeded} />).toString()
+            const html = await (<EngineTotals name={r.name} state={r.state} totals={totalsOf(counters)} latest={latest} tcp={counters} regexBudgetExceeded={counters.regex_budget_exceeded} journal={counters} />).toString()
             await stream.writeSSE({ event: 'engine', data: JSON.stringify({ name: r.name, sample: latest, html }) })
           }
         }
