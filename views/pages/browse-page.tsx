@@ -14,6 +14,7 @@ import { LogTable } from '../partials/log-table.js'
 /** Labels of the filter operators. */
 export const OP_LABELS: Record<FilterOp, string> = {
   eq: 'equals',
+  ne: 'not equals',
   prefix: 'starts with',
   contains: 'contains',
   regex: 'matches regex',
