@@ -184,19 +184,27 @@ async function shownTimes(page: Page): Promise<string[]> {
   return page.locator('.data-table td[data-column="received_at"]').allTextContents()
 }
 
+/** The listed top values and their counts, once loaded. */
+async function topList(page: Page): Promise<string[][]> {
+  await page.locator('#top-values .top-values-table').waitFor()
+  return page.locator('#top-values tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent!.trim())))
+}
+
 test('histogram: bars add up to the total; a click and a drag narrow the range to their buckets', async (ctx) => {
   const page = await newPage(ctx, 'desktop')
-  const fiveMinutes = '/browse?engine=fw&range=custom&from=2024-05-04T00%3A00%3A00&to=2024-05-04T00%3A05%3A00&n=500'
+  const fiveMinutes = '/browse?engine=fw&range=custom&from=2024-05-04T00%3A00%3A00&to=2024-05-04T00%3A05%3A00&n=500&top=sender_ip'
   await page.goto(fiveMinutes)
   // 5 s buckets over five minutes of today: three rows a second in the first 200 seconds.
   const counts = await barCounts(page, 60)
   assert.equal(counts, [...Array<number>(40).fill(15), ...Array<number>(20).fill(0)])
   assert.is(await resultsTitle(page), '600 rows · 1–500 shown · 1 day')
   assert.is(await page.locator('.histogram-total').textContent(), '600 rows')
+  // top= in the address opens the top values with the page: eight senders, 75 rows each.
+  assert.equal((await topList(page)).map(([, n]) => n), Array<string>(8).fill('75'))
   await capture(page, 'browse-histogram', 'desktop')
 
   await Promise.all([page.waitForURL(/from=2024-05-04T00%3A00%3A15/), page.locator('.histogram-bucket').nth(3).click()])
-  assert.match(page.url(), /range=custom&from=2024-05-04T00%3A00%3A15&to=2024-05-04T00%3A00%3A20&n=500/)
+  assert.match(page.url(), /range=custom&from=2024-05-04T00%3A00%3A15&to=2024-05-04T00%3A00%3A20&n=500&top=sender_ip$/)
   assert.is(await resultsTitle(page), '15 rows · 1–15 shown · 1 day')
   const clicked = await shownTimes(page)
   assert.is(clicked.length, 15)
@@ -214,7 +222,7 @@ test('histogram: bars add up to the total; a click and a drag narrow the range t
   await page.mouse.move(at(4), box.y + box.height / 2, { steps: 4 })
   await page.mouse.move(at(5), box.y + box.height / 2, { steps: 4 })
   await Promise.all([page.waitForURL(/from=2024-05-04T00%3A00%3A10/), page.mouse.up()])
-  assert.match(page.url(), /from=2024-05-04T00%3A00%3A10&to=2024-05-04T00%3A00%3A30&n=500/)
+  assert.match(page.url(), /from=2024-05-04T00%3A00%3A10&to=2024-05-04T00%3A00%3A30&n=500&top=sender_ip$/)
   assert.is(await resultsTitle(page), '60 rows · 1–60 shown · 1 day')
   const dragged = await shownTimes(page)
   assert.ok(dragged.every((t) => t >= '2024-05-04 00:00:10' && t < '2024-05-04 00:00:30'))
@@ -228,12 +236,6 @@ test('histogram: bars add up to the total; a click and a drag narrow the range t
   assert.is(await resultsTitle(page), '300 rows · 1–100 shown · 1 day')
   await page.context().close()
 })
-
-/** The listed top values and their counts, once loaded. */
-async function topList(page: Page): Promise<string[][]> {
-  await page.locator('#top-values .top-values-table').waitFor()
-  return page.locator('#top-values tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent!.trim())))
-}
 
 test('top values: exact counts; a click filters =, a second click ≠', async (ctx) => {
   for (const viewport of ['desktop', 'phone'] as const) {
