@@ -23,6 +23,12 @@ export interface TopValuesListProps {
 
 const n = new Intl.NumberFormat('en-US')
 
+/** `12.5 %`, or `< 0.1 %` for a value too rare to show as a tenth of a percent. */
+function shareText(count: number, total: number): string {
+  const percent = (count / total) * 100
+  return percent < 0.05 ? '< 0.1 %' : `${percent.toFixed(1)} %`
+}
+
 /** The list, most rows first, with each value's rows and share of the match. */
 export function TopValuesList({ top, links }: TopValuesListProps) {
   if (top.values.length === 0) return <p class="empty-state">No rows match, so {top.column} has no values here.</p>
@@ -60,7 +66,7 @@ export function TopValuesList({ top, links }: TopValuesListProps) {
                   {link.filtered && <span class="top-value-hint muted"> = now; click for ≠</span>}
                 </td>
                 <td class="num top-value-count">{n.format(v.count)}</td>
-                <td class="num muted">{`${((v.count / top.total) * 100).toFixed(1)} %`}</td>
+                <td class="num muted">{shareText(v.count, top.total)}</td>
               </tr>
             )
           })}
