@@ -56,6 +56,13 @@
     window.location.assign(url.toString())
   })
 
+  // The browser took the gesture over (a vertical swipe scrolls the page): no selection.
+  document.addEventListener('pointercancel', function () {
+    if (!drag) return
+    mark(drag.svg, -1, -1)
+    drag = null
+  })
+
   document.addEventListener(
     'click',
     function (e) {
