@@ -4,9 +4,12 @@
  * writer, then the first page (100 rows, newest first) of filtered browses through
  * `browseLogs` — the same call the Browse page makes — and, when the page came without
  * its total, the `countLogs` the page loads after it. Reports the median of several
- * rounds per filter; the target for the page is ≤ 300 ms.
+ * rounds per filter; the target for the page is ≤ 300 ms. Then the two summaries the
+ * page loads after itself over the last 24 hours, `histogramLogs` (15 min buckets) and
+ * `topValues` of several columns, whose target is ≤ 1 s each (issue 18).
  *
- * Run: `npx tsx bench/browse.ts` (`--rows 2000000` for a quicker run, `--rounds 9`).
+ * Run: `npx tsx bench/browse.ts` (`--rows 2000000` for a quicker run, `--rounds 9`,
+ * `--summaries` for the histogram and top values alone).
  * Not a test: it writes about a gigabyte and takes minutes. `--keep DIR` writes the data
  * into DIR and leaves it there; a later run with the same DIR reuses it (same `--rows`).
  */
@@ -14,8 +17,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { browseLogs, countLogs, type Filter } from '../src/store/log-search.js'
+import { browseLogs, countLogs, SearchError, type Filter } from '../src/store/log-search.js'
 import { DuckDBWriter } from '../src/store/duckdb-writer.js'
+import { chooseBuckets, histogramLogs, topValues } from '../src/store/log-summary.js'
 import { writeMikrotikRows } from './mikrotik-rows.js'
 
 const arg = (name: string, fallback: number) => {
@@ -31,7 +35,8 @@ const kept = keepAt > 0 ? process.argv[keepAt + 1]! : undefined
 const reuse = kept !== undefined && existsSync(join(kept, 'fw'))
 const dataDir = kept ?? mkdtempSync(join(tmpdir(), 'logsift-bench-browse-'))
 if (kept) mkdirSync(kept, { recursive: true })
-const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: { now: () => Date.parse(`${DAY}T23:30:00Z`) } })
+const NOW = Date.parse(`${DAY}T23:30:00Z`)
+const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: { now: () => NOW } })
 try {
   if (!reuse) await writeMikrotikRows(writer, DAY, ROWS)
 
@@ -58,7 +63,7 @@ try {
     c.closeSync()
   }
   const median = (times: number[]) => times.sort((x, y) => x - y)[Math.floor(times.length / 2)]!
-  for (const [name, filters] of cases) {
+  for (const [name, filters] of process.argv.includes('--summaries') ? [] : cases) {
     const pageMs: number[] = []
     const countMs: number[] = []
     let total = 0
@@ -78,6 +83,50 @@ try {
     const pageText = `page median ${median(pageMs).toFixed(0).padStart(5)} ms (min ${Math.min(...pageMs).toFixed(0)}, max ${Math.max(...pageMs).toFixed(0)})`
     const countText = counted ? 'total with the page' : `count median ${median(countMs).toFixed(0)} ms`
     console.log(`${name.padEnd(42)} ${pageText}  ${countText}  total ${total.toLocaleString('en-US')}, page ${rows}`)
+  }
+
+  // What Browse's "Last 24 hours" asks for: the range ends just past now.
+  const last24h = { from: NOW - 86_400_000, to: NOW + 1 }
+  const timed = async (name: string, run: () => Promise<string>) => {
+    const times: number[] = []
+    let result = ''
+    for (let r = 0; r < ROUNDS; r++) {
+      const started = performance.now()
+      result = await run()
+      times.push(performance.now() - started)
+    }
+    console.log(`${name.padEnd(42)} median ${median(times).toFixed(0).padStart(5)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})  ${result}`)
+  }
+  const buckets = chooseBuckets(last24h.from, last24h.to, 0)
+  const histogramCases: [string, Filter[]][] = [
+    ['histogram, no filter', []],
+    ['histogram, sender equals (1 in 3)', [{ column: 'sender', op: 'eq', value: 'core' }]],
+    ['histogram, original_log contains (1 in 45)', [{ column: 'original_log', op: 'contains', value: 'pppoe-user42' }]],
+  ]
+  for (const [name, filters] of histogramCases) {
+    await timed(name, async () => {
+      const h = await histogramLogs(source, last24h, filters, buckets)
+      return `${h.count} buckets of ${h.widthMs / 60_000} min, total ${h.total.toLocaleString('en-US')}`
+    })
+  }
+  const topCases: [string, string, Filter[]][] = [
+    ['top values of sender (2 values)', 'sender', []],
+    ['top values of sender_ip (1,024 values)', 'sender_ip', []],
+    ['top values of pppoe (50,000 values)', 'pppoe', []],
+    ['top values of destination_port (60,000)', 'destination_port', []],
+    ['top values of pppoe, sender equals', 'pppoe', [{ column: 'sender', op: 'eq', value: 'core' }]],
+    ['top values of original_log (millions)', 'original_log', []],
+  ]
+  for (const [name, column, filters] of topCases) {
+    await timed(name, async () => {
+      try {
+        const top = await topValues(source, last24h, filters, column)
+        return `first ${top.values[0]?.value?.slice(0, 20)} × ${top.values[0]?.count}, total ${top.total.toLocaleString('en-US')}`
+      } catch (e) {
+        if (!(e instanceof SearchError)) throw e
+        return `stopped: ${e.message.slice(0, 60)}…`
+      }
+    })
   }
 } finally {
   await writer.close()

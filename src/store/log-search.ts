@@ -18,7 +18,7 @@ import { statementRefusal, VOLATILE_SQL } from './sql-guard.js'
 import { openLogs, ROWID, type LogsRelation, type LogsSource, type OpenLogsOptions, type TimeRange } from './query.js'
 
 /** How a filter compares a column with its value. */
-export const FILTER_OPS = ['eq', 'prefix', 'contains', 'regex', 'cidr'] as const
+export const FILTER_OPS = ['eq', 'ne', 'prefix', 'contains', 'regex', 'cidr'] as const
 /** One of {@link FILTER_OPS}. */
 export type FilterOp = (typeof FILTER_OPS)[number]
 
@@ -158,11 +158,11 @@ export function filterWhere(filters: readonly Filter[], columns: readonly LogCol
     const text = column.type === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`
     switch (f.op) {
       case 'eq':
-        if (isIntegerType(column.type)) {
-          if (!/^-?\d{1,20}$/.test(f.value.trim())) throw new SearchError(`${column.name} holds whole numbers; "${f.value}" is not one.`)
-          return `${c} = ${bind(f.value.trim())}::HUGEINT`
-        }
-        return `${text} = ${bind(f.value)}`
+        return `${equalsOperand(column, c, text)} = ${equalsValue(column, f.value, bind)}`
+      case 'ne':
+        // NULL (no value, or a day without the column) is not the value, so it matches:
+        // "≠ v" keeps exactly the rows "= v" leaves out, and the two counts add up.
+        return `${equalsOperand(column, c, text)} IS DISTINCT FROM ${equalsValue(column, f.value, bind)}`
       case 'prefix':
         return `starts_with(${text}, ${bind(f.value)})`
       case 'contains':
@@ -186,6 +186,18 @@ export function filterWhere(filters: readonly Filter[], columns: readonly LogCol
     }
   })
   return { sql: terms.length === 0 ? 'true' : terms.map((t) => `(${t})`).join(' AND '), params }
+}
+
+/** What equals and not-equals compare: an integer column as it is, anything else as text. */
+function equalsOperand(column: LogColumn, ident: string, text: string): string {
+  return isIntegerType(column.type) ? ident : text
+}
+
+/** The bound value equals and not-equals compare with; a whole number for an integer column. */
+function equalsValue(column: LogColumn, value: string, bind: (value: DuckDBValue) => string): string {
+  if (!isIntegerType(column.type)) return bind(value)
+  if (!/^-?\d{1,20}$/.test(value.trim())) throw new SearchError(`${column.name} holds whole numbers; "${value}" is not one.`)
+  return `${bind(value.trim())}::HUGEINT`
 }
 
 /** A CIDR as the lowest and highest address it covers, in the form {@link ipv4Number} / {@link ipv6Hex} compute. */

@@ -172,6 +172,106 @@ test('SQL: a result table, then a refused statement with its reason', async (ctx
   }
 })
 
+/** `data-count` of every histogram bar, once htmx has loaded them after the page. */
+async function barCounts(page: Page, buckets: number): Promise<number[]> {
+  await page.locator('.histogram-bucket').nth(buckets - 1).waitFor({ state: 'attached' })
+  assert.is(await page.locator('.histogram-bucket').count(), buckets)
+  return page.locator('.histogram-bucket').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-count'))))
+}
+
+/** The receive times of the table's rows, as shown. */
+async function shownTimes(page: Page): Promise<string[]> {
+  return page.locator('.data-table td[data-column="received_at"]').allTextContents()
+}
+
+/** The listed top values and their counts, once loaded. */
+async function topList(page: Page): Promise<string[][]> {
+  await page.locator('#top-values .top-values-table').waitFor()
+  return page.locator('#top-values tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent!.trim())))
+}
+
+test('histogram: bars add up to the total; a click and a drag narrow the range to their buckets', async (ctx) => {
+  const page = await newPage(ctx, 'desktop')
+  const fiveMinutes = '/browse?engine=fw&range=custom&from=2024-05-04T00%3A00%3A00&to=2024-05-04T00%3A05%3A00&n=500&top=sender_ip'
+  await page.goto(fiveMinutes)
+  // 5 s buckets over five minutes of today: three rows a second in the first 200 seconds.
+  const counts = await barCounts(page, 60)
+  assert.equal(counts, [...Array<number>(40).fill(15), ...Array<number>(20).fill(0)])
+  assert.is(await resultsTitle(page), '600 rows · 1–500 shown · 1 day')
+  assert.is(await page.locator('.histogram-total').textContent(), '600 rows')
+  // top= in the address opens the top values with the page: eight senders, 75 rows each.
+  assert.equal((await topList(page)).map(([, n]) => n), Array<string>(8).fill('75'))
+  await capture(page, 'browse-histogram', 'desktop')
+
+  await Promise.all([page.waitForURL(/from=2024-05-04T00%3A00%3A15/), page.locator('.histogram-bucket').nth(3).click()])
+  assert.match(page.url(), /range=custom&from=2024-05-04T00%3A00%3A15&to=2024-05-04T00%3A00%3A20&n=500&top=sender_ip$/)
+  assert.is(await resultsTitle(page), '15 rows · 1–15 shown · 1 day')
+  const clicked = await shownTimes(page)
+  assert.is(clicked.length, 15)
+  assert.ok(clicked.every((t) => t >= '2024-05-04 00:00:15' && t < '2024-05-04 00:00:20'), clicked.join(', '))
+  // The narrowed view has its own histogram: one second is too short for 1 s buckets to hold more than three rows.
+  assert.equal(await barCounts(page, 5), [3, 3, 3, 3, 3])
+
+  // Drag from the third bar to the sixth: 00:00:10 to 00:00:30.
+  await page.goto(fiveMinutes)
+  await barCounts(page, 60)
+  const box = (await page.locator('.histogram-plot').boundingBox())!
+  const at = (bucket: number) => box.x + ((bucket + 0.5) / 60) * box.width
+  await page.mouse.move(at(2), box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(at(4), box.y + box.height / 2, { steps: 4 })
+  await page.mouse.move(at(5), box.y + box.height / 2, { steps: 4 })
+  await Promise.all([page.waitForURL(/from=2024-05-04T00%3A00%3A10/), page.mouse.up()])
+  assert.match(page.url(), /from=2024-05-04T00%3A00%3A10&to=2024-05-04T00%3A00%3A30&n=500&top=sender_ip$/)
+  assert.is(await resultsTitle(page), '60 rows · 1–60 shown · 1 day')
+  const dragged = await shownTimes(page)
+  assert.ok(dragged.every((t) => t >= '2024-05-04 00:00:10' && t < '2024-05-04 00:00:30'))
+
+  // Filters stay: over four days, hour bars of sender = core hold 300 rows a day.
+  await page.goto('/browse?engine=fw&range=custom&from=2024-05-01T00%3A00%3A00&to=2024-05-05T00%3A00%3A00&col=sender&op=eq&val=core')
+  const core = await barCounts(page, 96)
+  assert.is(core.reduce((a, b) => a + b, 0), 1200)
+  await Promise.all([page.waitForURL(/from=2024-05-03T00/), page.locator('.histogram-bucket').nth(48).click()])
+  assert.match(page.url(), /from=2024-05-03T00%3A00%3A00&to=2024-05-03T01%3A00%3A00&col=sender&op=eq&val=core/)
+  assert.is(await resultsTitle(page), '300 rows · 1–100 shown · 1 day')
+  await page.context().close()
+})
+
+test('top values: exact counts; a click filters =, a second click ≠', async (ctx) => {
+  for (const viewport of ['desktop', 'phone'] as const) {
+    const page = await newPage(ctx, viewport)
+    await page.goto('/browse?engine=fw&range=custom&from=2024-05-01T00%3A00%3A00&to=2024-05-05T00%3A00%3A00')
+    await page.getByLabel('Column', { exact: true }).selectOption('pppoe')
+    // pppoe of row i is user(i % 17), none when i % 11 = 0, on each of the four days of 600 rows.
+    const top = await topList(page)
+    assert.equal(top.slice(0, 6), [['(no value)', '220'], ['user1', '132'], ['user2', '132'], ['user3', '132'], ['user4', '132'], ['user0', '128']])
+    assert.is(top.length, 10)
+    if (viewport === 'desktop') {
+      await barCounts(page, 96)
+      await capture(page, 'browse-summaries', viewport)
+    }
+
+    await Promise.all([page.waitForURL(/val=user2/), page.locator('#top-values').getByRole('link', { name: 'user2', exact: true }).click()])
+    assert.match(page.url(), /col=pppoe&op=eq&val=user2&n=100&top=pppoe/)
+    assert.is(await resultsTitle(page), '132 rows · 1–100 shown · 4 days')
+    assert.is(await page.getByLabel('Comparison of filter 1').inputValue(), 'eq')
+    // The top values stay open for the new view: user2 alone, marked as filtered.
+    assert.equal(await topList(page), [['user2 = now; click for ≠', '132']])
+
+    await Promise.all([page.waitForURL(/op=ne/), page.locator('#top-values').getByRole('link', { name: 'user2', exact: true }).click()])
+    assert.match(page.url(), /col=pppoe&op=ne&val=user2&n=100&top=pppoe/)
+    assert.is(await page.getByLabel('Comparison of filter 1').inputValue(), 'ne')
+    // Every row but user2's, the 220 without pppoe included.
+    assert.is(await resultsTitle(page), '2,268 rows · 1–100 shown · 4 days')
+    const without = await topList(page)
+    assert.equal(without[0], ['(no value)', '220'])
+    assert.not.ok(without.some(([v]) => v === 'user2'))
+    assert.is((await barCounts(page, 96)).reduce((a, b) => a + b, 0), 2268)
+    if (viewport === 'phone') await capture(page, 'browse-summaries', viewport)
+    await page.context().close()
+  }
+})
+
 test('no script ran and nothing broke the CSP', (ctx) => {
   // A refused statement is answered 400 on purpose; Chromium logs that status as an error.
   const refused = (p: string) => /\/sql\?.*: Failed to load resource: the server responded with a status of 400/.test(p)

@@ -110,6 +110,32 @@ for (const [name, filters, where, params] of CASES) {
   })
 }
 
+browse('not equals keeps exactly the rows equals leaves out, NULL (no value, or a day without the column) included', async () => {
+  const cases: [Filter, string][] = [
+    // pppoe is NULL on one row in 11: those rows are not "user3", so they match.
+    [{ column: 'pppoe', op: 'ne', value: 'user3' }, `"pppoe" IS NULL OR "pppoe" <> 'user3'`],
+    [{ column: 'destination_port', op: 'ne', value: '1007' }, `"destination_port" <> 1007`],
+  ]
+  const all = await direct(ctx.source, 'true')
+  for (const [filter, where] of cases) {
+    const want = await direct(ctx.source, where)
+    const got = await allPages(ctx.source, [filter], 500)
+    assert.equal(got.keys, want, `${filter.column} ≠ ${filter.value}`)
+    assert.is(got.total + (await countLogs(ctx.source, RANGE, [{ ...filter, op: 'eq' }])), all.length)
+  }
+  const nulls = (await direct(ctx.source, '"pppoe" IS NULL')).length
+  assert.is(nulls, 4 * Math.ceil(600 / 11), 'rows without pppoe')
+  // vlan exists on day two only: the other three days' rows have no vlan, so they are not v2.
+  assert.is(await countLogs(ctx.source, RANGE, [{ column: 'vlan', op: 'ne', value: 'v2' }]), 2400 - 150)
+  try {
+    await countLogs(ctx.source, RANGE, [{ column: 'destination_port', op: 'ne', value: 'x' }])
+    assert.unreachable('a non-number for an integer column is refused')
+  } catch (e) {
+    assert.instance(e, SearchError)
+    assert.is((e as Error).message, 'destination_port holds whole numbers; "x" is not one.')
+  }
+})
+
 browse('a page has the union of the days\' columns in SPEC order and the values', async () => {
   const page = await browseLogs(ctx.source, RANGE, { filters: [{ column: 'vlan', op: 'eq', value: 'v1' }], pageSize: 1 })
   assert.equal(page.columns.map((c) => c.name), [

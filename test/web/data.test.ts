@@ -129,6 +129,94 @@ test('removing a filter redirects to the view without it', async ({ viewer }) =>
   )
 })
 
+/** `data-count` of each histogram bucket, and each bucket's link. */
+function bars(html: string): { counts: number[]; hrefs: string[] } {
+  const found = [...html.matchAll(/<a class="histogram-bucket" href="([^"]+)" data-count="(\d+)"/g)]
+  return { counts: found.map((m) => Number(m[2])), hrefs: found.map((m) => unescape(m[1]!)) }
+}
+
+/** Value and row count of each top value, in the order listed. */
+function topRows(html: string): [string, number][] {
+  return [...html.matchAll(/<td class="mono">(?:<a [^>]*>([^<]*)<\/a>|<span class="muted">\(no value\)<\/span>)(?:<span[^>]*>[^<]*<\/span>)?<\/td><td class="num top-value-count">([\d,]+)<\/td>/g)].map((m) => [
+    m[1] ?? '(no value)',
+    Number(m[2]!.replace(/,/g, '')),
+  ])
+}
+
+test('the browse page leaves the histogram and the top values to load after it', async ({ viewer }) => {
+  const html = await (await viewer.get(`/browse?${RANGE}&col=sender&op=eq&val=core&top=pppoe`)).text()
+  const q = 'engine=fw&amp;range=custom&amp;from=2024-05-01T00%3A00&amp;to=2024-05-05T00%3A00&amp;col=sender&amp;op=eq&amp;val=core&amp;n=100&amp;top=pppoe'
+  assert.ok(html.includes(`hx-get="/browse/histogram?${q}" hx-trigger="load" hx-swap="outerHTML"`))
+  assert.ok(html.includes(`hx-get="/browse/top?${q}&amp;column=pppoe" hx-trigger="load"`))
+  assert.not.ok(html.includes('histogram-bucket'), 'no bar is counted for the page itself')
+})
+
+test('histogram: hour buckets over four days whose counts add up to the match', async ({ viewer }) => {
+  const res = await viewer.get(`/browse/histogram?${RANGE}`)
+  assert.is(res.status, 200)
+  const html = await res.text()
+  const { counts, hrefs } = bars(html)
+  assert.is(counts.length, 96)
+  assert.is(counts.reduce((a, b) => a + b, 0), 2400)
+  // Each day's 600 rows are in its first 200 seconds.
+  assert.equal(counts.flatMap((n, i) => (n > 0 ? [[i, n]] : [])), [[0, 600], [24, 600], [48, 600], [72, 600]])
+  assert.ok(html.includes('<span class="histogram-total">2,400 rows</span>'))
+  assert.ok(html.includes(' in 96 buckets of 1 h '))
+  assert.is(hrefs[24], '/browse?engine=fw&range=custom&from=2024-05-02T00%3A00%3A00&to=2024-05-02T01%3A00%3A00&n=100')
+  // Filters narrow the counts, and the bars keep them.
+  const core = bars(await (await viewer.get(`/browse/histogram?${RANGE}&col=sender&op=eq&val=core&n=50&top=pppoe`)).text())
+  assert.equal(core.counts.filter((n) => n > 0), [300, 300, 300, 300])
+  assert.is(core.hrefs[72], '/browse?engine=fw&range=custom&from=2024-05-04T00%3A00%3A00&to=2024-05-04T01%3A00%3A00&col=sender&op=eq&val=core&n=50&top=pppoe')
+  // A bar's range is that bucket's rows exactly.
+  assert.is(await shownTotal(viewer, await (await viewer.get(core.hrefs[72]!)).text()), '300 rows')
+  // Five minutes of today in 5 s buckets: three rows a second for the first 200 seconds.
+  const today = bars(await (await viewer.get('/browse/histogram?engine=fw&range=custom&from=2024-05-04T00%3A00&to=2024-05-04T00%3A05')).text())
+  assert.equal(today.counts, [...Array<number>(40).fill(15), ...Array<number>(20).fill(0)])
+})
+
+test('histogram and top values: a bad column is 400 with the reason', async ({ viewer }) => {
+  const histogram = await viewer.get(`/browse/histogram?${RANGE}&col=nope&op=eq&val=x`, { 'hx-request': 'true' })
+  assert.is(histogram.status, 400)
+  assert.match(await histogram.text(), 'There is no column &quot;nope&quot; in the chosen days.')
+  const top = await viewer.get(`/browse/top?${RANGE}&column=nope`, { 'hx-request': 'true' })
+  assert.is(top.status, 400)
+  assert.match(await top.text(), 'There is no column &quot;nope&quot; in the chosen days.')
+  const none = await viewer.get(`/browse/top?${RANGE}`)
+  assert.is(none.status, 400)
+  assert.match(await none.text(), 'Choose a column to see its top values.')
+  const badFilter = await viewer.get(`/browse/top?${RANGE}&column=sender&col=destination_port&op=ne&val=x`)
+  assert.is(badFilter.status, 400)
+  assert.match(await badFilter.text(), 'destination_port holds whole numbers; &quot;x&quot; is not one.')
+})
+
+test('top values: exact counts, most first; a click adds =, a second click makes it ≠', async ({ viewer }) => {
+  // pppoe of row i is user(i % 17), NULL when i % 11 = 0, on each of the four days.
+  const want = new Map<string, number>()
+  for (let i = 0; i < 600; i++) {
+    const key = i % 11 === 0 ? '(no value)' : `user${i % 17}`
+    want.set(key, (want.get(key) ?? 0) + 4)
+  }
+  const sorted = [...want].sort((a, b) => b[1] - a[1] || (a[0] === '(no value)' ? 1 : b[0] === '(no value)' ? -1 : a[0] < b[0] ? -1 : 1))
+  const html = await (await viewer.get(`/browse/top?${RANGE}&column=pppoe`)).text()
+  assert.equal(topRows(html), sorted.slice(0, 10))
+  assert.ok(html.includes('Top 10 values of pppoe among 2,400 rows'))
+  const sender = await (await viewer.get(`/browse/top?${RANGE}&column=sender&col=pppoe&op=eq&val=user3`)).text()
+  // user3 is on 33 rows a day (i % 17 = 3 and i % 11 ≠ 0): 17 odd ones (edge), 16 even (core).
+  assert.equal(topRows(sender), [['edge', 68], ['core', 64]])
+  // The first click: "= core" added, the top values kept open.
+  const href = (html: string, value: string) => unescape(new RegExp(`<a class="top-value[^"]*" href="([^"]+)" title="[^"]*">${value}</a>`).exec(html)![1]!)
+  const first = href(await (await viewer.get(`/browse/top?${RANGE}&column=sender`)).text(), 'core')
+  assert.is(first, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=eq&val=core&n=100&top=sender')
+  assert.is(await shownTotal(viewer, await (await viewer.get(first)).text()), '1,200 rows')
+  // The second: the same value, filtered with = already, links to ≠.
+  const filtered = await (await viewer.get(`/browse/top?${RANGE}&column=sender&col=sender&op=eq&val=core`)).text()
+  assert.equal(topRows(filtered), [['core', 1200]])
+  const second = href(filtered, 'core')
+  assert.is(second, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=ne&val=core&n=100&top=sender')
+  assert.is(await shownTotal(viewer, await (await viewer.get(second)).text()), '1,200 rows')
+  assert.equal(topRows(await (await viewer.get(`/browse/top?${RANGE}&column=sender&col=sender&op=ne&val=core`)).text()), [['edge', 1200]])
+})
+
 test('a bad filter answers 400 with the reason', async ({ viewer }) => {
   const res = await viewer.get(`/browse?${RANGE}&col=hostname&op=cidr&val=10.0.0.0%2F8`)
   assert.is(res.status, 400)

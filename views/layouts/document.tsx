@@ -1,7 +1,7 @@
 /**
  * @module
- * The HTML document around every page: head, stylesheet and the two scripts logsift
- * serves itself (htmx and the theme toggle). No inline script anywhere: the CSP forbids it.
+ * The HTML document around every page: head, stylesheet and the scripts logsift
+ * serves itself. No inline script anywhere: the CSP forbids it.
  */
 import type { Child } from 'hono/jsx'
 
@@ -50,6 +50,7 @@ export function Document({ title, theme, children }: DocumentProps) {
         {/* Loaded on every page: boosted navigation swaps the body but never runs new scripts. */}
         <script src="/static/uPlot.iife.min.js" defer></script>
         <script src="/static/live.js" defer></script>
+        <script src="/static/histogram.js" defer></script>
       </head>
       {children}
     </html>

@@ -14,6 +14,7 @@ import { LogTable } from '../partials/log-table.js'
 /** Labels of the filter operators. */
 export const OP_LABELS: Record<FilterOp, string> = {
   eq: 'equals',
+  ne: 'not equals',
   prefix: 'starts with',
   contains: 'contains',
   regex: 'matches regex',
@@ -33,12 +34,17 @@ export interface BrowsePageProps {
   /** Columns offered in the filter selects. */
   columns: LogColumn[]
   pageSize: number
+  /** The column whose top values are open, kept in the address so a click on one reopens them. */
+  top?: string | undefined
   /** 1 for the newest rows. */
   pageNumber: number
   page?: LogPage
   error?: string
-  /** `count` answers the total as {@link RowTotal}, for pages that come without it. */
-  links: { next?: string; first?: string; count: string; csv: string; parquet: string }
+  /**
+   * `count` answers the total as {@link RowTotal}, for pages that come without it;
+   * `histogram` and `top` (plus `&column=`) the summaries the page loads after itself.
+   */
+  links: { next?: string; first?: string; count: string; histogram: string; top: string; csv: string; parquet: string }
 }
 
 /** "600 rows": the total of a browse, in the page or as the answer of `/browse/count`. */
@@ -94,6 +100,52 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
   )
 }
 
+/**
+ * The histogram and the top values: placeholders htmx fills after the page has loaded,
+ * so neither scan delays the rows.
+ */
+function Summaries({ columns, top, links }: { columns: LogColumn[]; top: string | undefined; links: BrowsePageProps['links'] }) {
+  return (
+    <div class="browse-summaries">
+      <section class="card histogram-card" aria-labelledby="histogram-title">
+        <h2 id="histogram-title" class="summary-title">
+          Rows over time
+        </h2>
+        <div class="histogram muted" hx-get={links.histogram} hx-trigger="load" hx-swap="outerHTML">
+          Counting rows over time…
+        </div>
+      </section>
+      <section class="card top-values-card" aria-labelledby="top-values-title">
+        <h2 id="top-values-title" class="summary-title">
+          Top values
+        </h2>
+        <form class="top-values-form" action="/browse/top" hx-get={links.top} hx-target="#top-values" hx-trigger="change">
+          <label for="top-column">Column</label>
+          <select name="column" id="top-column">
+            <option value="" selected={top === undefined}>
+              Choose a column…
+            </option>
+            {columns
+              .filter((c) => c.name !== 'received_at')
+              .map((c) => (
+                <option value={c.name} selected={c.name === top}>
+                  {c.name}
+                </option>
+              ))}
+          </select>
+        </form>
+        {top ? (
+          <div id="top-values" hx-get={`${links.top}&${new URLSearchParams({ column: top })}`} hx-trigger="load">
+            <p class="muted">Counting values…</p>
+          </div>
+        ) : (
+          <div id="top-values" />
+        )}
+      </section>
+    </div>
+  )
+}
+
 /** The whole page. */
 export function BrowsePage(props: BrowsePageProps) {
   const { page, engine } = props
@@ -122,6 +174,7 @@ export function BrowsePage(props: BrowsePageProps) {
               </div>
             </div>
             <RangeHint timeZone={props.timeZone} range={props.range} />
+            {props.top && <input type="hidden" name="top" value={props.top} />}
             <fieldset class="filters">
               <legend>Filters</legend>
               {props.filters.map((f, i) => (
@@ -145,6 +198,7 @@ export function BrowsePage(props: BrowsePageProps) {
         {props.range.error && <Alert kind="error">{props.range.error} Showing the last hour.</Alert>}
         {props.error && <Alert kind="error">{props.error}</Alert>}
         {props.engines.length === 0 && <Alert kind="info">No engine is configured, so there are no rows to browse.</Alert>}
+        {page && engine && <Summaries columns={props.columns} top={props.top} links={props.links} />}
         {page && engine && (
           <section class="card card-flush" aria-labelledby="results-title">
             <div class="results-head">

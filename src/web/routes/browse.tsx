@@ -4,12 +4,16 @@
  * keyset page of matching rows; `GET /browse/count` — the total of those rows, which the
  * page loads after itself when finding the page did not count them (a filter is a scan
  * of the whole range, the page usually is not); `GET /browse/row` — one row in full;
- * `GET /browse/export` — the whole match as CSV or Parquet, streamed, audited.
+ * `GET /browse/export` — the whole match as CSV or Parquet, streamed, audited;
+ * `GET /browse/histogram` — the match per bucket of time, loaded after the page;
+ * `GET /browse/top?column=` — a column's most frequent values in the match, on demand.
  */
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { BrowsePage, PAGE_SIZES, OP_LABELS, RowTotal } from '../../../views/pages/browse-page.js'
 import { LogRowPage } from '../../../views/pages/log-row-page.js'
+import { BrowseHistogram } from '../../../views/partials/browse-histogram.js'
+import { TopValuesList } from '../../../views/partials/top-values.js'
 import {
   browseLogs,
   countLogs,
@@ -21,11 +25,11 @@ import {
   type LogPage,
   type RowKey,
 } from '../../store/log-search.js'
+import { chooseBuckets, histogramLogs, topValues } from '../../store/log-summary.js'
 import { EMPTY_COLUMNS } from '../../store/query.js'
 import { chosenEngine, chosenView, exportHandler, type DataRoutesOptions } from '../log-data.js'
 import { requireRole } from '../middleware/auth/index.js'
-import type { ChosenRange } from '../time-range.js'
-
+import { utcOffsetMs, wallTime, type ChosenRange } from '../time-range.js'
 
 const DEFAULT_PAGE_SIZE = 100
 
@@ -57,6 +61,19 @@ export function viewQuery(engine: string, range: ChosenRange, extra: [string, st
   return q.toString()
 }
 
+/**
+ * The view settings that are not the query: rows per page (`n`, when one of
+ * {@link PAGE_SIZES}) and the column whose top values are open (`top`). Links that
+ * change the query (a bar of the histogram, a top value) keep them.
+ */
+function viewSettings(c: Context): { pageSize: number; top?: string; params: [string, string][] } {
+  const n = Number(c.req.query('n'))
+  const pageSize = (PAGE_SIZES as readonly number[]).includes(n) ? n : DEFAULT_PAGE_SIZE
+  const top = c.req.query('top') || undefined
+  return { pageSize, ...(top ? { top } : {}), params: [['n', String(pageSize)], ...(top ? [['top', top] as [string, string]] : [])] }
+}
+
+/** A filter list as the query string's repeated `col`, `op`, `val`. */
 function filterParams(filters: Filter[]): [string, string][] {
   return filters.flatMap((f): [string, string][] => [
     ['col', f.column],
@@ -88,12 +105,13 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
   app.get('/', async (c) => {
     const { engines, engine, source, timeZone, range } = chosenView(c, control, now())
     const { filters, drop } = readFilters(c)
-    const pageSize = (PAGE_SIZES as readonly number[]).includes(Number(c.req.query('n'))) ? Number(c.req.query('n')) : DEFAULT_PAGE_SIZE
-    const base = (extra: [string, string][] = []) => viewQuery(engine ?? '', range, [...filterParams(filters), ['n', String(pageSize)], ...extra])
+    const settings = viewSettings(c)
+    const pageSize = settings.pageSize
+    const base = (extra: [string, string][] = []) => viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params, ...extra])
     if (drop !== undefined && engine !== undefined) {
       // "Remove" submits the form; answer with the view's own address, minus that filter.
       const kept = filters.filter((_, i) => i !== drop)
-      return c.redirect(`/browse?${viewQuery(engine, range, [...filterParams(kept), ['n', String(pageSize)]])}`, 303)
+      return c.redirect(`/browse?${viewQuery(engine, range, [...filterParams(kept), ...settings.params])}`, 303)
     }
     const after = parseKey(c.req.query('after'))
     const pageNumber = after ? Math.max(2, Number(c.req.query('p')) || 2) : 1
@@ -108,8 +126,11 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
         c.status(400)
       }
     }
+    const summary = viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params])
     const links = {
       count: `/browse/count?${viewQuery(engine ?? '', range, filterParams(filters))}`,
+      histogram: `/browse/histogram?${summary}`,
+      top: `/browse/top?${summary}`,
       csv: `/browse/export?${base([['format', 'csv']])}`,
       parquet: `/browse/export?${base([['format', 'parquet']])}`,
       ...(after ? { first: `/browse?${base()}` } : {}),
@@ -126,6 +147,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
         filters={filters}
         columns={columns}
         pageSize={pageSize}
+        top={settings.top}
         pageNumber={pageNumber}
         page={page}
         error={error}
@@ -144,6 +166,42 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
       throw e
     }
+  })
+
+  app.get('/histogram', async (c) => {
+    const { engine, source, range, timeZone } = chosenView(c, control, now())
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to chart.' })
+    const { filters } = readFilters(c)
+    const settings = viewSettings(c)
+    const buckets = chooseBuckets(range.from, range.to, utcOffsetMs(range.from, timeZone))
+    const histogram = await histogramLogs(source, range, filters, buckets).catch(badRequest)
+    const bars = histogram.counts.map((_, i) => {
+      // The first and last buckets may reach past the range: a bar narrows to its part of it.
+      const fromText = wallTime(Math.max(range.from, buckets.originMs + i * buckets.widthMs), timeZone)
+      const toText = wallTime(Math.min(range.to, buckets.originMs + (i + 1) * buckets.widthMs), timeZone)
+      const custom = { ...range, key: 'custom' as const, fromText, toText }
+      return { fromText, toText, href: `/browse?${viewQuery(engine, custom, [...filterParams(filters), ...settings.params])}` }
+    })
+    return c.html(<BrowseHistogram histogram={histogram} buckets={bars} timeZone={timeZone} />)
+  })
+
+  app.get('/top', async (c) => {
+    const { engine, source, range } = chosenView(c, control, now())
+    if (!source || !engine) throw new HTTPException(404, { message: 'There is no engine to read values from.' })
+    const column = c.req.query('column') ?? ''
+    if (column === '') throw new HTTPException(400, { message: 'Choose a column to see its top values.' })
+    const { filters } = readFilters(c)
+    const settings = viewSettings(c)
+    const top = await topValues(source, range, filters, column).catch(badRequest)
+    const links = top.values.map(({ value }) => {
+      if (value === null) return { filtered: false }
+      // A first click adds "= value"; on a value filtered with "=" already, the click turns it into "≠".
+      const at = filters.findIndex((f) => f.column === top.column && f.op === 'eq' && f.value === value)
+      const changed = at < 0 ? [...filters, { column: top.column, op: 'eq' as const, value }] : filters.map((f, i) => (i === at ? { ...f, op: 'ne' as const } : f))
+      const params = [...filterParams(changed), ['n', String(settings.pageSize)], ['top', top.column]] as [string, string][]
+      return { filtered: at >= 0, href: `/browse?${viewQuery(engine, range, params)}` }
+    })
+    return c.html(<TopValuesList top={top} links={links} />)
   })
 
   app.get('/row', async (c) => {
@@ -175,4 +233,10 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
   )
 
   return app
+}
+
+/** A {@link SearchError} (bad column, bad filter) as a 400 with its message; anything else as it is. */
+function badRequest(e: unknown): never {
+  if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+  throw e
 }
