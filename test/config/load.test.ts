@@ -62,6 +62,7 @@ load('the shipped default config loads and plans', async () => {
       syslogHeader: 'auto',
       structuredData: true,
       tcpLimits: { maxMessageBytes: 65536, idleTimeoutMs: 300000, maxConnections: 1024 },
+      journal: { dir: '/srv/logsift/data/.journal/mikrotik', maxBytes: 1073741824 },
     },
   ])
 })
