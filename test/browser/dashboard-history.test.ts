@@ -3,7 +3,6 @@
  * apply that restarts the engine's writer (a new time zone), on the open page and after a
  * page reload, and the chart shows every cause of a drop and the queue depth.
  */
-import dgram from 'node:dgram'
 import { writeFileSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { suite } from 'uvu'
@@ -11,20 +10,12 @@ import * as assert from 'uvu/assert'
 import { startServer, type RunningServer } from '../../src/cli/serve.js'
 import { corpusLines } from '../support/corpus.js'
 import { tempConfig } from '../support/serve.js'
-import { sendDatagrams } from '../support/udp.js'
+import { freePort, sendDatagrams } from '../support/udp.js'
 import { CHROMIUM_ARGS, shot, signedInPage } from './browser.js'
 
 const PASSWORD = 'correct horse battery'
 
 const test = suite('dashboard history in Chromium')
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const { port } = s.address()
-  s.close()
-  return port
-}
 
 /** Waits until tile `counter` of engine fw shows `total` (the SSE stream redraws it each second). */
 async function total(page: Page, counter: string, value: string): Promise<void> {

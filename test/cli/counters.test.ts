@@ -6,7 +6,6 @@
  * the accounting identity of SPEC §4 holds.
  */
 import { spawn } from 'node:child_process'
-import dgram from 'node:dgram'
 import { rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
@@ -14,7 +13,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { corpusLines } from '../support/corpus.js'
 import { field, spawnServe, tempConfig } from '../support/serve.js'
-import { sendDatagrams } from '../support/udp.js'
+import { freePort, sendDatagrams } from '../support/udp.js'
 import { Client } from '../web/helpers.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -24,14 +23,6 @@ const PASSWORD = 'correct horse battery'
 const STRANGER = '127.0.0.2'
 
 const test = suite('counters across config applies')
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const { port } = s.address()
-  s.close()
-  return port
-}
 
 /** `logsift user add root --admin` on the real CLI, before the server holds the system database. */
 async function addAdmin(file: string): Promise<void> {

@@ -4,7 +4,6 @@
  * counters of the runner before, with real UDP into real engines, so `received` counts
  * every datagram and the accounting identity of SPEC §4 holds over the whole run.
  */
-import dgram from 'node:dgram'
 import { rm, writeFile } from 'node:fs/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,18 +14,9 @@ import type { EngineCounters } from '../../src/supervisor/engine-runner.js'
 import { Supervisor } from '../../src/supervisor/supervisor.js'
 import { corpusLines } from '../support/corpus.js'
 import { tempConfig } from '../support/serve.js'
-import { sendDatagrams } from '../support/udp.js'
+import { freePort, sendDatagrams } from '../support/udp.js'
 
 const test = suite('carried counters')
-
-/** A UDP port free right now (the engine's port must survive its runner being replaced). */
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const { port } = s.address()
-  s.close()
-  return port
-}
 
 /** Waits until `pred` holds on the engine's counters, for at most 10 s. */
 async function until(s: Supervisor, name: string, pred: (c: EngineCounters) => boolean, what: string): Promise<EngineCounters> {

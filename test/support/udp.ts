@@ -8,6 +8,15 @@ import type { Batch } from '../../src/engine/batch.js'
 import type { Engine } from '../../src/engine/engine.js'
 import { rowsOf } from './columns.js'
 
+/** A loopback UDP port free right now (an engine's port must outlive the runner that bound it first). */
+export async function freePort(): Promise<number> {
+  const s = dgram.createSocket('udp4')
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
+  const { port } = s.address()
+  s.close()
+  return port
+}
+
 /**
  * Sends each payload as one datagram from a fresh socket, waiting for every send. `from`
  * binds the source address first (e.g. `127.0.0.2`, a loopback address no sender matches).
