@@ -655,7 +655,7 @@ function resources(
   }
 }
 
-const thousands = (x: number) => (x >= 1000 ? `${Math.round(x / 1000)}k` : String(x))
+const thousands = (x: number) => (x >= 1000 ? `${Math.round(x / 1000)}k` : String(Math.round(x)))
 const orDash = (x: number | null, f: (x: number) => string) => (x === null ? '-' : f(x))
 
 function printRow(r: Run): void {
