@@ -45,6 +45,13 @@ const WRITE_ERROR_SHOWN_MS = 5 * 60_000
  */
 const JOURNAL_CHECK_MS = 250
 
+/**
+ * A journal episode ends once its latest write succeeded and none failed for this long:
+ * on a full disk a small chunk may still fit the segment's last page between failures,
+ * which is no recovery to announce.
+ */
+const JOURNAL_RESUMED_AFTER_MS = 5_000
+
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
   dataDir: string
@@ -207,7 +214,10 @@ export class EngineRunner {
     return failure.counter === 'dropped_write_error' ? this.writer.failing : this.losses.journalFailing
   }
 
-  /** Takes in the journal's failed writes since the last look. */
+  /**
+   * Takes in the journal's failed writes since the last look. The state and failure
+   * getters call it too, so what they show is never behind the counters read beside them.
+   */
   private checkJournal(): void {
     this.losses.journal(this.engine.stats().dropped_journal_error, () => this.engine.journalWriteError())
   }
@@ -360,14 +370,16 @@ class WriteLosses {
   latest: WriteFailure | undefined
   /** `dropped_journal_error` when last taken in. */
   private journalSeen = 0
-  /** The journal's failure since its first failed write, until a write succeeds again. */
+  /** Whether the journal's latest write failed, when last taken in. */
+  private journalLatestFailed = false
+  /** The journal's failure since the first failed write of an episode, until it ends ({@link JOURNAL_RESUMED_AFTER_MS}). */
   private journalEpisode: WriteFailure | undefined
 
   constructor(private readonly engine: string) {}
 
-  /** True from the journal's first failed write of an episode until one succeeds again. */
+  /** True while the journal's latest write failed. */
   get journalFailing(): boolean {
-    return this.journalEpisode !== undefined
+    return this.journalEpisode !== undefined && this.journalLatestFailed
   }
 
   /** The rows are gone: say so in the counter, the state and the log, not in a log line alone. */
@@ -380,24 +392,25 @@ class WriteLosses {
   /**
    * Takes in the engine's `dropped_journal_error` now and, when it moved or an episode is
    * open, why (`cause`). A full disk fails the journal's write of every chunk, so the log
-   * says so once per episode, from the first failed write until one is written again.
+   * says so once per episode: from the first failed write until writes succeed again
+   * ({@link JOURNAL_RESUMED_AFTER_MS}).
    */
   journal(dropped: number, cause: () => JournalWriteError | null): void {
     const rows = dropped - this.journalSeen
-    if (rows === 0 && this.journalEpisode === undefined) return
+    const episode = this.journalEpisode
+    if (rows === 0 && episode === undefined) return
     this.journalSeen = dropped
     const now = cause()
+    this.journalLatestFailed = now?.failing ?? false
     if (rows > 0) {
       const error = new Error(now?.error ?? 'the journal could not write')
-      const episode = this.journalEpisode
       this.journalEpisode = { at: Date.now(), rows: (episode?.rows ?? 0) + rows, error, counter: 'dropped_journal_error' }
       this.latest = this.journalEpisode
       if (episode === undefined) {
         logEvent('error', 'engine.journal_write_failed', { engine: this.engine, rows, dropped_journal_error: dropped, ...errorFields(error) })
       }
-    }
-    if (this.journalEpisode !== undefined && now?.failing === false) {
-      logEvent('info', 'engine.journal_write_resumed', { engine: this.engine, rows: this.journalEpisode.rows, dropped_journal_error: dropped })
+    } else if (episode !== undefined && !this.journalLatestFailed && Date.now() - episode.at >= JOURNAL_RESUMED_AFTER_MS) {
+      logEvent('info', 'engine.journal_write_resumed', { engine: this.engine, rows: episode.rows, dropped_journal_error: dropped })
       this.journalEpisode = undefined
     }
   }
