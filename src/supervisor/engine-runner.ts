@@ -201,7 +201,7 @@ export class EngineRunner {
     return this.writeFailure ? 'error' : 'running'
   }
 
-  /** The latest failed write while it is shown ({@link WRITE_ERROR_SHOWN_MS}), or while the day file is not written. */
+  /** The latest failed write while it is shown ({@link WRITE_ERROR_SHOWN_MS}), or while its cause lasts ({@link stillFailing}). */
   get writeFailure(): WriteFailure | undefined {
     this.checkJournal()
     const f = this.losses.latest
