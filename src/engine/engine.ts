@@ -8,7 +8,7 @@
 import type { Batch } from './batch.js'
 import type { ClassDefinition } from './extract.js'
 import { chunkRows, type RowChunk } from './row-chunk.js'
-import { native, type EngineStats, type NativeEngineOptions, type SocketInfo, type UnknownSenderInfo } from './native.js'
+import { native, type EngineStats, type JournalWriteError, type NativeEngineOptions, type SocketInfo, type UnknownSenderInfo } from './native.js'
 
 /** What an engine needs to run. Defaults are the native ones (see `EngineOptions` in the addon). */
 export interface EngineSettings {
@@ -63,13 +63,16 @@ export interface EngineSettings {
   chunkMaxAgeMs?: number
   /** Directory of the engine's disk journal; without one chunks wait in memory. Fixed at start. */
   journalDir?: string
-  /** Journal size cap in bytes (default 1 GiB); beyond it rows are dropped (`dropped_journal_full`). */
+  /**
+   * Journal size cap in bytes (default 1 GiB); beyond it rows are dropped (`dropped_journal_full`),
+   * as are rows whose write the disk fails (`dropped_journal_error`).
+   */
   journalMaxBytes?: number
   /** How often the journal is flushed to the device, in milliseconds (default 1000). */
   journalSyncMs?: number
 }
 
-export type { EngineStats, SocketInfo, UnknownSenderInfo }
+export type { EngineStats, JournalWriteError, SocketInfo, UnknownSenderInfo }
 
 function toNative(s: EngineSettings): NativeEngineOptions {
   return { ...s, class: { name: s.class.name, fields: s.class.fields } }
@@ -139,6 +142,14 @@ export class Engine {
   /** Closes the journal once stopped and drained, unlocking its directory for the next engine. */
   closeJournal(): void {
     this.handle.closeJournal()
+  }
+
+  /**
+   * Why the journal's disk last failed a write (its rows are in `dropped_journal_error`),
+   * and whether writes still fail; null if it never did.
+   */
+  journalWriteError(): JournalWriteError | null {
+    return this.handle.journalWriteError() ?? null
   }
 
   /** The journal's identity, or null without a journal; record numbers are unique with it. */

@@ -24,6 +24,7 @@ export type {
   ColumnInfo,
   ClassProblem,
   ExtractResult,
+  JournalWriteError,
   SocketInfo,
   UnknownSenderInfo,
 } from '../../crates/engine/index.js'

@@ -3,16 +3,20 @@
  * One engine at work: the native engine receiving, and a pump that pulls its batches
  * into the engine's {@link DuckDBWriter}. The runner owns the accounting that spans both
  * (SPEC §4): `received + replayed = stored + rejected_unknown_sender + dropped_backpressure +
- * dropped_journal_full + dropped_disk_full + dropped_write_error + in flight`, where nothing
- * is in flight once it has stopped, and `replayed` counts rows an engine's journal kept
- * from an earlier run (received then, stored now).
+ * dropped_journal_full + dropped_journal_error + dropped_disk_full + dropped_write_error +
+ * in flight`, where nothing is in flight once it has stopped, and `replayed` counts rows an
+ * engine's journal kept from an earlier run (received then, stored now).
+ *
+ * Rows are lost to a failing disk in two places: the journal's write (`dropped_journal_error`,
+ * counted natively) and DuckDB's (`dropped_write_error`). Both make the state `error` for a
+ * while ({@link WriteLosses}), so the console banner and `logsift_engine_up` show either.
  *
  * With a journal, the runner acknowledges each chunk's journal records once the commit
  * holding its rows is done, and before pulling any chunk it acknowledges the records the
  * day files say are committed already: a restart after a crash stores each row once.
  */
 import { emptyBatch } from '../engine/empty-batch.js'
-import { Engine, type EngineStats } from '../engine/engine.js'
+import { Engine, type EngineStats, type JournalWriteError } from '../engine/engine.js'
 import type { RowChunk } from '../engine/row-chunk.js'
 import type { EnginePlan } from '../config/plan.js'
 import { DuckDBWriter, type MovedDayFile } from '../store/duckdb-writer.js'
@@ -34,6 +38,19 @@ const APPENDS_IN_FLIGHT = 2
  * be seen rather than flicker for a second.
  */
 const WRITE_ERROR_SHOWN_MS = 5 * 60_000
+
+/**
+ * How often the pump looks at the journal's failed writes, which the native engine counts
+ * on its receiver threads: the log line comes within this even when nobody reads the state.
+ */
+const JOURNAL_CHECK_MS = 250
+
+/**
+ * A journal episode ends once its latest write succeeded and none failed for this long:
+ * on a full disk a small chunk may still fit the segment's last page between failures,
+ * which is no recovery to announce.
+ */
+const JOURNAL_RESUMED_AFTER_MS = 5_000
 
 /** Where and how the runner stores rows. */
 export interface StorageSettings {
@@ -73,13 +90,17 @@ export interface EngineCounters extends EngineStats {
 /** Lifecycle state shown in the console. */
 export type RunnerState = 'running' | 'disk_full' | 'stopping' | 'stopped' | 'error'
 
+/** The counter a failed write's rows are in: lost by DuckDB's write, or by the journal's. */
+export type LossCounter = 'dropped_write_error' | 'dropped_journal_error'
+
 /** The latest failed write of an engine, for the console banner. */
 export interface WriteFailure {
   /** When it happened, in milliseconds since the epoch. */
   at: number
-  /** Rows lost in it. */
+  /** Rows lost in it (for the journal: in its episode so far, see {@link WriteLosses.journal}). */
   rows: number
   error: Error
+  counter: LossCounter
 }
 
 /** An engine plus its writer and the loop between them. */
@@ -173,17 +194,32 @@ export class EngineRunner {
 
   /** Lifecycle state. */
   get state(): RunnerState {
+    this.checkJournal()
     if (this.stateNow !== 'running') return this.stateNow
     if (this.writer.failing) return 'error'
     if (this.diskFull()) return 'disk_full'
     return this.writeFailure ? 'error' : 'running'
   }
 
-  /** The latest failed write while it is shown ({@link WRITE_ERROR_SHOWN_MS}), or while the day file is not written. */
+  /** The latest failed write while it is shown ({@link WRITE_ERROR_SHOWN_MS}), or while its cause lasts ({@link stillFailing}). */
   get writeFailure(): WriteFailure | undefined {
+    this.checkJournal()
     const f = this.losses.latest
     if (f === undefined) return undefined
-    return this.writer.failing || Date.now() - f.at < WRITE_ERROR_SHOWN_MS ? f : undefined
+    return this.stillFailing(f) || Date.now() - f.at < WRITE_ERROR_SHOWN_MS ? f : undefined
+  }
+
+  /** True while the cause of `failure` lasts: the day file is not written, or the journal's writes fail. */
+  stillFailing(failure: WriteFailure): boolean {
+    return failure.counter === 'dropped_write_error' ? this.writer.failing : this.losses.journalFailing
+  }
+
+  /**
+   * Takes in the journal's failed writes since the last look. The state and failure
+   * getters call it too, so what they show is never behind the counters read beside them.
+   */
+  private checkJournal(): void {
+    this.losses.journal(this.engine.stats().dropped_journal_error, () => this.engine.journalWriteError())
   }
 
   /** The writer, for reading today's rows through its instance. */
@@ -273,7 +309,12 @@ export class EngineRunner {
   private async pump(): Promise<void> {
     const inFlight: Promise<void>[] = []
     let previous: Promise<void> = Promise.resolve()
+    let journalChecked = 0
     while (!this.engine.finished()) {
+      if (Date.now() - journalChecked >= JOURNAL_CHECK_MS) {
+        this.checkJournal()
+        journalChecked = Date.now()
+      }
       const chunk = await this.engine.nextChunk()
       if (chunk === null) continue
       // Keep pulling while the disk is full: leaving rows in the native queue would turn
@@ -287,6 +328,7 @@ export class EngineRunner {
       if (inFlight.length >= APPENDS_IN_FLIGHT) await inFlight.shift()
     }
     await previous
+    this.checkJournal()
   }
 
   private async dropForDiskFull(chunk: RowChunk): Promise<boolean> {
@@ -317,17 +359,59 @@ export class EngineRunner {
   }
 }
 
-/** Rows an engine lost to failed writes (`dropped_write_error`) and the latest failure. */
+/**
+ * Rows an engine lost to failed writes: DuckDB's (`dropped_write_error`, counted here) and
+ * the journal's (`dropped_journal_error`, counted natively and taken in here), and the
+ * latest failure of either.
+ */
 class WriteLosses {
+  /** `dropped_write_error`. */
   rows = 0
   latest: WriteFailure | undefined
+  /** `dropped_journal_error` when last taken in. */
+  private journalSeen = 0
+  /** Whether the journal's latest write failed, when last taken in. */
+  private journalLatestFailed = false
+  /** The journal's failure since the first failed write of an episode, until it ends ({@link JOURNAL_RESUMED_AFTER_MS}). */
+  private journalEpisode: WriteFailure | undefined
 
   constructor(private readonly engine: string) {}
+
+  /** True while the journal's latest write failed. */
+  get journalFailing(): boolean {
+    return this.journalEpisode !== undefined && this.journalLatestFailed
+  }
 
   /** The rows are gone: say so in the counter, the state and the log, not in a log line alone. */
   count(rows: number, error: Error): void {
     this.rows += rows
-    this.latest = { at: Date.now(), rows, error }
+    this.latest = { at: Date.now(), rows, error, counter: 'dropped_write_error' }
     logEvent('error', 'engine.write_failed', { engine: this.engine, rows, dropped_write_error: this.rows, ...errorFields(error) })
+  }
+
+  /**
+   * Takes in the engine's `dropped_journal_error` now and, when it moved or an episode is
+   * open, why (`cause`). A full disk fails the journal's write of every chunk, so the log
+   * says so once per episode: from the first failed write until writes succeed again
+   * ({@link JOURNAL_RESUMED_AFTER_MS}).
+   */
+  journal(dropped: number, cause: () => JournalWriteError | null): void {
+    const rows = dropped - this.journalSeen
+    const episode = this.journalEpisode
+    if (rows === 0 && episode === undefined) return
+    this.journalSeen = dropped
+    const now = cause()
+    this.journalLatestFailed = now?.failing ?? false
+    if (rows > 0) {
+      const error = new Error(now?.error ?? 'the journal could not write')
+      this.journalEpisode = { at: Date.now(), rows: (episode?.rows ?? 0) + rows, error, counter: 'dropped_journal_error' }
+      this.latest = this.journalEpisode
+      if (episode === undefined) {
+        logEvent('error', 'engine.journal_write_failed', { engine: this.engine, rows, dropped_journal_error: dropped, ...errorFields(error) })
+      }
+    } else if (episode !== undefined && !this.journalLatestFailed && Date.now() - episode.at >= JOURNAL_RESUMED_AFTER_MS) {
+      logEvent('info', 'engine.journal_write_resumed', { engine: this.engine, rows: episode.rows, dropped_journal_error: dropped })
+      this.journalEpisode = undefined
+    }
   }
 }

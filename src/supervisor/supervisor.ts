@@ -26,10 +26,10 @@ export interface ReloadSummary {
 /** An engine's latest failed write, with its total of rows lost that way (the console banner). */
 export interface EngineWriteFailure extends WriteFailure {
   engine: string
-  /** The engine's `dropped_write_error` so far. */
-  droppedWriteError: number
-  /** True while its day file is not written (reopening it failed so far). */
-  reopening: boolean
+  /** The engine's total so far in the failure's counter (`dropped_write_error` or `dropped_journal_error`). */
+  dropped: number
+  /** True while the cause lasts: its day file is not written (reopening failed so far), or its journal's writes fail. */
+  stillFailing: boolean
 }
 
 /** Options that tests inject. */
@@ -114,7 +114,7 @@ export class Supervisor {
   writeFailures(): EngineWriteFailure[] {
     return this.engines().flatMap((r) => {
       const f = r.writeFailure
-      return f === undefined ? [] : [{ ...f, engine: r.name, droppedWriteError: r.counters().dropped_write_error, reopening: r.store.failing }]
+      return f === undefined ? [] : [{ ...f, engine: r.name, dropped: r.counters()[f.counter], stillFailing: r.stillFailing(f) }]
     })
   }
 

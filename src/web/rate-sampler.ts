@@ -13,7 +13,7 @@ import type { Supervisor } from '../supervisor/supervisor.js'
  * Counters the dashboard shows per second, by the names of SPEC §4 (`rejected` is
  * `rejected_unknown_sender`); each cause of a drop is its own series.
  */
-export const RATE_COUNTERS = ['received', 'stored', 'rejected', 'dropped_backpressure', 'dropped_journal_full', 'dropped_disk_full', 'dropped_write_error', 'kernel_drops'] as const
+export const RATE_COUNTERS = ['received', 'stored', 'rejected', 'dropped_backpressure', 'dropped_journal_full', 'dropped_journal_error', 'dropped_disk_full', 'dropped_write_error', 'kernel_drops'] as const
 
 /** One of {@link RATE_COUNTERS}. */
 export type RateCounter = (typeof RATE_COUNTERS)[number]
@@ -46,6 +46,7 @@ export function totalsOf(c: EngineCounters): Totals {
     rejected: c.rejected_unknown_sender,
     dropped_backpressure: c.dropped_backpressure,
     dropped_journal_full: c.dropped_journal_full,
+    dropped_journal_error: c.dropped_journal_error,
     dropped_disk_full: c.dropped_disk_full,
     dropped_write_error: c.dropped_write_error,
     kernel_drops: c.kernel_drops,

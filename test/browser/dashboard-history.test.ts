@@ -67,6 +67,7 @@ test('totals and history go on across a zone change; drops by cause and the queu
       'rejected',
       'dropped: queue full',
       'dropped: journal full',
+      'dropped: journal error',
       'dropped: disk full',
       'dropped: write error',
       'kernel drops',
@@ -74,7 +75,7 @@ test('totals and history go on across a zone change; drops by cause and the queu
     ])
     assert.is(await page.locator('#totals-fw .counter-queue_depth .counter-capacity').textContent(), 'of 32,768 rows')
     const legend = await page.locator('[data-engine="fw"] .u-legend .u-series .u-label').allTextContents()
-    assert.equal(legend, ['received', 'stored', 'rejected', 'dropped: queue full', 'dropped: journal full', 'dropped: disk full', 'dropped: write error', 'kernel drops', 'queue (rows)'])
+    assert.equal(legend, ['received', 'stored', 'rejected', 'dropped: queue full', 'dropped: journal full', 'dropped: journal error', 'dropped: disk full', 'dropped: write error', 'kernel drops', 'queue (rows)'])
     // The history the page was drawn with spans the apply and adds up to the totals.
     const data = JSON.parse((await page.locator('[data-engine="fw"] [data-chart]').getAttribute('data-chart'))!) as number[][]
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0)

@@ -118,19 +118,19 @@ test('SIGHUP and a console edit restart the writer; /metrics, the dashboard and 
     const m = await until(() => metrics(base), (m) => m.get('logsift_stored_total') === 600 && m.get('logsift_received_total') === 635, 'after the console edit')
     assert.is(m.get('logsift_rejected_unknown_sender_total'), 35)
     assert.is(m.get('logsift_delivered_total'), 600)
-    const drops = ['backpressure', 'journal_full', 'disk_full', 'write_error'].map((k) => m.get(`logsift_dropped_${k}_total`)!)
-    assert.equal(drops, [0, 0, 0, 0])
+    const drops = ['backpressure', 'journal_full', 'journal_error', 'disk_full', 'write_error'].map((k) => m.get(`logsift_dropped_${k}_total`)!)
+    assert.equal(drops, [0, 0, 0, 0, 0])
     assert.is(m.get('logsift_received_total'), m.get('logsift_stored_total')! + m.get('logsift_rejected_unknown_sender_total')! + sum(drops))
 
     // The history spans both applies, adds up to the totals, and has every drop cause and the queue.
     const data = await until(() => chart(admin), (d) => sum(d[1]!) === 635 && sum(d[3]!) === 35, 'dashboard history')
-    const [seconds, received, stored, rejected, backpressure, journalFull, diskFull, writeError, kernel, queue] = data
-    assert.is(data.length, 10)
+    const [seconds, received, stored, rejected, backpressure, journalFull, journalError, diskFull, writeError, kernel, queue] = data
+    assert.is(data.length, 11)
     assert.ok(seconds![0]! * 1000 < firstSampleMs + 3000, 'the history starts before the first apply')
     assert.is(sum(received!), 635)
     assert.is(sum(stored!), 600)
     assert.is(sum(rejected!), 35)
-    assert.equal([sum(backpressure!), sum(journalFull!), sum(diskFull!), sum(writeError!), sum(kernel!)], [0, 0, 0, 0, 0])
+    assert.equal([sum(backpressure!), sum(journalFull!), sum(journalError!), sum(diskFull!), sum(writeError!), sum(kernel!)], [0, 0, 0, 0, 0, 0])
     assert.is(queue!.length, seconds!.length)
     assert.ok(received!.every((v) => v >= 0), 'no negative rate at a restart')
 

@@ -302,6 +302,7 @@ metrics('parses as the Prometheus text format and matches the engine counters; n
       ['logsift_rejected_unknown_sender_total', 'rejected_unknown_sender'],
       ['logsift_dropped_backpressure_total', 'dropped_backpressure'],
       ['logsift_dropped_journal_full_total', 'dropped_journal_full'],
+      ['logsift_dropped_journal_error_total', 'dropped_journal_error'],
       ['logsift_replayed_total', 'replayed'],
       ['logsift_dropped_disk_full_total', 'dropped_disk_full'],
       ['logsift_dropped_write_error_total', 'dropped_write_error'],

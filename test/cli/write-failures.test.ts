@@ -7,7 +7,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startServer } from '../../src/cli/serve.js'
 import { renderMetrics } from '../../src/web/prometheus.js'
-import type { EngineRunner } from '../../src/supervisor/engine-runner.js'
+import type { EngineRunner, LossCounter } from '../../src/supervisor/engine-runner.js'
 import { corpusLines } from '../support/corpus.js'
 import { field, queryFile, spawnServe, tempConfig, udpPort } from '../support/serve.js'
 import { sendDatagrams } from '../support/udp.js'
@@ -135,52 +135,104 @@ async function signIn(url: string, name: string): Promise<string> {
   return header()
 }
 
-const failing = suite('serve: failed writes')
+/** Log lines the in-process server writes (stdout and stderr) while `capture` is on; `stop()` restores both. */
+function captureLog() {
+  const lines: string[] = []
+  const streams = [process.stdout, process.stderr]
+  const writes = streams.map((stream) => stream.write)
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(...String(chunk).split('\n').filter((l) => l !== ''))
+      return writes[i]!.call(stream, chunk, ...rest)
+    }) as typeof stream.write
+  })
+  return { lines, stop: () => streams.forEach((stream, i) => (stream.write = writes[i]!)) }
+}
 
-failing('a full disk: lost rows are counted, shown (state, banner, metric) and storing recovers by reopening', async () => {
-  const fs = fullableConfig('16m', (c) => (c.flush_interval_ms = 200))
+/**
+ * Fills the data directory's disk while engine fw stores, sends 2,000 lines, frees it and
+ * sends 300 more. The rows lost while full are counted (in `lostIn`, and with the journal
+ * on perhaps partly in `dropped_write_error`: a chunk may still fit the journal's last
+ * page and then fail in DuckDB), shown (state `error`, banner, metric, log), and every
+ * row after the disk has room again is stored; the identity holds exactly and the day
+ * file holds exactly the rows counted stored.
+ */
+async function fullDiskLosesCountedRowsAndRecovers(journal: boolean, lostIn: LossCounter): Promise<void> {
+  const fs = fullableConfig('16m', (c) => {
+    c.flush_interval_ms = 200
+    if (!journal) c.journal_max_bytes = 0
+  })
+  const log = captureLog()
   const server = await startServer(fs.file)
   try {
     const fw: EngineRunner = server.supervisor.engine('fw')!
     const lines = corpusLines('mikrotik-20k.log')
     const c = () => fw.counters()
-    const settled = () => c().received === c().stored + c().dropped_write_error && c().queue_depth === 0 && c().pending_commit === 0
+    const lost = () => c().dropped_write_error + c().dropped_journal_error
+    const settled = () => c().received === c().stored + lost() && c().queue_depth === 0 && c().pending_commit === 0
     await sendDatagrams(fw.receiver.port, lines.slice(0, 200))
     await until('200 rows stored', () => c().stored === 200)
     assert.is(fw.state, 'running')
 
     fs.fill()
     await sendDatagrams(fw.receiver.port, lines.slice(200, 2200))
-    await until('rows lost to the full disk are counted', () => c().received === 2200 && c().dropped_write_error > 0 && settled())
+    await until('rows lost to the full disk are counted', () => c().received === 2200 && c()[lostIn] > 0 && settled())
+    if (!journal) assert.is(c().dropped_journal_error, 0, 'no journal, no journal losses')
     assert.is(fw.state, 'error')
-    const failure = server.supervisor.writeFailures()[0]
-    assert.is(failure?.engine, 'fw')
+    const failure = server.supervisor.writeFailures()[0]!
+    assert.is(failure.engine, 'fw')
+    assert.is(failure.dropped, c()[failure.counter])
     const metrics = await renderMetrics(server.supervisor)
     assert.match(metrics, 'logsift_engine_up{engine="fw"} 0')
     assert.match(metrics, `logsift_dropped_write_error_total{engine="fw"} ${c().dropped_write_error}`)
+    assert.match(metrics, `logsift_dropped_journal_error_total{engine="fw"} ${c().dropped_journal_error}`)
     await addUser(server.systemStore, 'ops', 'viewer')
     const page = await (await fetch(`${server.web.url}/`, { headers: { cookie: await signIn(server.web.url, 'ops') } })).text()
     assert.match(page, `Engine fw could not store`)
-    assert.match(page, 'dropped_write_error')
+    assert.match(page, `counted as ${failure.counter}`)
     assert.match(page, 'No space left on device')
+    if (journal) {
+      // Once per episode, however many chunks the full disk refused.
+      const said = log.lines.filter((l) => /event=engine\.journal_write_failed engine=fw /.test(l))
+      assert.is(said.length, 1, log.lines.join('\n'))
+      assert.match(said[0]!, 'No space left on device')
+    }
 
     fs.free()
-    const lostWhileFull = c().dropped_write_error
+    const lostWhileFull = { dropped_write_error: c().dropped_write_error, dropped_journal_error: c().dropped_journal_error }
     await until('the day file takes rows again', () => !fw.store.failing)
     await sendDatagrams(fw.receiver.port, lines.slice(2200, 2500))
     await until('rows after the recovery stored', () => c().received === 2500 && settled())
-    assert.is(c().dropped_write_error, lostWhileFull, 'nothing lost once space is back')
+    assert.equal({ dropped_write_error: c().dropped_write_error, dropped_journal_error: c().dropped_journal_error }, lostWhileFull, 'nothing lost once space is back')
     assert.ok(c().stored >= 500, `stored ${c().stored}`)
+    if (journal) {
+      const resumed = () => log.lines.filter((l) => /event=engine\.journal_write_resumed engine=fw /.test(l))
+      await until('the journal says it writes again', () => resumed().length > 0)
+      assert.match(resumed()[0]!, `rows=${lostWhileFull.dropped_journal_error} `)
+      assert.is(log.lines.filter((l) => /event=engine\.journal_write_failed /.test(l)).length, 1, 'one episode')
+    }
     await server.stop()
     const final = fw.counters()
-    assert.is(final.received, final.stored + final.dropped_write_error)
+    assert.is(final.received, final.stored + final.dropped_write_error + final.dropped_journal_error)
+    assert.is(final.dropped_backpressure + final.dropped_journal_full + final.dropped_disk_full + final.rejected_unknown_sender, 0)
     const [[rows]] = (await queryFile(join(fs.dataDir, 'fw', `${todayUtc()}.duckdb`), 'SELECT count(*) FROM logs')) as [[bigint]]
     assert.is(Number(rows), final.stored, 'the file holds exactly the rows counted stored')
   } finally {
+    log.stop()
     await server.stop().catch(() => undefined)
     fs.unmount()
   }
-})
+}
+
+const failing = suite('serve: failed writes')
+
+failing('a full disk: lost rows are counted, shown (state, banner, metric) and storing recovers by reopening', () =>
+  fullDiskLosesCountedRowsAndRecovers(false, 'dropped_write_error'),
+)
+
+failing('a full disk with the journal on: the journal\'s failed writes are counted, shown like failed writes, and it writes again once there is room', () =>
+  fullDiskLosesCountedRowsAndRecovers(true, 'dropped_journal_error'),
+)
 
 failing.run()
 

@@ -85,7 +85,7 @@ export async function pullRows(engine: Engine, rows: number, ms = 5000): Promise
 export function assertAccounted(engine: Engine): void {
   const s = engine.stats()
   // Replayed rows were received by an earlier engine on the same journal.
-  const accounted = s.delivered - s.replayed + s.rejected_unknown_sender + s.dropped_backpressure + s.dropped_journal_full
+  const accounted = s.delivered - s.replayed + s.rejected_unknown_sender + s.dropped_backpressure + s.dropped_journal_full + s.dropped_journal_error
   if (s.received !== accounted || s.queue_depth !== 0) {
     throw new Error(`counters do not add up: ${JSON.stringify(s)}`)
   }

@@ -22,13 +22,14 @@ test('EngineTotals: state, the last second and the totals, drops by cause, the q
         rejected: 300,
         dropped_backpressure: 40,
         dropped_journal_full: 5,
+        dropped_journal_error: 6,
         dropped_disk_full: 3,
         dropped_write_error: 2,
         kernel_drops: 0,
         queue_depth: 2048,
         queue_capacity: 262144,
       }}
-      latest={{ atMs: 0, received: 1500, stored: 1490, rejected: 10, dropped_backpressure: 7, dropped_journal_full: 4, dropped_disk_full: 0, dropped_write_error: 1, kernel_drops: 0, queue_depth: 2048 }}
+      latest={{ atMs: 0, received: 1500, stored: 1490, rejected: 10, dropped_backpressure: 7, dropped_journal_full: 4, dropped_journal_error: 3, dropped_disk_full: 0, dropped_write_error: 1, kernel_drops: 0, queue_depth: 2048 }}
     />,
   )
   const tile = (k: string, label: string, rate: string, total: string) =>
@@ -41,6 +42,7 @@ test('EngineTotals: state, the last second and the totals, drops by cause, the q
       tile('rejected', 'Rejected', '10', '300') +
       tile('dropped_backpressure', 'Dropped: queue full', '7', '40') +
       tile('dropped_journal_full', 'Dropped: journal full', '4', '5') +
+      tile('dropped_journal_error', 'Dropped: journal error', '3', '6') +
       tile('dropped_disk_full', 'Dropped: disk full', '0', '3') +
       tile('dropped_write_error', 'Dropped: write error', '1', '2') +
       tile('kernel_drops', 'Kernel drops', '0', '0') +
@@ -50,7 +52,7 @@ test('EngineTotals: state, the last second and the totals, drops by cause, the q
 })
 
 test('EngineTotals: the TCP counters once any counts something', () => {
-  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
+  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_journal_error: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
   const quiet = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 0, truncated_by_close: 0, refused_max_connections: 0 }} />)
   assert.not.match(quiet, 'engine-tcp-limits')
   const html = String(<EngineTotals name="fw" state="running" totals={totals} tcp={{ truncated: 1234, truncated_by_close: 0, refused_max_connections: 2 }} />)
@@ -65,7 +67,7 @@ test('EngineTotals: the TCP counters once any counts something', () => {
 })
 
 test('EngineTotals: the regex budget counter once it counts something', () => {
-  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
+  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_journal_error: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
   assert.not.match(String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={0} />), 'engine-regex-budget')
   const one = String(<EngineTotals name="fw" state="running" totals={totals} regexBudgetExceeded={1} />)
   assert.ok(one.endsWith('</dl><p class="engine-regex-budget">Since the server started: 1 field value stored as NULL because a look-around or back-reference pattern was over its work budget</p></div>'), one)
@@ -74,7 +76,7 @@ test('EngineTotals: the regex budget counter once it counts something', () => {
 })
 
 test('EngineTotals: the journal backlog and lag when the engine has a journal', () => {
-  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
+  const totals = { received: 3, stored: 3, rejected: 0, dropped_backpressure: 0, dropped_journal_full: 0, dropped_journal_error: 0, dropped_disk_full: 0, dropped_write_error: 0, kernel_drops: 0, queue_depth: 0, queue_capacity: 100 }
   const none = String(<EngineTotals name="fw" state="running" totals={totals} journal={{ journal_bytes: 0, journal_max_bytes: 0, journal_records: 0, journal_lag_seconds: 0 }} />)
   assert.not.match(none, 'engine-journal')
   const html = String(

@@ -17,6 +17,7 @@ const zero = {
   kernel_drops: 0,
   dropped_backpressure: 0,
   dropped_journal_full: 0,
+  dropped_journal_error: 0,
   dropped_disk_full: 0,
   dropped_write_error: 0,
   queue_depth: 0,
@@ -42,6 +43,7 @@ test('samples differences per counter and drop cause, the queue depth as it is, 
     rejected_unknown_sender: 5,
     dropped_backpressure: 2,
     dropped_journal_full: 6,
+    dropped_journal_error: 8,
     dropped_disk_full: 3,
     dropped_write_error: 1,
     kernel_drops: 4,
@@ -50,7 +52,7 @@ test('samples differences per counter and drop cause, the queue depth as it is, 
   ms = 2000
   r.sample()
   assert.equal(r.series('fw'), [
-    { received: 100, stored: 92, rejected: 5, dropped_backpressure: 2, dropped_journal_full: 6, dropped_disk_full: 3, dropped_write_error: 1, kernel_drops: 4, atMs: 2000, queue_depth: 7 },
+    { received: 100, stored: 92, rejected: 5, dropped_backpressure: 2, dropped_journal_full: 6, dropped_journal_error: 8, dropped_disk_full: 3, dropped_write_error: 1, kernel_drops: 4, atMs: 2000, queue_depth: 7 },
   ])
   ms = 3000
   r.sample()

@@ -11,14 +11,20 @@ export interface WriteFailureBannerProps {
   failure: EngineWriteFailure
 }
 
+/** What comes of the failure, by where it happened and whether its cause lasts. */
+const OUTCOME = {
+  dropped_write_error: ['Its day file was opened anew and it stores again.', 'Its day file cannot be opened again yet; logsift keeps trying.'],
+  dropped_journal_error: ['Its journal writes again.', 'Its journal still cannot write; it resumes by itself once the disk has room.'],
+} as const
+
 /** Says which engine lost how many rows, when and why, and whether it stores again. */
 export function WriteFailureBanner({ failure }: WriteFailureBannerProps) {
   const at = new Date(failure.at).toISOString().replace('T', ' ').slice(0, 19)
   return (
     <Alert kind="error">
-      <strong>Engine {failure.engine} could not store {failure.rows} rows</strong> at {at} UTC ({failure.droppedWriteError} in
-      all, counted as dropped_write_error): {errorFields(failure.error).error}.{' '}
-      {failure.reopening ? 'Its day file cannot be opened again yet; logsift keeps trying.' : 'Its day file was opened anew and it stores again.'}
+      <strong>Engine {failure.engine} could not store {failure.rows} rows</strong> at {at} UTC ({failure.dropped} in
+      all, counted as {failure.counter}): {errorFields(failure.error).error}.{' '}
+      {OUTCOME[failure.counter][failure.stillFailing ? 1 : 0]}
     </Alert>
   )
 }

@@ -30,6 +30,7 @@ const LABELS: Record<RateCounter, string> = {
   rejected: 'Rejected',
   dropped_backpressure: 'Dropped: queue full',
   dropped_journal_full: 'Dropped: journal full',
+  dropped_journal_error: 'Dropped: journal error',
   dropped_disk_full: 'Dropped: disk full',
   dropped_write_error: 'Dropped: write error',
   kernel_drops: 'Kernel drops',

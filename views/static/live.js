@@ -12,6 +12,7 @@
     { key: 'rejected', label: 'rejected', stroke: '#c98a06' },
     { key: 'dropped_backpressure', label: 'dropped: queue full', stroke: '#c4312f' },
     { key: 'dropped_journal_full', label: 'dropped: journal full', stroke: '#a0264f', dash: [8, 2] },
+    { key: 'dropped_journal_error', label: 'dropped: journal error', stroke: '#5e1a3a', dash: [2, 4] },
     { key: 'dropped_disk_full', label: 'dropped: disk full', stroke: '#e0672a', dash: [6, 3] },
     { key: 'dropped_write_error', label: 'dropped: write error', stroke: '#8a1c1b', dash: [2, 2] },
     { key: 'kernel_drops', label: 'kernel drops', stroke: '#8e44ad', dash: [4, 3] },

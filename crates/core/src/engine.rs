@@ -4,7 +4,7 @@
 //! message.
 //!
 //! Accounting (SPEC §4): `received = (delivered - replayed) + rejected_unknown_sender +
-//! dropped_backpressure + dropped_journal_full + queued`, where `queued` is zero once the
+//! dropped_backpressure + dropped_journal_full + dropped_journal_error + queued`, where `queued` is zero once the
 //! engine is stopped and drained, and `replayed` counts rows a [`Journal`] kept from an
 //! earlier run (received then, delivered now). A TCP message cut at the maximum size is
 //! still delivered (and counted in `truncated` too), and so is one cut short by its
@@ -17,7 +17,8 @@
 //!
 //! With a journal ([`QueueOptions::journal`], from [`Engine::open_journal`] on) the queue is the journal instead: every
 //! chunk is written to disk first, the queue's capacity becomes the journal's memory
-//! window, and only a full journal drops (`dropped_journal_full`), never backpressure.
+//! window, and only the journal drops: when at its cap (`dropped_journal_full`) or when
+//! the disk fails its write (`dropped_journal_error`), never backpressure.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -97,8 +98,10 @@ pub struct Counters {
     pub empty: AtomicU64,
     /// Rows dropped because the queue to JavaScript was full.
     pub dropped_backpressure: AtomicU64,
-    /// Rows dropped because the journal was at its size cap (or its disk failed a write).
+    /// Rows dropped because the journal was at its size cap.
     pub dropped_journal_full: AtomicU64,
+    /// Rows dropped because the journal's disk failed their write (no space, I/O error).
+    pub dropped_journal_error: AtomicU64,
     /// Rows written to the journal.
     pub journaled: AtomicU64,
     /// Rows handed to JavaScript from the journal.
@@ -157,8 +160,9 @@ impl Shared {
         if let Some(journal) = self.journal.get() {
             let counter = match journal.append(chunk) {
                 Ok(Appended::Written(_)) => &self.counters.journaled,
-                // A failed write is in the journal's io_errors too.
-                Ok(Appended::Full) | Err(_) => &self.counters.dropped_journal_full,
+                Ok(Appended::Full) => &self.counters.dropped_journal_full,
+                // Its text is the journal's last_error.
+                Err(_) => &self.counters.dropped_journal_error,
             };
             counter.fetch_add(rows as u64, Relaxed);
             return;
@@ -560,6 +564,8 @@ pub struct Stats {
     /// See [`Counters`].
     pub dropped_journal_full: u64,
     /// See [`Counters`].
+    pub dropped_journal_error: u64,
+    /// See [`Counters`].
     pub delivered: u64,
     /// See [`Counters`].
     pub replayed: u64,
@@ -860,6 +866,7 @@ impl Engine {
             empty: c.empty.load(Relaxed),
             dropped_backpressure: c.dropped_backpressure.load(Relaxed),
             dropped_journal_full: c.dropped_journal_full.load(Relaxed),
+            dropped_journal_error: c.dropped_journal_error.load(Relaxed),
             delivered: c.delivered.load(Relaxed),
             replayed: c.replayed.load(Relaxed),
             receive_errors: c.receive_errors.load(Relaxed),

@@ -499,9 +499,13 @@ pub struct EngineStats {
     /// Rows dropped because the queue to JavaScript was full.
     #[napi(js_name = "dropped_backpressure")]
     pub dropped_backpressure: f64,
-    /// Rows dropped because the journal was at its size cap (or failed a write).
+    /// Rows dropped because the journal was at its size cap.
     #[napi(js_name = "dropped_journal_full")]
     pub dropped_journal_full: f64,
+    /// Rows dropped because the journal's disk failed their write (no space, I/O error);
+    /// `journalWriteError()` says why.
+    #[napi(js_name = "dropped_journal_error")]
+    pub dropped_journal_error: f64,
     /// Rows handed to JavaScript.
     pub delivered: f64,
     /// Of those, rows the journal kept from an earlier run (received then).
@@ -545,6 +549,15 @@ pub struct EngineStats {
     /// Age in seconds of the oldest journal record not yet handed over (0 when caught up).
     #[napi(js_name = "journal_lag_seconds")]
     pub journal_lag_seconds: f64,
+}
+
+/// The latest write the journal's disk failed.
+#[napi(object)]
+pub struct JournalWriteError {
+    /// The error, with the segment file.
+    pub error: String,
+    /// True while writes still fail; false once one succeeded since.
+    pub failing: bool,
 }
 
 /// A bound socket.
@@ -648,6 +661,7 @@ impl NativeEngine {
             empty: s.empty as f64,
             dropped_backpressure: s.dropped_backpressure as f64,
             dropped_journal_full: s.dropped_journal_full as f64,
+            dropped_journal_error: s.dropped_journal_error as f64,
             delivered: s.delivered as f64,
             replayed: s.replayed as f64,
             receive_errors: s.receive_errors as f64,
@@ -685,6 +699,17 @@ impl NativeEngine {
     #[napi]
     pub fn close_journal(&self) {
         self.engine.close_journal();
+    }
+
+    /// Why the journal's disk last failed a write (rows counted in `dropped_journal_error`),
+    /// or null if it never did (or there is no journal).
+    #[napi]
+    pub fn journal_write_error(&self) -> Option<JournalWriteError> {
+        let j = self.engine.stats().journal?;
+        Some(JournalWriteError {
+            error: j.last_error?,
+            failing: j.write_failing,
+        })
     }
 
     /// The journal's identity (16 hex digits), or null without a journal. Record numbers

@@ -10,6 +10,9 @@
 //!   point loses nothing written (the page cache holds it); a power loss, at most one
 //!   interval. Past [`JournalOptions::segment_bytes`] a new segment starts. When the
 //!   segments hold [`JournalOptions::max_bytes`] the chunk is refused ([`Appended::Full`]).
+//!   A write the disk fails (no space, an I/O error) is cut back off the segment and
+//!   returned as the error, kept in [`JournalStats::last_error`]: the next append simply
+//!   tries again, so writing resumes by itself once the disk has room.
 //! - **Reading** ([`Journal::next`]): while the reader keeps up, chunks also stay in a
 //!   small memory window (bounded in rows) and are handed over from there; once a chunk
 //!   does not fit, the reader reads every later record back from disk until it has caught
@@ -98,7 +101,7 @@ pub struct Recovery {
 }
 
 /// The journal now.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JournalStats {
     /// Segment bytes on disk (what counts against the cap).
     pub bytes: u64,
@@ -113,6 +116,10 @@ pub struct JournalStats {
     pub lag_seconds: f64,
     /// Failed writes, reads or deletions (each also refused or skipped a record).
     pub io_errors: u64,
+    /// The error of the latest append the disk failed, if any ever did.
+    pub last_error: Option<String>,
+    /// True while the latest append failed (until one is written again).
+    pub write_failing: bool,
     /// What opening cut off.
     pub recovery: Recovery,
 }
@@ -158,6 +165,9 @@ struct Inner {
     acked: BTreeSet<u64>,
     unacked: u64,
     io_errors: u64,
+    /// See [`JournalStats::last_error`].
+    last_error: Option<String>,
+    write_failing: bool,
     closed: bool,
 }
 
@@ -348,6 +358,8 @@ impl Journal {
                 acked: BTreeSet::new(),
                 unacked,
                 io_errors: 0,
+                last_error: None,
+                write_failing: false,
                 closed: false,
             }),
             written: Condvar::new(),
@@ -395,17 +407,20 @@ impl Journal {
         }
         let active = inner.segments.back().expect("an active segment");
         if active.bytes > 0 && active.bytes + len > self.options.segment_bytes {
-            inner.roll(&self.options.dir)?;
+            if let Err(e) = inner.roll(&self.options.dir) {
+                return Err(inner.write_failed(e));
+            }
         }
         let seq = inner.next_seq;
         let active = inner.segments.back().expect("an active segment");
         let (offset, segment, path) = (active.bytes, active.first_seq, active.path.clone());
         if let Err(e) = inner.file.write_all(framed.seal(seq, written_us)) {
-            inner.io_errors += 1;
-            // Leave no partial record for the next one to follow.
+            // Leave no partial record for the next one to follow (the file is in append
+            // mode, so the next write starts at the cut).
             let _ = inner.file.set_len(offset);
-            return Err(Error::io(format!("write {}", path.display()), e));
+            return Err(inner.write_failed(Error::io(format!("write {}", path.display()), e)));
         }
+        inner.write_failing = false;
         let active = inner.segments.back_mut().expect("an active segment");
         active.bytes += len;
         active.end_seq = seq + 1;
@@ -607,6 +622,8 @@ impl Journal {
             unread_records: unread,
             lag_seconds,
             io_errors: inner.io_errors,
+            last_error: inner.last_error.clone(),
+            write_failing: inner.write_failing,
             recovery: self.recovery,
         }
     }
@@ -643,6 +660,14 @@ fn read_acked(dir: &Path) -> u64 {
 }
 
 impl Inner {
+    /// Counts and keeps an append's failure, and hands it back.
+    fn write_failed(&mut self, e: Error) -> Error {
+        self.io_errors += 1;
+        self.last_error = Some(e.to_string());
+        self.write_failing = true;
+        e
+    }
+
     /// Writes `acked_below` to [`ACKED_FILE`] when it moved (write and rename: never half a number).
     fn write_acked(&mut self, dir: &Path) -> std::io::Result<()> {
         if self.acked_below == self.acked_written {

@@ -350,3 +350,89 @@ fn the_acknowledged_prefix_is_saved_so_a_clean_restart_replays_nothing() {
     let j = Journal::open(options(&dir)).unwrap();
     assert_eq!(drain(&j), vec![(seqs[1], 1), (seqs[2], 2)]);
 }
+
+/// A tmpfs of 1 MiB mounted on a fresh directory (the test runs as root, as CI does), so
+/// a write can really fail for want of space; unmounted when dropped.
+struct TinyDisk {
+    mount: PathBuf,
+}
+
+impl TinyDisk {
+    fn mount() -> TinyDisk {
+        let mount = tempdir();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(&mount)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "mount a tmpfs on {}", mount.display());
+        TinyDisk { mount }
+    }
+
+    fn filler(&self) -> PathBuf {
+        self.mount.join("filler")
+    }
+
+    /// Writes zeros until the file system has no byte left.
+    fn fill(&self) {
+        let mut f = File::create(self.filler()).unwrap();
+        let block = vec![0u8; 64 << 10];
+        while f.write_all(&block).is_ok() {}
+    }
+
+    fn free(&self) {
+        fs::remove_file(self.filler()).unwrap();
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(&self.mount)
+            .status();
+        let _ = fs::remove_dir_all(&self.mount);
+    }
+}
+
+#[test]
+fn a_write_the_full_disk_fails_is_cut_back_reported_and_writing_resumes_once_there_is_room() {
+    let disk = TinyDisk::mount();
+    let dir = disk.mount.join("journal");
+    let j = Journal::open(options(&dir)).unwrap();
+    let before = written(&j, tagged(0, 10));
+    let segment = dir.join(segment::file_name(before));
+    let size = || fs::metadata(&segment).unwrap().len();
+    let good = size();
+    // Larger than the page the segment's tail may still have room in: the write starts,
+    // then runs out of space part-way.
+    assert!(record_bytes(4000) > 16 << 10);
+    disk.fill();
+    let err = j.append(tagged(1, 4000)).unwrap_err().to_string();
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(size(), good, "the partial record is cut off");
+    let s = j.stats();
+    assert_eq!(s.io_errors, 1);
+    assert_eq!(s.last_error.as_deref(), Some(err.as_str()));
+    assert!(s.write_failing);
+    assert_eq!((s.bytes, s.unacked_records), (good, 1));
+
+    disk.free();
+    let after = written(&j, tagged(2, 4000));
+    assert_eq!(after, before + 1, "the failed write took no number");
+    let s = j.stats();
+    assert!(!s.write_failing);
+    assert_eq!(
+        s.last_error.as_deref(),
+        Some(err.as_str()),
+        "the cause stays known"
+    );
+    assert_eq!(drain(&j), vec![(before, 0), (after, 2)]);
+    j.close();
+    drop(j);
+
+    // On disk too there is nothing torn between the records.
+    let j = Journal::open(options(&dir)).unwrap();
+    assert_eq!(j.stats().recovery.torn_segments, 0);
+    assert_eq!(j.stats().recovery.corrupt_segments, 0);
+    assert_eq!(drain(&j), vec![(before, 0), (after, 2)]);
+}
