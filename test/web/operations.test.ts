@@ -399,7 +399,7 @@ test('a time zone change under load restarts the writers without losing a row', 
     const after = t.supervisor.engine('fw')!
     assert.ok(after !== before, 'the writer was restarted')
     // The new runner's counters continue the old one's: they count the whole run.
-    await waitFor(() => after.counters().received === sent, { what: 'every datagram received' })
+    await waitFor(() => after.counters().received === sent, { what: 'every datagram received', detail: () => ({ sent, before: before.counters(), after: after.counters() }) })
     await waitFor(() => after.counters().stored === sent, { what: 'every row stored' })
     assert.is(before.counters().stored, before.counters().received)
     assert.ok(before.counters().received > 0 && before.counters().received < sent, 'both runners received some')

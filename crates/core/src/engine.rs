@@ -267,7 +267,7 @@ impl ReceiverSet {
             let (shared, stop, drops) = (shared.clone(), stop.clone(), info.kernel_drops.clone());
             let handle = std::thread::Builder::new()
                 .name(format!("logsift-recv-{i}"))
-                .spawn(move || receive_loop(&shared, &socket, &stop, &drops))
+                .spawn(move || receive_loop(&shared, socket, &stop, &drops))
                 .map_err(|e| Error::io("spawn receiver thread", e))?;
             threads.push(handle);
             sockets.push(info);
@@ -329,7 +329,7 @@ fn now_us() -> i64 {
 }
 
 /// The body of a receiver thread.
-fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drops: &AtomicU64) {
+fn receive_loop(shared: &Shared, socket: Socket, stop: &AtomicBool, kernel_drops: &AtomicU64) {
     // Without the permission the thread runs at normal priority, as before.
     raise_receiver_priority();
     let fd = socket.as_raw_fd();
@@ -431,6 +431,11 @@ fn receive_loop(shared: &Shared, socket: &Socket, stop: &AtomicBool, kernel_drop
             draining = true;
         }
     }
+    // Closed the moment its queue is empty: while a successor's sockets share the port
+    // (SO_REUSEPORT), the kernel keeps handing this one datagrams until it is closed, and
+    // handing over the last chunk can take a while (a journal write), so a datagram
+    // arriving meanwhile would be lost uncounted.
+    drop(socket);
     shared.push(chunk);
 }
 
