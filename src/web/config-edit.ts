@@ -5,10 +5,12 @@
  * live. If the running server refuses it (a port in use), the previous document is
  * written back, so the file never keeps a change that is not running.
  */
-import { ConfigError } from '../config/config-error.js'
+import { HTTPException } from 'hono/http-exception'
+import { ConfigError, type ConfigIssue } from '../config/config-error.js'
 import { readConfigDocument } from '../config/load.js'
 import type { RawClass, RawEngine } from '../config/raw-config.js'
 import { saveConfig } from '../config/save.js'
+import { validateConfig } from '../config/validate.js'
 import { validateClassNatively } from '../engine/validate-class.js'
 import type { ReloadSummary } from '../supervisor/supervisor.js'
 import type { ConsoleControl } from './control.js'
@@ -48,12 +50,42 @@ export class ConfigChangeError extends Error {
   }
 }
 
-/** Reads the config document the console edits. */
+/**
+ * Reads the config document the console edits.
+ *
+ * @throws {HTTPException} 409 naming the problem when the file is not JSON as it stands
+ *   (a hand edit added a comment, say): pages built from it cannot show, and no edit may rewrite it.
+ */
 export async function readDocument(control: ConsoleControl): Promise<ConfigDocument> {
-  const doc = (await readConfigDocument(control.configFile)) as ConfigDocument
+  let doc: ConfigDocument
+  try {
+    doc = (await readConfigDocument(control.configFile)) as ConfigDocument
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e
+    const message = `${control.configFile} cannot be read as it stands (${describe(e.issues)}). The config file is strict JSON, without comments; fix it by hand, then reload this page.`
+    throw new HTTPException(409, { message, cause: e })
+  }
   doc.classes ??= {}
   doc.engines ??= []
   return doc
+}
+
+/**
+ * The document to edit, refused when the file as it stands is not a valid config: a
+ * hand edit since the server loaded it (a comment, a key the schema does not know, a
+ * typo). Rewriting it would drop or "fix" what the operator wrote, so nothing is saved.
+ */
+async function readUntouched(control: ConsoleControl): Promise<ConfigDocument> {
+  const doc = await readDocument(control)
+  const check = validateConfig(doc)
+  if (check.ok) return doc
+  // "/: " like the other problems: pages show the text after the JSON path.
+  const problem = `/: Not saved: ${control.configFile} is not a valid config as it stands (${describe(check.issues)}). A console save rewrites the whole file and would lose that; fix the file by hand, then save again.`
+  throw new ConfigChangeError([problem], [''])
+}
+
+function describe(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `${i.line === undefined ? i.path || '/' : `line ${i.line}, column ${i.column ?? 1}`}: ${i.message}`).join('; ')
 }
 
 // Edits are read-modify-write on one file: two admins saving at once must not lose one
@@ -73,7 +105,7 @@ export function changeConfig(control: ConsoleControl, change: (doc: ConfigDocume
 }
 
 async function apply(control: ConsoleControl, change: (doc: ConfigDocument) => void): Promise<ReloadSummary> {
-  const before = await readDocument(control)
+  const before = await readUntouched(control)
   const doc = structuredClone(before)
   change(doc)
   const options = { validateClass: validateClassNatively }

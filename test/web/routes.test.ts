@@ -61,6 +61,7 @@ const PAGES: [string, number, number, number][] = [
   ['/static/favicon.svg', 200, 200, 200],
   ['/static/live.js', 200, 200, 200],
   ['/static/histogram.js', 200, 200, 200],
+  ['/static/sql-editor.js', 200, 200, 200],
   ['/static/uPlot.iife.min.js', 200, 200, 200],
   ['/static/uPlot.min.css', 200, 200, 200],
   ['/static/nothing.js', 404, 404, 404],

@@ -51,6 +51,7 @@ export function Document({ title, theme, children }: DocumentProps) {
         <script src="/static/uPlot.iife.min.js" defer></script>
         <script src="/static/live.js" defer></script>
         <script src="/static/histogram.js" defer></script>
+        <script src="/static/sql-editor.js" defer></script>
       </head>
       {children}
     </html>

@@ -28,6 +28,8 @@ export interface SqlPageProps {
   rowLimit: number
   timeLimitS: number
   result?: SqlResult
+  /** How long the server took to run the query and read its rows, in ms. */
+  elapsedMs?: number
   error?: string
 }
 
@@ -71,7 +73,7 @@ export function SqlPage(props: SqlPageProps) {
                 {props.sql}
               </textarea>
               <p class="field-hint" id="q-sql-hint">
-                One SELECT statement; files other than the engine's day files, every write and functions that change DuckDB's state are refused.
+                One SELECT statement, run with Ctrl+Enter (⌘+Enter); files other than the engine's day files, every write and functions that change DuckDB's state are refused.
               </p>
             </div>
             <div class="query-actions">
@@ -89,7 +91,7 @@ export function SqlPage(props: SqlPageProps) {
                 <label for="q-timeout">Time limit (s)</label>
                 <input type="number" name="timeout" id="q-timeout" class="input-narrow" min="1" max="300" value={String(props.timeLimitS)} />
               </div>
-              <button type="submit" class="button button-primary">
+              <button type="submit" class="button button-primary" data-run title="Ctrl+Enter (⌘+Enter) in the query box">
                 Run
               </button>
               <button type="submit" class="button" formaction="/sql/export" name="format" value="csv">
@@ -115,6 +117,7 @@ export function SqlPage(props: SqlPageProps) {
             <div class="results-head">
               <h2 id="sql-result-title" class="results-title">
                 {result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`}
+                {props.elapsedMs !== undefined && ` in ${n.format(props.elapsedMs)} ms`}
                 {result.cutAtText !== undefined ? (
                   <span class="muted results-sub"> · cut at {n.format(result.cutAtText / 1e6)} MB of text, more exist; export for all of them</span>
                 ) : (

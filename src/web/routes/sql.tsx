@@ -29,9 +29,12 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
     const limitS = timeLimitS(c)
     let result: SqlResult | undefined
     let error: string | undefined
+    let elapsedMs: number | undefined
     if (sql !== undefined && sql.trim() !== '' && source) {
       try {
+        const started = performance.now()
         result = await runSql(source, range, sql, { rowLimit, timeLimitMs: limitS * 1000 })
+        elapsedMs = Math.round(performance.now() - started)
       } catch (e) {
         if (!(e instanceof SearchError)) throw e
         error = e.message
@@ -48,6 +51,7 @@ export function sqlRoutes({ control, exports, now = Date.now }: DataRoutesOption
         rowLimit={rowLimit}
         timeLimitS={limitS}
         result={result}
+        elapsedMs={elapsedMs}
         error={error}
       />,
       { title: 'SQL', active: 'sql' },

@@ -46,6 +46,7 @@ export function staticRoutes(): Hono {
     ['htmx.min.js', load(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8')],
     ['live.js', load(`${dir}live.js`, 'text/javascript; charset=utf-8')],
     ['histogram.js', load(`${dir}histogram.js`, 'text/javascript; charset=utf-8')],
+    ['sql-editor.js', load(`${dir}sql-editor.js`, 'text/javascript; charset=utf-8')],
     ['uPlot.iife.min.js', load(require.resolve('uplot/dist/uPlot.iife.min.js'), 'text/javascript; charset=utf-8')],
     ['uPlot.min.css', load(require.resolve('uplot/dist/uPlot.min.css'), 'text/css; charset=utf-8')],
   ])
