@@ -1,9 +1,8 @@
 /**
  * Issue 18's small console fixes in headless Chromium, at desktop and phone width:
  * an audit action badge never breaks inside its name. Screenshots go to
- * /work/notes/screens/console-*.png when that directory exists, else test/artifacts/.
+ * test/artifacts/console-*.png.
  */
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -11,7 +10,6 @@ import { ARTIFACTS, signedInPage, startRig, type Rig } from './browser.js'
 
 const PASSWORD = 'correct horse battery'
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const
-const SCREENS = existsSync('/work/notes/screens') ? '/work/notes/screens' : ARTIFACTS
 
 /** The longest action the console writes, on a row with long details beside it. */
 const LONG_ACTION = 'user.password_reset_by_admin'
@@ -45,7 +43,7 @@ test('an audit action badge stays on one line at every width', async ({ rig }) =
     assert.equal(lines, { rects: 1, whiteSpace: 'nowrap' }, viewport)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.is(overflow, 0, `audit ${viewport} scrolls sideways`)
-    await page.screenshot({ path: join(SCREENS, `console-audit-${viewport}.png`), fullPage: true })
+    await page.screenshot({ path: join(ARTIFACTS, `console-audit-${viewport}.png`), fullPage: true })
     await page.context().close()
   }
   assert.equal(rig.problems, [])
