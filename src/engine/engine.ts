@@ -95,6 +95,16 @@ export class Engine {
     return new Engine(native.NativeEngine.start(toNative(settings)), settings)
   }
 
+  /**
+   * Like {@link start}, but takes over `previous`'s UDP sockets when it listens on the same
+   * addresses with the same threads and buffer size: they are never closed, so no
+   * datagram is lost between the two. `previous` stops receiving; its queued rows remain.
+   * On error `previous` keeps receiving.
+   */
+  static takeOver(previous: Engine, settings: EngineSettings): Engine {
+    return new Engine(native.NativeEngine.takeOver(previous.handle, toNative(settings)), settings)
+  }
+
   /** The engine's name. */
   get name(): string {
     return this.settings.name

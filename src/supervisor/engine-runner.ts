@@ -131,10 +131,12 @@ export class EngineRunner {
 
   /**
    * Binds the engine's sockets (throws on a bad pattern or a port in use); no file yet.
-   * `timezone` is the zone of header time stamps that carry none.
+   * `timezone` is the zone of header time stamps that carry none. With `previous` (the
+   * engine it replaces) its UDP sockets are taken over when the listen settings are the same.
    */
-  static bind(plan: EnginePlan, timezone: string): Engine {
-    return Engine.start(engineSettings(plan, timezone))
+  static bind(plan: EnginePlan, timezone: string, previous?: Engine): Engine {
+    const settings = engineSettings(plan, timezone)
+    return previous === undefined ? Engine.start(settings) : Engine.takeOver(previous, settings)
   }
 
   /**

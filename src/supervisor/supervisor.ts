@@ -167,11 +167,12 @@ export class Supervisor {
       if (runner === undefined) continue
       if (storageChanged) {
         // A new data dir or zone means new files: stop (storing everything) and start anew.
-        // The new sockets are bound first (SO_REUSEPORT), so no datagram meets a closed port
-        // while the old engine drains; they queue until the new writer is open.
-        // The new engine opens the journal (the same one for a new zone) once the old one
-        // has closed it; until then its rows wait in memory.
-        const bound = EngineRunner.bind(e, next.timezone)
+        // The new engine takes over the old one's UDP sockets (same listen settings), which
+        // stay open: binding new ones beside them and closing the old lost the datagrams the
+        // kernel gave an old socket after its last read. Other sockets are bound first
+        // (SO_REUSEPORT). Rows queue until the new writer is open: the new engine opens the
+        // journal (the same one for a new zone) once the old one has closed it.
+        const bound = EngineRunner.bind(e, next.timezone, runner.receiver)
         await runner.stop()
         const replacement = await EngineRunner.start(e, this.storage(next), this.onError, bound)
         replacement.continueFrom(runner)

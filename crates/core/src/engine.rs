@@ -209,10 +209,18 @@ struct SocketInfo {
     kernel_drops: Arc<AtomicU64>,
 }
 
+/// UDP sockets a stopped receiver set hands to its successor, open all along.
+type HandedOver = Vec<(Socket, SocketInfo)>;
+
 /// The threads and sockets for one [`ListenOptions`].
 struct ReceiverSet {
     options: ListenOptions,
     stop: Arc<AtomicBool>,
+    /// Set before `stop` when the UDP sockets go to a successor: their threads return
+    /// them instead of closing them.
+    keep_sockets: Arc<AtomicBool>,
+    /// One per UDP socket, in the order of the first entries of `sockets`.
+    udp_threads: Vec<JoinHandle<Option<Socket>>>,
     threads: Vec<JoinHandle<()>>,
     sockets: Vec<SocketInfo>,
     /// This process's hold on the ports, kept until the sockets are closed.
@@ -223,31 +231,16 @@ impl ReceiverSet {
     /// Binds every socket first, so a bad address fails before any thread starts; each
     /// port is locked before its first socket is bound, so a port another logsift
     /// process listens on fails the start without taking a single message from it.
-    fn start(shared: &Arc<Shared>, options: &ListenOptions) -> Result<ReceiverSet, Error> {
+    /// `inherit` is asked for a predecessor's UDP sockets once everything else is bound
+    /// (so a failure leaves the predecessor receiving); without them, new ones are bound.
+    fn start(
+        shared: &Arc<Shared>,
+        options: &ListenOptions,
+        inherit: impl FnOnce() -> Option<HandedOver>,
+    ) -> Result<ReceiverSet, Error> {
         let mut ports = Vec::new();
-        let mut bound: Vec<(Socket, SocketInfo)> = Vec::new();
         for text in &options.udp {
-            let mut addr = parse_listen(text)?;
-            ports.push(PortLock::acquire("udp", addr)?);
-            for _ in 0..options.threads.max(1) {
-                let (socket, granted) = bind(addr, options.receive_buffer_bytes)?;
-                let local = socket
-                    .local_addr()
-                    .ok()
-                    .and_then(|a| a.as_socket())
-                    .unwrap_or(addr);
-                // Port 0: the first socket picks the port, its siblings join it.
-                addr.set_port(local.port());
-                bound.push((
-                    socket,
-                    SocketInfo {
-                        protocol: "udp",
-                        local,
-                        granted_buffer_bytes: granted,
-                        kernel_drops: Arc::new(AtomicU64::new(0)),
-                    },
-                ));
-            }
+            ports.push(PortLock::acquire("udp", parse_listen(text)?)?);
         }
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
@@ -263,15 +256,23 @@ impl ReceiverSet {
             let local = listener.local_addr().unwrap_or(addr);
             listeners.push((listener, local, config));
         }
+        let bound = match inherit() {
+            Some(handed) => handed,
+            None => bind_udp(options)?,
+        };
+        let keep_sockets = Arc::new(AtomicBool::new(false));
+        let mut udp_threads = Vec::new();
         for (i, (socket, info)) in bound.into_iter().enumerate() {
             let (shared, stop, drops) = (shared.clone(), stop.clone(), info.kernel_drops.clone());
+            let keep = keep_sockets.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("logsift-recv-{i}"))
-                .spawn(move || receive_loop(&shared, socket, &stop, &drops))
+                .spawn(move || receive_loop(&shared, socket, &stop, &drops, &keep))
                 .map_err(|e| Error::io("spawn receiver thread", e))?;
-            threads.push(handle);
+            udp_threads.push(handle);
             sockets.push(info);
         }
+
         for (i, (listener, local, config)) in listeners.into_iter().enumerate() {
             let protocol = if config.is_some() { "tls" } else { "tcp" };
             let (shared, stop) = (shared.clone(), stop.clone());
@@ -301,6 +302,8 @@ impl ReceiverSet {
         Ok(ReceiverSet {
             options: options.clone(),
             stop,
+            keep_sockets,
+            udp_threads,
             threads,
             sockets,
             _ports: ports,
@@ -310,6 +313,9 @@ impl ReceiverSet {
     /// Signals the threads, which empty their sockets' kernel queues before exiting.
     fn stop(self, shared: &Shared) {
         self.stop.store(true, Relaxed);
+        for t in self.udp_threads {
+            let _ = t.join();
+        }
         for t in self.threads {
             let _ = t.join();
         }
@@ -320,6 +326,60 @@ impl ReceiverSet {
             .sum();
         shared.retired_kernel_drops.fetch_add(drops, Relaxed);
     }
+
+    /// Stops the threads like [`ReceiverSet::stop`] but keeps the UDP sockets open and
+    /// returns them: datagrams arriving meanwhile wait in their kernel queues for the
+    /// successor's threads, so none is lost to a close. Their kernel-drop counts go with
+    /// them (the kernel's count is per socket).
+    fn hand_over(self, shared: &Shared) -> HandedOver {
+        self.keep_sockets.store(true, Relaxed);
+        self.stop.store(true, Relaxed);
+        let kept: Vec<Option<Socket>> = self
+            .udp_threads
+            .into_iter()
+            .map(|t| t.join().ok().flatten())
+            .collect();
+        for t in self.threads {
+            let _ = t.join();
+        }
+        let mut infos = self.sockets.into_iter();
+        let handed: HandedOver = kept
+            .into_iter()
+            .zip(infos.by_ref())
+            .filter_map(|(socket, info)| socket.map(|s| (s, info)))
+            .collect();
+        let drops: u64 = infos.map(|s| s.kernel_drops.load(Relaxed)).sum();
+        shared.retired_kernel_drops.fetch_add(drops, Relaxed);
+        handed
+    }
+}
+
+/// Binds `options.threads` UDP sockets per address (`SO_REUSEPORT`).
+fn bind_udp(options: &ListenOptions) -> Result<HandedOver, Error> {
+    let mut bound = Vec::new();
+    for text in &options.udp {
+        let mut addr = parse_listen(text)?;
+        for _ in 0..options.threads.max(1) {
+            let (socket, granted) = bind(addr, options.receive_buffer_bytes)?;
+            let local = socket
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_socket())
+                .unwrap_or(addr);
+            // Port 0: the first socket picks the port, its siblings join it.
+            addr.set_port(local.port());
+            bound.push((
+                socket,
+                SocketInfo {
+                    protocol: "udp",
+                    local,
+                    granted_buffer_bytes: granted,
+                    kernel_drops: Arc::new(AtomicU64::new(0)),
+                },
+            ));
+        }
+    }
+    Ok(bound)
 }
 
 fn now_us() -> i64 {
@@ -328,8 +388,14 @@ fn now_us() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
-/// The body of a receiver thread.
-fn receive_loop(shared: &Shared, socket: Socket, stop: &AtomicBool, kernel_drops: &AtomicU64) {
+/// The body of a receiver thread. Returns the socket when `keep` was set before `stop` (a hand-over), else closes it.
+fn receive_loop(
+    shared: &Shared,
+    socket: Socket,
+    stop: &AtomicBool,
+    kernel_drops: &AtomicU64,
+    keep: &AtomicBool,
+) -> Option<Socket> {
     // Without the permission the thread runs at normal priority, as before.
     raise_receiver_priority();
     let fd = socket.as_raw_fd();
@@ -434,9 +500,10 @@ fn receive_loop(shared: &Shared, socket: Socket, stop: &AtomicBool, kernel_drops
     // Closed the moment its queue is empty: while a successor's sockets share the port
     // (SO_REUSEPORT), the kernel keeps handing this one datagrams until it is closed, and
     // handing over the last chunk can take a while (a journal write), so a datagram
-    // arriving meanwhile would be lost uncounted.
-    drop(socket);
+    // arriving meanwhile would be lost uncounted. A socket handed over stays open.
+    let kept = keep.load(Relaxed).then_some(socket);
     shared.push(chunk);
+    kept
 }
 
 /// Builds rows from one TCP connection's messages, as [`receive_loop`] does for datagrams.
@@ -632,6 +699,34 @@ impl Engine {
         tcp_options: &TcpOptions,
         queue: QueueOptions,
     ) -> Result<Engine, Error> {
+        Engine::start_after(None, pipeline, listen, tcp_options, queue)
+    }
+
+    /// Like [`Engine::start`], but when `previous` listens with the same options its UDP
+    /// sockets are taken over, never closed: `previous` stops receiving (its queued rows
+    /// stay for it to hand over) and datagrams wait in the kernel queues for this engine's
+    /// threads. Binding new sockets beside the old ones instead (`SO_REUSEPORT`) loses
+    /// the datagrams the kernel gives an old socket between its last read and its close.
+    /// TCP and TLS listeners are bound anew (their connections end with `previous`
+    /// anyway). On error `previous` keeps receiving, unless the error came after the
+    /// hand-over (a receiver thread that cannot be spawned).
+    pub fn take_over(
+        previous: &Engine,
+        pipeline: Pipeline,
+        listen: &ListenOptions,
+        tcp_options: &TcpOptions,
+        queue: QueueOptions,
+    ) -> Result<Engine, Error> {
+        Engine::start_after(Some(previous), pipeline, listen, tcp_options, queue)
+    }
+
+    fn start_after(
+        previous: Option<&Engine>,
+        pipeline: Pipeline,
+        listen: &ListenOptions,
+        tcp_options: &TcpOptions,
+        queue: QueueOptions,
+    ) -> Result<Engine, Error> {
         let (queue_tx, queue_rx) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             pipeline: RwLock::new(Arc::new(pipeline)),
@@ -646,7 +741,9 @@ impl Engine {
             tcp_limits: Arc::new(TcpLimits::new(tcp_options)),
             retired_kernel_drops: AtomicU64::new(0),
         });
-        let receivers = ReceiverSet::start(&shared, listen)?;
+        let receivers = ReceiverSet::start(&shared, listen, || {
+            previous.and_then(|p| p.hand_over_udp(listen))
+        })?;
         Ok(Engine {
             shared,
             receivers: Mutex::new(Some(receivers)),
@@ -668,7 +765,7 @@ impl Engine {
         let mut receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
         let relisten = receivers.as_ref().is_some_and(|r| r.options != *listen);
         let fresh = if relisten {
-            Some(ReceiverSet::start(&self.shared, listen)?)
+            Some(ReceiverSet::start(&self.shared, listen, || None)?)
         } else {
             None
         };
@@ -686,6 +783,15 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Stops receiving and returns the UDP sockets, if they were bound with `listen`.
+    fn hand_over_udp(&self, listen: &ListenOptions) -> Option<HandedOver> {
+        let mut receivers = self.receivers.lock().unwrap_or_else(|p| p.into_inner());
+        if receivers.as_ref()?.options != *listen {
+            return None;
+        }
+        receivers.take().map(|set| set.hand_over(&self.shared))
     }
 
     /// Stops receiving: each thread empties its socket's kernel queue, hands over its last

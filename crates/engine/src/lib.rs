@@ -604,6 +604,21 @@ impl NativeEngine {
         })
     }
 
+    /// Like `start`, but takes over `previous`'s UDP sockets when it listens with the same
+    /// addresses, threads and buffer size: they are never closed, so no datagram is lost
+    /// between two engines. `previous` stops receiving; its queued rows stay for
+    /// `nextBatch()`. On error `previous` keeps receiving.
+    #[napi(factory)]
+    pub fn take_over(previous: &NativeEngine, options: EngineOptions) -> Result<NativeEngine> {
+        let pipeline = options.pipeline().map_err(map_error)?;
+        let (listen, tcp) = (options.listen(), options.tcp_options());
+        let engine = Engine::take_over(&previous.engine, pipeline, &listen, &tcp, options.queue())
+            .map_err(map_error)?;
+        Ok(NativeEngine {
+            engine: Arc::new(engine),
+        })
+    }
+
     /// Applies new options live: class, senders, `keepOriginalLog`, `syslogHeader` and
     /// `structuredData` from the next batch of datagrams; new sockets bound before old
     /// ones close when addresses, threads or buffer size change; TCP limits without
