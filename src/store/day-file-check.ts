@@ -49,9 +49,15 @@ export const FULL_CHECK_MAX_BYTES = 2 * 2 ** 30
 export async function checkDayFile(connection: DuckDBConnection, database: string, path: string): Promise<void> {
   try {
     const size = (await stat(path)).size
-    const [blocks, blockSize] = (await connection.runAndReadAll(`SELECT total_blocks, block_size FROM pragma_database_size() WHERE database_name = '${database}'`)).getRows()[0]!
-    const expected = HEADER_BYTES + Number(blocks) * Number(blockSize)
-    if (size < expected) throw new Error(`file is ${size} bytes, its ${Number(blocks)} blocks need ${expected}: truncated`)
+    // Used blocks, not total_blocks: a checkpoint cuts free blocks off the file's end while
+    // total_blocks still counts them, so a healthy file is often shorter than total_blocks
+    // (after a reload's close, 798,720 bytes for 5 blocks of 256 KiB). Every used block
+    // lies within a whole file, so a file shorter than its used blocks is cut short.
+    const [used, blockSize] = (
+      await connection.runAndReadAll(`SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name = '${database}'`)
+    ).getRows()[0]!
+    const expected = HEADER_BYTES + Number(used) * Number(blockSize)
+    if (size < expected) throw new Error(`file is ${size} bytes, its ${Number(used)} used blocks need ${expected}: truncated`)
     const columns = (
       await connection.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE database_name = '${database}' AND schema_name = 'main' AND table_name = 'logs'`)
     ).getRows()

@@ -4,6 +4,9 @@
  * received is stored or in a drop counter (SPEC §4).
  */
 import dgram from 'node:dgram'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadPlan } from '../../src/config/load.js'
@@ -17,11 +20,12 @@ const reload = suite('Supervisor reload')
 
 reload('storage-changing reloads under a steady stream keep the sockets: every datagram is received and stored', async () => {
   const port = await freePort()
-  const { file } = tempConfig((c) => {
+  const { dir, file } = tempConfig((c) => {
     ;(c.engines as { listen: { udp: string[] } }[])[0]!.listen.udp = [`127.0.0.1:${port}`]
   })
   const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
-  const supervisor = await Supervisor.start(plan)
+  const movedAside: string[] = []
+  const supervisor = await Supervisor.start(plan, { onDamagedDayFile: (m) => movedAside.push(`${m.path} -> ${m.movedTo}: ${m.error.cause}`) })
   const first = supervisor.engine('fw')!
   // Several source ports, so that SO_REUSEPORT's hash spreads them over every socket.
   const senders = Array.from({ length: 8 }, () => dgram.createSocket('udp4'))
@@ -65,6 +69,27 @@ reload('storage-changing reloads under a steady stream keep the sockets: every d
   assert.is(c.received + c.replayed, c.stored + dropped, 'SPEC §4 identity')
   assert.is(c.kernel_drops, 0, 'no kernel drops at this rate')
   assert.is(c.received, sent, `received all ${sent} sent over ${reloads} reloads`)
+  // Each reload's new writer checks the day file the old one just closed: a healthy file
+  // must not be taken for damaged and moved aside, where the console no longer reads it.
+  assert.equal(movedAside, [], 'no day file moved aside')
+  const files = readdirSync(join(dir, 'data', 'fw'))
+  assert.equal(files.filter((f) => f.includes('.corrupt-')), [], 'no corrupt-* file')
+  let rows = 0
+  const seen = new Set<number>()
+  for (const f of files.filter((n) => /^\d{4}-\d{2}-\d{2}\.duckdb$/.test(n))) {
+    const instance = await DuckDBInstance.create(join(dir, 'data', 'fw', f), { access_mode: 'READ_ONLY' })
+    const connection = await instance.connect()
+    const read = await connection.runAndReadAll(`SELECT CAST(regexp_extract(original_log, 'seq (\\d+)$', 1) AS INTEGER) FROM logs`)
+    for (const [seq] of read.getRows()) {
+      rows++
+      seen.add(Number(seq))
+    }
+    connection.closeSync()
+    instance.closeSync()
+  }
+  assert.is(rows, sent, 'the day files hold every row sent')
+  assert.is(seen.size, sent, 'each sequence number once')
+  assert.ok([...seen].every((n) => n >= 0 && n < sent), 'only the sequence numbers sent')
 })
 
 reload.run()
