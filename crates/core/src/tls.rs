@@ -103,11 +103,24 @@ impl Stream for TlsStream {
     /// rustls fails a read when its own write fails (a peer that reset the connection
     /// before reading the session tickets sent after the handshake), and when the peer
     /// closes without close_notify; the text it decrypted before that stays buffered.
-    /// Records received but not yet decrypted are decrypted first.
+    /// Records received but not yet decrypted are decrypted first, and records still in
+    /// the kernel's receive queue are read too: the failing write (the session tickets)
+    /// can come before rustls has read what the peer sent ahead of its reset.
     fn read_held(&mut self, buf: &mut [u8]) -> usize {
-        // An error here (a damaged record) leaves the text decrypted before it readable.
-        let _ = self.conn.process_new_packets();
-        self.conn.reader().read(buf).unwrap_or(0)
+        loop {
+            // An error here (a damaged record) leaves the text decrypted before it readable.
+            let damaged = self.conn.process_new_packets().is_err();
+            if let Ok(n @ 1..) = self.conn.reader().read(buf) {
+                return n;
+            }
+            if damaged {
+                return 0;
+            }
+            match self.conn.read_tls(&mut self.sock) {
+                Ok(1..) => {}
+                _ => return 0,
+            }
+        }
     }
 }
 
