@@ -113,10 +113,7 @@ impl RowChunk {
             .filter_map(|c| match c {
                 ColumnData::Varchar { ends, .. } => {
                     let starts = std::iter::once(0).chain(ends.iter().copied());
-                    ends.iter()
-                        .zip(starts)
-                        .map(|(end, start)| end - start)
-                        .max()
+                    ends.iter().zip(starts).map(|(end, start)| end - start).max()
                 }
                 _ => None,
             })
