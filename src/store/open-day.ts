@@ -74,31 +74,27 @@ const DAY_DATABASE = 'day_file'
 /** Rows DuckDB moves at a time: appends, commits, scans and checkpoints each hold whole vectors. */
 const VECTOR_ROWS = 2048
 
+/** The longest message: a UDP datagram's largest payload (TCP/TLS messages are capped lower by default). */
+const MAX_MESSAGE_BYTES = 65_507
+
 /** Memory for written blocks and small working sets, the limit that served lines of ordinary length. */
 const BASE_MEMORY_BYTES = 128 * 2 ** 20
 
 /**
- * The day file instance's `memory_limit` for text values of up to `longestTextBytes`.
- * A vector cannot be spilled while it is worked on, so a vector of the longest values
- * must fit pinned at once; each lane may commit one while a checkpoint rewrites another.
- * For 64 KiB datagrams that is 2,048 × 65,507 bytes = 128 MiB a vector, ≈ 640 MiB in all:
- * with 128 MB they failed a checkpoint ("failed to pin block") after about 2,000 rows and
- * DuckDB invalidated the file (bench/README.md). For lines of ordinary length it stays
- * near the base: DuckDB caches written blocks up to its limit, and a fixed limit of
- * 640 MiB took the collector past 1 GB at 200k msg/s of 300-byte lines.
+ * The day file instance's `memory_limit`. A vector cannot be spilled while it is worked
+ * on, so a vector of longest messages, 2,048 × 65,507 bytes = 128 MiB, needs that much
+ * pinned at once; each lane may commit one while a checkpoint rewrites another. With
+ * the old limit of 128 MB, 64 KiB datagrams failed a checkpoint ("failed to pin block")
+ * after about 2,000 rows and DuckDB invalidated the file (bench/README.md).
  */
-export function dayMemoryLimitBytes(longestTextBytes: number): number {
-  return BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_ROWS * longestTextBytes
-}
+export const DAY_MEMORY_LIMIT_BYTES = BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_ROWS * MAX_MESSAGE_BYTES
 
 /**
  * Settings of a day file's instance.
  * - DuckDB keeps written blocks cached up to `memory_limit` (by default 80% of RAM), so
  *   without one the collector's memory grows with the data it stores; queries on
- *   today's file run in this instance too and spill to disk beyond it. The limit starts
- *   at {@link dayMemoryLimitBytes} of no text and is raised before a chunk with longer
- *   values is appended ({@link OpenDay.startAppend}); it is never lowered while the file
- *   is open, since those values are pinned again by checkpoints after their commit.
+ *   today's file run in this instance too and spill to disk beyond it. The limit is
+ *   {@link DAY_MEMORY_LIMIT_BYTES}, sized for the longest messages.
  * - Its allocator (jemalloc) keeps freed memory until a task's peak passes
  *   `allocator_flush_threshold` (default 128 MB); a low threshold and background purging
  *   give memory back while ingest runs.
@@ -108,14 +104,9 @@ export function dayMemoryLimitBytes(longestTextBytes: number): number {
  *   (bench/README.md); a column of few distinct values is somewhat larger in FSST.
  */
 const DAY_FILE_SETTINGS = {
-  memory_limit: memoryLimitSetting(dayMemoryLimitBytes(0)),
+  memory_limit: `${Math.ceil(DAY_MEMORY_LIMIT_BYTES / 2 ** 20)}MiB`,
   allocator_flush_threshold: '16MB',
   allocator_background_threads: 'true',
-}
-
-/** `bytes` as a `memory_limit` value, rounded up to whole MiB. */
-function memoryLimitSetting(bytes: number): string {
-  return `${Math.ceil(bytes / 2 ** 20)}MiB`
 }
 
 /** First and last number of the journal records a chunk's rows came from. */
@@ -254,8 +245,6 @@ export class OpenDay {
   private active: Lane
   private failed: Error | undefined
   private released = false
-  /** The instance's `memory_limit` in bytes, as last set. */
-  private memoryLimit = dayMemoryLimitBytes(0)
 
   private constructor(
     readonly span: DaySpan,
@@ -309,11 +298,6 @@ export class OpenDay {
     return this.failed
   }
 
-  /** Rows appended to the lane that takes appends, since its last commit. */
-  get activeRows(): number {
-    return this.active.pendingRows
-  }
-
   /** Rows appended since the last commit. */
   get pendingRows(): number {
     return this.lanes.reduce((sum, lane) => sum + lane.pendingRows, 0)
@@ -340,11 +324,6 @@ export class OpenDay {
       throw this.fail(e)
     }
     if (chunk.rowCount === 0) return { appended: Promise.resolve() }
-    try {
-      await this.fitMemoryLimit(chunk.longestTextBytes)
-    } catch (e) {
-      throw this.fail(e)
-    }
     return {
       appended: this.active.append(chunk, this.columnNames, fromUs, toUs).catch((e: unknown) => {
         throw this.fail(e)
@@ -394,19 +373,6 @@ export class OpenDay {
     if (rows > 0) this.onCommit(rows, performance.now() - started, records)
     const failed = results.find((r) => r.error !== undefined)
     if (failed !== undefined) throw this.fail(failed.error)
-  }
-
-  /** The instance's `memory_limit` in bytes: {@link dayMemoryLimitBytes} of the longest text appended so far. */
-  get memoryLimitBytes(): number {
-    return this.memoryLimit
-  }
-
-  /** Raises the instance's `memory_limit` when values of `longestTextBytes` need more (see {@link DAY_FILE_SETTINGS}). */
-  private async fitMemoryLimit(longestTextBytes: number): Promise<void> {
-    const needed = dayMemoryLimitBytes(longestTextBytes)
-    if (needed <= this.memoryLimit) return
-    await this.connection.run(`SET memory_limit = ${quoteLiteral(memoryLimitSetting(needed))}`)
-    this.memoryLimit = needed
   }
 
   /** The journal records `journalId`'s rows in this file came from, as committed. */

@@ -4,8 +4,6 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
-import { dayMemoryLimitBytes } from '../../src/store/open-day.js'
-import { waitFor } from '../support/wait.js'
 import { countFromOtherProcess, describe, makeBatch, manualClock, readRows, specColumns, tempDataDir, us, type Row } from './helpers.js'
 
 const FIELDS = specColumns([
@@ -100,47 +98,6 @@ writer('commits on its own timer', async () => {
   await w.append(makeBatch(FIELDS, [sampleRow(1, now)]))
   for (let waited = 0; w.stored === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10))
   assert.is(w.stored, 1)
-  await w.close()
-})
-
-writer('a lane holding commitRows rows is committed without waiting for the timer; fewer wait for it', async () => {
-  const dataDir = tempDataDir()
-  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 3_600_000, commitRows: 1000 })
-  const now = BigInt(Date.now()) * 1000n
-  const rows = Array.from({ length: 2500 }, (_, i) => sampleRow(i, now))
-  for (let i = 0; i < rows.length; i += 500) await w.append(makeBatch(FIELDS, rows.slice(i, i + 500)))
-  await waitFor(() => w.stored === 2000, { what: 'two lanes of 1,000 rows committed', detail: () => w.stats() })
-  assert.equal([w.stats().stored, w.stats().pending, w.stats().flushes], [2000, 500, 2])
-  await w.close()
-  const db = await DuckDBInstance.create(join(dataDir, 'fw', `${new Date().toISOString().slice(0, 10)}.duckdb`))
-  const c = await db.connect()
-  assert.is(Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0]), 2500)
-  c.closeSync()
-  db.closeSync()
-})
-
-writer('the memory limit is sized from the longest text appended: near 128 MiB for short lines, raised before a chunk of 64 KiB values is appended, never lowered', async () => {
-  const dataDir = tempDataDir()
-  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 3_600_000 })
-  const now = BigInt(Date.now()) * 1000n
-  const limit = async () => {
-    const c = await w.connect()
-    try {
-      return String((await c.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]![0])
-    } finally {
-      c.closeSync()
-    }
-  }
-  // Row 7's longest text is its 300-byte app_name: 128 MiB + 4 × 2,048 × 300 B, in whole MiB.
-  await w.append(makeBatch(FIELDS, [sampleRow(7, now)]))
-  assert.is(await limit(), '131.0 MiB')
-  const long = { ...sampleRow(1, now), original_log: 'x'.repeat(65_507) }
-  await w.append(makeBatch(FIELDS, [long]))
-  assert.is(dayMemoryLimitBytes(65_507), 128 * 2 ** 20 + 4 * 2048 * 65_507)
-  assert.is(await limit(), '640.0 MiB')
-  await w.append(makeBatch(FIELDS, [sampleRow(7, now)]))
-  await w.flush()
-  assert.is(await limit(), '640.0 MiB')
   await w.close()
 })
 
