@@ -312,19 +312,7 @@ impl ReceiverSet {
 
     /// Signals the threads, which empty their sockets' kernel queues before exiting.
     fn stop(self, shared: &Shared) {
-        self.stop.store(true, Relaxed);
-        for t in self.udp_threads {
-            let _ = t.join();
-        }
-        for t in self.threads {
-            let _ = t.join();
-        }
-        let drops: u64 = self
-            .sockets
-            .iter()
-            .map(|s| s.kernel_drops.load(Relaxed))
-            .sum();
-        shared.retired_kernel_drops.fetch_add(drops, Relaxed);
+        self.finish(shared, false);
     }
 
     /// Stops the threads like [`ReceiverSet::stop`] but keeps the UDP sockets open and
@@ -332,7 +320,13 @@ impl ReceiverSet {
     /// successor's threads, so none is lost to a close. Their kernel-drop counts go with
     /// them (the kernel's count is per socket).
     fn hand_over(self, shared: &Shared) -> HandedOver {
-        self.keep_sockets.store(true, Relaxed);
+        self.finish(shared, true)
+    }
+
+    /// Stops and joins every thread; with `keep` the UDP threads return their sockets.
+    /// The kernel drops of every socket not handed on are kept in `retired_kernel_drops`.
+    fn finish(self, shared: &Shared, keep: bool) -> HandedOver {
+        self.keep_sockets.store(keep, Relaxed);
         self.stop.store(true, Relaxed);
         let kept: Vec<Option<Socket>> = self
             .udp_threads
@@ -342,14 +336,19 @@ impl ReceiverSet {
         for t in self.threads {
             let _ = t.join();
         }
-        let mut infos = self.sockets.into_iter();
-        let handed: HandedOver = kept
-            .into_iter()
-            .zip(infos.by_ref())
-            .filter_map(|(socket, info)| socket.map(|s| (s, info)))
-            .collect();
-        let drops: u64 = infos.map(|s| s.kernel_drops.load(Relaxed)).sum();
-        shared.retired_kernel_drops.fetch_add(drops, Relaxed);
+        let mut handed = HandedOver::new();
+        // UDP sockets come first in `sockets`, one per UDP thread; the rest are TCP/TLS.
+        let sockets = kept.into_iter().chain(std::iter::repeat_with(|| None));
+        for (socket, info) in sockets.zip(self.sockets) {
+            match socket {
+                Some(socket) => handed.push((socket, info)),
+                None => {
+                    shared
+                        .retired_kernel_drops
+                        .fetch_add(info.kernel_drops.load(Relaxed), Relaxed);
+                }
+            }
+        }
         handed
     }
 }
