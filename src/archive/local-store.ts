@@ -5,6 +5,7 @@
  * half a file; temporary names start with `.tmp-` and are never listed as keys.
  */
 import { randomBytes } from 'node:crypto'
+import type { Dirent } from 'node:fs'
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path'
 import type { ArchiveStore } from './archive-store.js'
@@ -60,16 +61,9 @@ export class LocalArchiveStore implements ArchiveStore {
 
   async list(prefix: string): Promise<string[]> {
     const base = prefix.replace(/\/+$/, '')
-    const start = base === '' ? this.location : this.pathOf(base)
-    let entries
-    try {
-      entries = await readdir(start, { recursive: true, withFileTypes: true })
-    } catch (e) {
-      if (isMissing(e)) return []
-      throw new Error(`cannot list archive keys under "${prefix}"`, { cause: e })
-    }
-    return entries
-      .filter((e) => e.isFile() && !e.name.startsWith(TEMP_PREFIX))
+    const files = await this.filesBelow(base === '' ? this.location : this.pathOf(base), `cannot list archive keys under "${prefix}"`)
+    return files
+      .filter((e) => !e.name.startsWith(TEMP_PREFIX))
       .map((e) => relative(this.location, join(e.parentPath, e.name)).split(sep).join('/'))
       .sort()
   }
@@ -84,15 +78,19 @@ export class LocalArchiveStore implements ArchiveStore {
 
   /** Deletes temporary files a crash mid-`put` left behind; resolves with how many. */
   async removeLeftovers(): Promise<number> {
-    let entries
-    try {
-      entries = await readdir(this.location, { recursive: true, withFileTypes: true })
-    } catch (e) {
-      if (isMissing(e)) return 0
-      throw new Error(`cannot scan ${this.location} for leftover temporary files`, { cause: e })
-    }
-    const leftovers = entries.filter((e) => e.isFile() && e.name.startsWith(TEMP_PREFIX))
+    const files = await this.filesBelow(this.location, `cannot scan ${this.location} for leftover temporary files`)
+    const leftovers = files.filter((e) => e.name.startsWith(TEMP_PREFIX))
     for (const e of leftovers) await rm(join(e.parentPath, e.name), { force: true })
     return leftovers.length
+  }
+
+  /** Every file below `start`, none when it does not exist; `failure` heads any other error. */
+  private async filesBelow(start: string, failure: string): Promise<Dirent[]> {
+    try {
+      return (await readdir(start, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
+    } catch (e) {
+      if (isMissing(e)) return []
+      throw new Error(failure, { cause: e })
+    }
   }
 }
