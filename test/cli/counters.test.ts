@@ -123,7 +123,9 @@ test('SIGHUP and a console edit restart the writer; /metrics, the dashboard and 
     assert.is(m.get('logsift_received_total'), m.get('logsift_stored_total')! + m.get('logsift_rejected_unknown_sender_total')! + sum(drops))
 
     // The history spans both applies, adds up to the totals, and has every drop cause and the queue.
-    const data = await until(() => chart(admin), (d) => sum(d[1]!) === 635 && sum(d[3]!) === 35, 'dashboard history')
+    // Rows are stored after they are received: a sample can hold all 635 received and not yet the
+    // last stored, so the wait is for both.
+    const data = await until(() => chart(admin), (d) => sum(d[1]!) === 635 && sum(d[2]!) === 600 && sum(d[3]!) === 35, 'dashboard history')
     const [seconds, received, stored, rejected, backpressure, journalFull, journalError, diskFull, writeError, kernel, queue] = data
     assert.is(data.length, 11)
     assert.ok(seconds![0]! * 1000 < firstSampleMs + 3000, 'the history starts before the first apply')
