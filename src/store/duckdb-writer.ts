@@ -23,8 +23,19 @@ import type { Batch } from '../engine/batch.js'
 import { chunkFromBatch, type RowChunk } from '../engine/row-chunk.js'
 import { dayFilePath, daySpan, systemClock, type Clock, type DaySpan } from './day-files.js'
 import { DamagedDayFileError, moveAside } from './day-file-check.js'
-import { JOURNAL_COMMITS, OpenDay, type CommitListener, type JournalRecords, type WriteLoss } from './open-day.js'
+import { JOURNAL_COMMITS, MAX_MESSAGE_BYTES, OpenDay, ORDINARY_TEXT_BYTES, type CommitListener, type JournalRecords, type WriteLoss } from './open-day.js'
 import { quoteLiteral } from './sql-quote.js'
+
+/**
+ * Rows a lane commits at most (two of the day file's row groups). Until its commit, a
+ * lane's rows are held uncompressed; with only the timer to commit them, a lane held a
+ * flush interval's rows whatever the rate (200,000 and more in a burst). Past this count
+ * the lane is committed at once and appends move to the next lane, or wait for one, so
+ * a faster burst waits in the journal on disk. At 200k msg/s it changed neither peak
+ * RSS nor the drain rate beyond the bench's noise (bench/README.md): it is a bound, not
+ * a saving measured.
+ */
+export const COMMIT_ROWS = 65_536
 
 /** Options of {@link DuckDBWriter.create}. */
 export interface DuckDBWriterOptions {
@@ -36,6 +47,11 @@ export interface DuckDBWriterOptions {
   timezone: string
   /** Longest time between commits, in milliseconds. Default 1000. */
   flushIntervalMs?: number
+  /**
+   * Rows a lane takes before it is committed without waiting for the timer. Default
+   * {@link COMMIT_ROWS}.
+   */
+  commitRows?: number
   /** How long a past day stays open after its midnight, in milliseconds. Default 60,000. */
   closeGraceMs?: number
   /** Time source for rollover and closing. Default the system clock. */
@@ -96,6 +112,8 @@ export class DuckDBWriter {
   private readonly days = new Map<string, OpenDay>()
   /** Days whose reopening failed, so that a retry each tick is reported once. */
   private readonly reopenFailing = new Set<string>()
+  /** The longest text value day files are opened for; grows with the values appended, never shrinks. */
+  private textCapacity = ORDINARY_TEXT_BYTES
   private readonly timer: NodeJS.Timeout
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -118,6 +136,7 @@ export class DuckDBWriter {
   static async create(options: DuckDBWriterOptions): Promise<DuckDBWriter> {
     const full: WriterSettings = {
       flushIntervalMs: 1000,
+      commitRows: COMMIT_ROWS,
       closeGraceMs: 60_000,
       clock: systemClock,
       onError: (error) => process.emitWarning(error),
@@ -136,7 +155,7 @@ export class DuckDBWriter {
       counters.maxFlushMs = Math.max(counters.maxFlushMs, ms)
       full.onCommit(rows, ms, records)
     }
-    const today = await openDayFile(full, span, onCommit)
+    const today = await openDayFile(full, span, onCommit, ORDINARY_TEXT_BYTES)
     return new DuckDBWriter(full, counters, onCommit, today)
   }
 
@@ -169,6 +188,7 @@ export class DuckDBWriter {
     try {
       const appended = await this.serialize(async () => {
         await this.reopenFailed()
+        if (chunk.longestTextBytes > this.textCapacity) await this.growTextCapacity(chunk.longestTextBytes)
         const started: Promise<void>[] = []
         for (const span of this.spansOf(chunk)) started.push((await (await this.openDay(span)).startAppend(chunk, span.start * 1000, span.end * 1000)).appended)
         return started
@@ -176,6 +196,10 @@ export class DuckDBWriter {
       await Promise.all(appended)
     } finally {
       if (chunk !== rows) chunk.release()
+    }
+    // Not awaited: the appends after this one wait in the queue while no lane is idle.
+    if ([...this.days.values()].some((day) => day.activeRows >= this.options.commitRows)) {
+      this.commitInBackground(this.options.commitRows).catch((error: Error) => this.options.onError(error))
     }
   }
 
@@ -196,17 +220,44 @@ export class DuckDBWriter {
    * The timer's commit: each open day's active lane starts committing and appends move
    * to another lane, so that commits run beside appends instead of holding them up.
    * Starts the new day's file once the clock passed midnight, and closes past days
-   * whose grace period is over.
+   * whose grace period is over. With `minRows`, only active lanes holding that many rows
+   * are committed (checked in order: an earlier commit may have taken them meanwhile).
    */
-  private async commitInBackground(): Promise<void> {
+  private async commitInBackground(minRows = 0): Promise<void> {
     const committed: Promise<void>[] = []
     try {
-      await this.serialize(() => this.maintainDays(async (day) => void committed.push((await day.rotate()).committed)))
+      await this.serialize(() =>
+        this.maintainDays(async (day) => {
+          if (day.activeRows >= minRows) committed.push((await day.rotate()).committed)
+        }),
+      )
       await Promise.all(committed)
     } catch (e) {
       // Replaced now rather than at the next tick, so fewer rows meet the failed file.
       if (!this.closed) await this.serialize(() => this.reopenFailed())
       throw e
+    }
+  }
+
+  /**
+   * Reopens the open day files with a memory limit for values of `longest` bytes (at
+   * least a datagram's longest, so that UDP needs this once per process): the limit of a
+   * file is fixed while it is open (see `DAY_FILE_SETTINGS` in open-day.ts). Their rows
+   * are committed first. A file that cannot be opened again is left failed, for
+   * {@link reopenFailed} to retry like after any failure.
+   */
+  private async growTextCapacity(longest: number): Promise<void> {
+    this.textCapacity = Math.max(longest, MAX_MESSAGE_BYTES)
+    for (const [key, day] of [...this.days]) {
+      if (day.failure !== undefined) continue
+      this.report(day, await day.close())
+      try {
+        const fresh = await openDayFile(this.options, day.span, this.onCommit, this.textCapacity)
+        this.days.set(key, fresh)
+        if (this.current === day) this.current = fresh
+      } catch (e) {
+        day.markFailed(e)
+      }
     }
   }
 
@@ -222,7 +273,7 @@ export class DuckDBWriter {
       if (loss.rows > 0) this.options.onWriteFailure({ ...loss, day: key })
       let fresh: OpenDay
       try {
-        fresh = await openDayFile(this.options, day.span, this.onCommit)
+        fresh = await openDayFile(this.options, day.span, this.onCommit, this.textCapacity)
       } catch (e) {
         if (!this.reopenFailing.has(key)) this.options.onError(new Error(`cannot reopen day file ${day.path}; retrying`, { cause: e }))
         this.reopenFailing.add(key)
@@ -323,7 +374,7 @@ export class DuckDBWriter {
     let day = this.days.get(span.day)
     if (day === undefined) {
       // A late row for a day already closed reopens that day's file: never lose a row.
-      day = await openDayFile(this.options, span, this.onCommit)
+      day = await openDayFile(this.options, span, this.onCommit, this.textCapacity)
       this.days.set(span.day, day)
     }
     return day
@@ -362,15 +413,15 @@ export class DuckDBWriter {
  * Opens the day file of `span`; a damaged one is moved aside (and reported) and the day
  * starts in a fresh file, so one bad file stops neither this engine nor the others.
  */
-async function openDayFile(options: WriterSettings, span: DaySpan, onCommit: CommitListener): Promise<OpenDay> {
+async function openDayFile(options: WriterSettings, span: DaySpan, onCommit: CommitListener, textCapacity: number): Promise<OpenDay> {
   const path = dayFilePath(options.dataDir, options.engine, span.day)
   try {
-    return await OpenDay.open(span, path, onCommit, options.journalId)
+    return await OpenDay.open(span, path, onCommit, options.journalId, textCapacity)
   } catch (e) {
     if (!(e instanceof DamagedDayFileError)) throw e
     const movedTo = await moveAside(path)
     options.onDamagedFile({ day: span.day, path, movedTo, error: e })
-    return OpenDay.open(span, path, onCommit, options.journalId)
+    return OpenDay.open(span, path, onCommit, options.journalId, textCapacity)
   }
 }
 

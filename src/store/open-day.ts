@@ -75,26 +75,43 @@ const DAY_DATABASE = 'day_file'
 const VECTOR_ROWS = 2048
 
 /** The longest message: a UDP datagram's largest payload (TCP/TLS messages are capped lower by default). */
-const MAX_MESSAGE_BYTES = 65_507
+export const MAX_MESSAGE_BYTES = 65_507
+
+/**
+ * The text length a day file is first opened for: syslog lines are far shorter (RFC 3164
+ * allows 1,024 bytes, RFC 5424 receivers must take 2,048), and the limit it gives stays
+ * near the base. A longer value reopens the files for {@link MAX_MESSAGE_BYTES}.
+ */
+export const ORDINARY_TEXT_BYTES = 4096
 
 /** Memory for written blocks and small working sets, the limit that served lines of ordinary length. */
 const BASE_MEMORY_BYTES = 128 * 2 ** 20
 
 /**
- * The day file instance's `memory_limit`. A vector cannot be spilled while it is worked
- * on, so a vector of longest messages, 2,048 × 65,507 bytes = 128 MiB, needs that much
- * pinned at once; each lane may commit one while a checkpoint rewrites another. With
- * the old limit of 128 MB, 64 KiB datagrams failed a checkpoint ("failed to pin block")
- * after about 2,000 rows and DuckDB invalidated the file (bench/README.md).
+ * The day file instance's `memory_limit` for text values of up to `longestTextBytes`
+ * (its text capacity).
+ * A vector cannot be spilled while it is worked on, so a vector of the longest values
+ * must fit pinned at once; each lane may commit one while a checkpoint rewrites another.
+ * For 64 KiB datagrams that is 2,048 × 65,507 bytes = 128 MiB a vector, ≈ 640 MiB in all:
+ * with 128 MB they failed a checkpoint ("failed to pin block") after about 2,000 rows and
+ * DuckDB invalidated the file (bench/README.md). For lines of ordinary length it stays
+ * near the base: DuckDB caches written blocks up to its limit, and a fixed limit of
+ * 640 MiB took the collector past 1 GB at 200k msg/s of 300-byte lines.
  */
-export const DAY_MEMORY_LIMIT_BYTES = BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_ROWS * MAX_MESSAGE_BYTES
+export function dayMemoryLimitBytes(longestTextBytes: number): number {
+  return BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_ROWS * longestTextBytes
+}
 
 /**
  * Settings of a day file's instance.
  * - DuckDB keeps written blocks cached up to `memory_limit` (by default 80% of RAM), so
  *   without one the collector's memory grows with the data it stores; queries on
  *   today's file run in this instance too and spill to disk beyond it. The limit is
- *   {@link DAY_MEMORY_LIMIT_BYTES}, sized for the longest messages.
+ *   {@link dayMemoryLimitBytes} of the text capacity the file is opened for, fixed at
+ *   open: the console locks the instance's configuration (`lockDown`, log-search.ts),
+ *   after which `SET memory_limit` is refused, so a longer value reopens the file
+ *   instead (`DuckDBWriter`). It is never lowered for an open file: checkpoints pin
+ *   those values again after their commit.
  * - Its allocator (jemalloc) keeps freed memory until a task's peak passes
  *   `allocator_flush_threshold` (default 128 MB); a low threshold and background purging
  *   give memory back while ingest runs.
@@ -104,7 +121,6 @@ export const DAY_MEMORY_LIMIT_BYTES = BASE_MEMORY_BYTES + (LANES + 1) * VECTOR_R
  *   (bench/README.md); a column of few distinct values is somewhat larger in FSST.
  */
 const DAY_FILE_SETTINGS = {
-  memory_limit: `${Math.ceil(DAY_MEMORY_LIMIT_BYTES / 2 ** 20)}MiB`,
   allocator_flush_threshold: '16MB',
   allocator_background_threads: 'true',
 }
@@ -255,6 +271,8 @@ export class OpenDay {
     private readonly connection: DuckDBConnection,
     private readonly lanes: Lane[],
     columns: TableColumn[],
+    /** The longest text value the instance's memory limit is sized for. */
+    readonly textCapacity: number,
   ) {
     this.columns = columns
     this.active = lanes[0]!
@@ -266,10 +284,14 @@ export class OpenDay {
    *
    * @throws DamagedDayFileError when an existing file is damaged (see `day-file-check.ts`).
    */
-  static async open(span: DaySpan, path: string, onCommit: CommitListener, journalId?: string): Promise<OpenDay> {
+  static async open(span: DaySpan, path: string, onCommit: CommitListener, journalId?: string, textCapacity = ORDINARY_TEXT_BYTES): Promise<OpenDay> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 })
     // Spilled blocks go beside the file, as for a file-backed instance, not into the working directory.
-    const instance = await DuckDBInstance.create(':memory:', { ...DAY_FILE_SETTINGS, temp_directory: `${path}.tmp` })
+    const instance = await DuckDBInstance.create(':memory:', {
+      ...DAY_FILE_SETTINGS,
+      memory_limit: `${Math.ceil(dayMemoryLimitBytes(textCapacity) / 2 ** 20)}MiB`,
+      temp_directory: `${path}.tmp`,
+    })
     try {
       const connection = await instance.connect()
       // Given as an option of DuckDBInstance.create, DuckDB 1.5 ignores this one.
@@ -280,7 +302,7 @@ export class OpenDay {
       if (journalId !== undefined) await connection.run(`CREATE TABLE IF NOT EXISTS ${JOURNAL_COMMITS} (journal_id VARCHAR, first_record BIGINT, last_record BIGINT)`)
       const lanes: Lane[] = []
       for (let i = 0; i < LANES; i++) lanes.push(new Lane(await connectDay(instance), journalId))
-      return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection))
+      return new OpenDay(span, path, onCommit, instance, connection, lanes, await readColumns(connection), textCapacity)
     } catch (cause) {
       instance.closeSync()
       if (cause instanceof DamagedDayFileError) throw cause
@@ -296,6 +318,11 @@ export class OpenDay {
    */
   get failure(): Error | undefined {
     return this.failed
+  }
+
+  /** Rows appended to the lane that takes appends, since its last commit. */
+  get activeRows(): number {
+    return this.active.pendingRows
   }
 
   /** Rows appended since the last commit. */
@@ -324,6 +351,8 @@ export class OpenDay {
       throw this.fail(e)
     }
     if (chunk.rowCount === 0) return { appended: Promise.resolve() }
+    // Appended anyway, the values might fail a checkpoint and DuckDB invalidate the file.
+    if (chunk.longestTextBytes > this.textCapacity) throw this.fail(new Error(`a value of ${chunk.longestTextBytes} bytes is longer than the ${this.textCapacity} this file was opened for`))
     return {
       appended: this.active.append(chunk, this.columnNames, fromUs, toUs).catch((e: unknown) => {
         throw this.fail(e)
@@ -439,6 +468,11 @@ export class OpenDay {
   }
 
   /** Records the first failure and returns `cause` as an error naming the file. */
+  /** Marks a released file failed, so that the writer opens it again (see {@link failure}). */
+  markFailed(cause: unknown): void {
+    this.fail(cause)
+  }
+
   private fail(cause: unknown): Error {
     const error = new Error(`cannot write day file ${this.path}`, { cause })
     this.failed ??= error

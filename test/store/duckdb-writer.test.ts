@@ -4,6 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
+import { lockDown } from '../../src/store/log-search.js'
+import { dayMemoryLimitBytes } from '../../src/store/open-day.js'
+import { waitFor } from '../support/wait.js'
 import { countFromOtherProcess, describe, makeBatch, manualClock, readRows, specColumns, tempDataDir, us, type Row } from './helpers.js'
 
 const FIELDS = specColumns([
@@ -99,6 +102,57 @@ writer('commits on its own timer', async () => {
   for (let waited = 0; w.stored === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10))
   assert.is(w.stored, 1)
   await w.close()
+})
+
+writer('a lane holding commitRows rows is committed without waiting for the timer; fewer wait for it', async () => {
+  const dataDir = tempDataDir()
+  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 3_600_000, commitRows: 1000 })
+  const now = BigInt(Date.now()) * 1000n
+  const rows = Array.from({ length: 2500 }, (_, i) => sampleRow(i, now))
+  for (let i = 0; i < rows.length; i += 500) await w.append(makeBatch(FIELDS, rows.slice(i, i + 500)))
+  await waitFor(() => w.stored === 2000, { what: 'two lanes of 1,000 rows committed', detail: () => w.stats() })
+  assert.equal([w.stats().stored, w.stats().pending, w.stats().flushes], [2000, 500, 2])
+  await w.close()
+  const db = await DuckDBInstance.create(join(dataDir, 'fw', `${new Date().toISOString().slice(0, 10)}.duckdb`))
+  const c = await db.connect()
+  assert.is(Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0]), 2500)
+  c.closeSync()
+  db.closeSync()
+})
+
+writer('the memory limit is sized for ordinary lines; a longer value reopens the file for 64 KiB values, also after the console locked its configuration', async () => {
+  const dataDir = tempDataDir()
+  const losses: number[] = []
+  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 3_600_000, onWriteFailure: (loss) => losses.push(loss.rows) })
+  const now = BigInt(Date.now()) * 1000n
+  const limit = async () => {
+    const c = await w.connect()
+    try {
+      return String((await c.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]![0])
+    } finally {
+      c.closeSync()
+    }
+  }
+  await w.append(makeBatch(FIELDS, [sampleRow(7, now)]))
+  // 128 MiB + 4 × 2,048 × 4,096 B.
+  assert.is(await limit(), '160.0 MiB')
+  // What the console does before its first query on today's file: from then on SET memory_limit is refused.
+  const console = await w.connect()
+  await lockDown(console, { dataDir, engine: 'fw', timezone: 'UTC' })
+  console.closeSync()
+  const long = { ...sampleRow(1, now), original_log: 'x'.repeat(65_507) }
+  await w.append(makeBatch(FIELDS, [long]))
+  await w.append(makeBatch(FIELDS, [sampleRow(8, now)]))
+  await w.flush()
+  assert.is(dayMemoryLimitBytes(65_507), 128 * 2 ** 20 + 4 * 2048 * 65_507)
+  assert.is(await limit(), '640.0 MiB')
+  assert.equal([w.stored, losses], [3, []])
+  await w.close()
+  const db = await DuckDBInstance.create(join(dataDir, 'fw', `${new Date().toISOString().slice(0, 10)}.duckdb`))
+  const c = await db.connect()
+  assert.equal((await c.runAndReadAll('SELECT count(*)::INTEGER, max(length(original_log))::INTEGER FROM logs')).getRows()[0], [3, 65_507])
+  c.closeSync()
+  db.closeSync()
 })
 
 writer('the timer commits beside appends going on: every row stored once, in row groups of 32,768, without dictionary compression', async () => {

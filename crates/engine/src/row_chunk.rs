@@ -101,6 +101,30 @@ impl RowChunk {
         self.records.map(|(a, b)| vec![a as f64, b as f64])
     }
 
+    /// The length in bytes of the longest text value (0 with no text): DuckDB pins a
+    /// whole vector of a column's values at once, so the day file's memory limit is
+    /// sized from it (`open-day.ts`).
+    #[napi(getter)]
+    pub fn longest_text_bytes(&self) -> Result<u32> {
+        let chunk = self.chunk()?;
+        let longest = chunk
+            .columns
+            .iter()
+            .filter_map(|c| match c {
+                ColumnData::Varchar { ends, .. } => {
+                    let starts = std::iter::once(0).chain(ends.iter().copied());
+                    ends.iter()
+                        .zip(starts)
+                        .map(|(end, start)| end - start)
+                        .max()
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(longest as u32)
+    }
+
     /// The earliest and latest receive time (µs since the epoch) of the rows received at
     /// or after `fromUs` (all rows by default), or null when there are none.
     #[napi]
