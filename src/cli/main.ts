@@ -15,6 +15,14 @@ process.env.UV_THREADPOOL_SIZE ??= '16'
 // umask, so a shell's usual 022 made them world-readable (issue 16.8). systemd's
 // UMask=0027 is narrowed too; the unit's group gets nothing it needs.
 process.umask(0o077)
+// DuckDB's own jemalloc (its symbols and this variable carry the `duckdb_je_` prefix, so
+// MALLOC_CONF does not reach it) kept pages DuckDB had freed: with its decay settings the
+// freed pages go to MADV_FREE, which still counts as resident until the kernel needs
+// memory, and a 20 s burst at 200k msg/s peaked at 1.1 GB RSS of which DuckDB held
+// under 600 MB. Returning them at once kept the same run near 380 MB (bench/README.md,
+// "Where the memory went"). Read once, when libduckdb is loaded by the first subcommand
+// that opens a database (all of them are imported below, after this line runs).
+process.env.DUCKDB_JE_MALLOC_CONF ??= 'dirty_decay_ms:0,muzzy_decay_ms:0'
 
 import { ConfigError } from '../config/config-error.js'
 import { asksForHelp, COMMAND_USAGE, MAIN_USAGE, reportUsageError, UsageError, type CommandName } from './usage.js'
