@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
+import { trimNativeHeapPeriodically } from '../engine/native-heap.js'
 import { validateClassNatively } from '../engine/validate-class.js'
 import { errorFields, logEvent } from '../log.js'
 import type { Clock } from '../store/day-files.js'
@@ -62,6 +63,7 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
   })
+  const stopTrimming = trimNativeHeapPeriodically()
   let systemStore: SystemStore | undefined
   let dataSizes: DataSizeTracker | undefined
   let retention: Retention | undefined
@@ -117,12 +119,14 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
         } finally {
           // The final counters are on record however the stop went (rows it could not store are in dropped_write_error).
           for (const r of supervisor.engines()) logEvent('info', 'engine.stopped', { engine: r.name, ...r.counters() })
+          stopTrimming()
           sizes.close()
           store.closeSync()
         }
       },
     }
   } catch (e) {
+    stopTrimming()
     await retention?.stop()
     dataSizes?.close()
     systemStore?.closeSync()

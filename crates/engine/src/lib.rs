@@ -807,3 +807,13 @@ impl Task for StopEngine {
         Ok(())
     }
 }
+
+/// Gives the C heap's free pages back to the system (`malloc_trim`). Chunks are built on
+/// the receiver threads and freed on the JavaScript thread, and glibc keeps what a
+/// thread's arena freed mapped: after a burst those arenas held hundreds of MB that no
+/// chunk used (bench/README.md, "Where the memory went"). Returns whether any was given back.
+#[napi]
+pub fn trim_native_heap() -> bool {
+    // SAFETY: malloc_trim only walks the allocator's own free lists, under its locks.
+    unsafe { libc::malloc_trim(0) == 1 }
+}
