@@ -657,12 +657,15 @@ function resources(
 
 const thousands = (x: number) => (x >= 1000 ? `${Math.round(x / 1000)}k` : String(Math.round(x)))
 const orDash = (x: number | null, f: (x: number) => string) => (x === null ? '-' : f(x))
+/** The rate the generator reached, which on a loaded machine is below the rate asked. */
+const reachedRate = (r: { sent: number; holdSeconds: number }) => r.sent / r.holdSeconds
 
 function printRow(r: Run): void {
   console.log(
     [
       r.system.padEnd(9),
       thousands(r.rate).padStart(6),
+      thousands(reachedRate(r)).padStart(7),
       String(r.sent).padStart(10),
       String(r.stored).padStart(10),
       `${((r.lost / Math.max(1, r.sent)) * 100).toFixed(2)}%`.padStart(7),
@@ -696,6 +699,7 @@ async function bisect(measure: (rate: number) => Promise<Run>): Promise<number> 
 const BURST_COLUMNS: readonly [string, number, (r: BurstRun) => string][] = [
   ['system', -9, (r) => r.system],
   ['rate', 6, (r) => thousands(r.rate)],
+  ['reached', 7, (r) => thousands(reachedRate(r))],
   ['hold', 5, (r) => `${r.holdSeconds}s`],
   ['sent', 10, (r) => String(r.sent)],
   ['stored', 10, (r) => String(r.stored)],
@@ -743,7 +747,7 @@ async function main(): Promise<void> {
     return
   }
   console.log(`throughput of ${systems.map((s) => s.name).join(', ')}, hold ${holdSeconds} s per rate, generator on the same host (${quick ? 'quick' : 'full'} mode)`)
-  console.log('system      rate       sent     stored    loss  kdrops  bpdrops    cpu  gencpu     rss  rss ¼→end   rows ok  result')
+  console.log('system      rate reached       sent     stored    loss  kdrops  bpdrops    cpu  gencpu     rss  rss ¼→end   rows ok  result')
   const runs: Run[] = []
   const measure = (start: () => Promise<Started>) => async (rate: number) => {
     const r = await runSteady(start, rate)
@@ -751,16 +755,21 @@ async function main(): Promise<void> {
     runs.push(r)
     return r
   }
-  const best: Record<string, number> = Object.fromEntries(systems.map((s) => [s.name, 0]))
   if (fixedRates) {
     // Rate by rate, every system in turn, so a noisy spell on the machine hits them alike.
-    for (const rate of fixedRates) {
-      for (const s of systems) if ((await measure(s.start)(rate)).lossless) best[s.name] = Math.max(best[s.name]!, rate)
-    }
+    for (const rate of fixedRates) for (const s of systems) await measure(s.start)(rate)
   } else {
-    for (const s of systems) best[s.name] = await bisect(measure(s.start))
+    for (const s of systems) await bisect(measure(s.start))
   }
-  console.log(`highest lossless rate measured: ${systems.map((s) => `${s.name} ${best[s.name]!.toLocaleString('en-US')} msg/s`).join(', ')}`)
+  // What was sent counts, not what was asked: the generator shares the cores with the system under test.
+  const best = Object.fromEntries(
+    systems.map((s) => {
+      const held = runs.filter((r) => r.system === s.name && r.lossless).sort((a, b) => reachedRate(b) - reachedRate(a))[0]
+      return [s.name, held === undefined ? null : { reached: Math.round(reachedRate(held)), asked: held.rate }]
+    }),
+  )
+  const describe = (b: (typeof best)[string]) => (b === null ? 'none' : `${b.reached.toLocaleString('en-US')} msg/s (asked ${b.asked.toLocaleString('en-US')})`)
+  console.log(`highest lossless rate reached: ${systems.map((s) => `${s.name} ${describe(best[s.name]!)}`).join(', ')}`)
   writeResults({ holdSeconds, quick, bestLosslessRate: best, runs })
 }
 
