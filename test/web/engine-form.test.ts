@@ -8,6 +8,7 @@ import net from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { makeCerts } from '../support/certs.js'
+import { withDeadline } from '../support/wait.js'
 import { makeControlConsole, type ControlConsole } from './control.js'
 import { addUser, Client, unescape } from './helpers.js'
 
@@ -26,6 +27,7 @@ test.before.each(async (ctx) => {
     fw!.threads = 1
     fw!.listen = { udp: ['127.0.0.1:0'], tcp: ['127.0.0.1:0'], tls: [{ address: '127.0.0.1:0', cert: certs.serverCert, key: certs.serverKey }] }
     fw!.tcp_limits = { max_connections: 7 }
+    ;(c.engines as unknown[]).push({ name: 'edge', class: 'mikrotik5', listen: { udp: ['127.0.0.1:0'] }, threads: 1 })
   })
   await addUser(ctx.t.store, 'root', 'admin')
   ctx.admin = new Client(ctx.t.app)
@@ -169,6 +171,32 @@ test('a TCP port another socket holds: the running server refuses it, the messag
   } finally {
     held.close()
   }
+})
+
+test('the engine page shows its own card, where it listens as bound, and its stream carries that engine only', async ({ t, admin }) => {
+  const html = await (await admin.get('/engines/fw')).text()
+  const bound = (protocol: string) => t.supervisor.engine('fw')!.receiver.sockets().find((s) => s.protocol === protocol)!.address
+  assert.match(html, '<div class="engine-cards" data-live-dashboard="/events?engine=fw" data-time-zone="UTC"><section class="card engine-card" data-engine="fw"')
+  assert.match(html, `class <code>mikrotik5</code> · UDP ${bound('udp')} · TCP ${bound('tcp')} · TLS ${bound('tls')}</p>`)
+  assert.match(html, '<div class="engine-totals" id="totals-fw">')
+  assert.not.match(html, 'data-engine="edge"')
+  const res = await t.app.request('/events?engine=fw', { headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })
+  assert.is(res.status, 200)
+  const reader = res.body!.getReader()
+  let text = ''
+  // Two seconds of samples: with both engines in the stream, the second message would be edge's.
+  while (text.split('\n\n').length < 3) text += new TextDecoder().decode((await withDeadline(reader.read(), 'two engine events')).value)
+  await reader.cancel()
+  const names = [...text.matchAll(/^data: \{"name":"(\w+)"/gm)].map((m) => m[1])
+  assert.equal(names.slice(0, 2), ['fw', 'fw'])
+})
+
+test('the engines list names each listener by protocol, with the port the kernel gave', async ({ t, admin }) => {
+  const html = await (await admin.get('/engines')).text()
+  const sockets = t.supervisor.engine('fw')!.receiver.sockets()
+  const cell = sockets.map((s) => `<code class="address">${s.protocol} ${s.address}</code>`).join('')
+  assert.is(sockets.length, 3)
+  assert.match(html, `<td data-label="Listens on">${cell}</td>`)
 })
 
 test.run()
