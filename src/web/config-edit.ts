@@ -8,7 +8,7 @@
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, type ConfigIssue } from '../config/config-error.js'
 import { readConfigDocument } from '../config/load.js'
-import type { RawClass, RawEngine } from '../config/raw-config.js'
+import type { RawClass, RawEngine, RawTcpLimits } from '../config/raw-config.js'
 import { saveConfig } from '../config/save.js'
 import { validateConfig } from '../config/validate.js'
 import { validateClassNatively } from '../engine/validate-class.js'
@@ -26,7 +26,8 @@ export interface ConfigDocument {
   flush_interval_ms?: number
   disk_guard?: { min_free_percent?: number }
   classes: Record<string, RawClass>
-  engines: (Partial<RawEngine> & { name: string; class: string })[]
+  /** `tcp_limits` as written may leave any limit out (the schema's default then). */
+  engines: (Partial<Omit<RawEngine, 'tcp_limits'>> & { name: string; class: string; tcp_limits?: Partial<RawTcpLimits> })[]
 }
 
 /** An edit that was refused: by validation (nothing written) or by the running server (file restored). */

@@ -14,6 +14,20 @@ export async function readForm(c: Context): Promise<(name: string) => string> {
   }
 }
 
+/**
+ * Like {@link readForm}, and `list(name)` gives every value of a field a form repeats
+ * (one per row of a table of inputs), in document order.
+ */
+export async function readRepeatedForm(c: Context): Promise<{ field: (name: string) => string; list: (name: string) => string[] }> {
+  const body = await c.req.parseBody({ all: true })
+  const list = (name: string) => {
+    const value = body[name]
+    return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) => (typeof v === 'string' ? v : ''))
+  }
+  // The last of repeated values, as `readForm` reads them.
+  return { field: (name) => list(name).at(-1) ?? '', list }
+}
+
 // Browsers drop tabs and newlines from a URL and read `\` as `/`, so these are never part of
 // a path worth keeping (`/\t/evil.example` is `//evil.example`).
 const UNSAFE_IN_NEXT = /[\u0000-\u001f\u007f\\]/

@@ -84,11 +84,16 @@ export class Client {
     return res
   }
 
-  /** POST a form to `path` with the current CSRF token (unless `fields._csrf` overrides it). */
-  async post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
+  /**
+   * POST a form to `path` with the current CSRF token (unless `fields._csrf` overrides it).
+   * Pairs repeat a field name as a browser does for rows of inputs.
+   */
+  async post(path: string, fields: Record<string, string> | readonly [string, string][] = {}, headers: Record<string, string> = {}): Promise<Response> {
+    const pairs = Array.isArray(fields) ? fields : Object.entries(fields)
+    const body = new URLSearchParams(pairs.some(([k]) => k === '_csrf') ? [...pairs] : [['_csrf', this.csrf], ...pairs])
     const res = await this.app.request(path, {
       method: 'POST',
-      body: new URLSearchParams({ _csrf: this.csrf, ...fields }),
+      body,
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         origin: ORIGIN,
@@ -122,4 +127,9 @@ export class Client {
       else this.cookies.set(name, value)
     }
   }
+}
+
+/** Page text as a reader sees it: the entities JSX escapes turned back into characters. */
+export function unescape(html: string): string {
+  return html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
 }

@@ -21,6 +21,8 @@ export interface FieldProps {
   minlength?: number
   maxlength?: number
   pattern?: string
+  /** Shown while the input is empty: the value an empty field stands for. */
+  placeholder?: string
 }
 
 /** A `<label>` + `<input>` pair, with an optional hint and error message below. */
@@ -41,6 +43,7 @@ export function Field(props: FieldProps) {
         minlength={props.minlength}
         maxlength={props.maxlength}
         pattern={props.pattern}
+        placeholder={props.placeholder}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={described || undefined}
       />

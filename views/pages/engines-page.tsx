@@ -7,12 +7,14 @@ import { PageHeader } from '../components/page-header.js'
 import { formatBytes } from '../components/format.js'
 import { EngineForm, type EngineFormValues } from '../components/engine-form.js'
 import { TableCard } from '../components/table-card.js'
+import type { ListenSocket } from '../partials/engine-card.js'
 
 /** One row of the list. */
 export interface EngineRow {
   name: string
   className: string
-  udp: string[]
+  /** Bound sockets of a running engine, else the config's addresses. */
+  listen: readonly ListenSocket[]
   state: string
   /** Messages per second received and stored in the last second. */
   receivedPerS: number
@@ -61,7 +63,7 @@ export function EnginesPage({ engines, classes, csrfToken, canEdit, form = {} }:
                   class <code>{e.className}</code> · <a href={`/senders/${e.name}`}>{e.senders === 1 ? '1 sender' : `${e.senders} senders`}</a>
                 </span>
               </td>
-              <td data-label="Listens on">{e.udp.map((a) => <code class="address">{a}</code>)}</td>
+              <td data-label="Listens on">{e.listen.map((s) => <code class="address">{s.protocol} {s.address}</code>)}</td>
               <td data-label="State"><span class={`state state-${e.state}`}>{e.state}</span></td>
               <td data-label="Received/s">{n.format(e.receivedPerS)}</td>
               <td data-label="Stored/s">{n.format(e.storedPerS)}</td>

@@ -88,10 +88,17 @@ export function EngineTotals({ name, state, totals, latest, tcp, regexBudgetExce
   )
 }
 
+/** A socket an engine has bound. */
+export interface ListenSocket {
+  protocol: 'udp' | 'tcp' | 'tls'
+  /** `host:port` as bound. */
+  address: string
+}
+
 /** Props of {@link EngineCard}. */
 export interface EngineCardProps extends EngineTotalsProps {
   className: string
-  udp: string[]
+  listen: readonly ListenSocket[]
   dataBytes?: number | undefined
   series: readonly RateSample[]
 }
@@ -111,7 +118,11 @@ export function EngineCard(props: EngineCardProps) {
       <header class="engine-card-head">
         <h2 id={`engine-${props.name}-title`}>{props.name}</h2>
         <p class="muted engine-meta">
-          class <code>{props.className}</code> · UDP {props.udp.join(', ')}
+          class <code>{props.className}</code>
+          {(['udp', 'tcp', 'tls'] as const).map((protocol) => {
+            const addresses = props.listen.filter((s) => s.protocol === protocol).map((s) => s.address)
+            return addresses.length > 0 && <> · {protocol.toUpperCase()} {addresses.join(', ')}</>
+          })}
           {props.dataBytes !== undefined && <> · {formatBytes(props.dataBytes)} stored</>}
         </p>
         <p class="engine-links">

@@ -13,7 +13,7 @@ import { audit } from '../audit.js'
 import { changeConfig, ConfigChangeError, readDocument } from '../config-edit.js'
 import { canEdit, requireControl } from '../control-access.js'
 import type { ConsoleControl } from '../control.js'
-import { readForm } from '../form.js'
+import { readForm, readRepeatedForm } from '../form.js'
 import { requireRole } from '../middleware/auth/index.js'
 import { setFlash } from '../middleware/flash/index.js'
 import { MAX_TEST_LINES, splitLines, testClass } from '../regex-tester.js'
@@ -22,21 +22,13 @@ const NAME = /^[a-z][a-z0-9_]{0,62}$/
 
 /** The repeated `field_name`/`field_pattern` inputs, in order; rows with both empty are dropped. */
 async function readFields(c: Context): Promise<{ fields: { name: string; pattern: string }[]; form: (n: string) => string }> {
-  const body = await c.req.parseBody({ all: true })
-  const list = (k: string) => {
-    const v = body[k]
-    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (typeof x === 'string' ? x : ''))
-  }
+  const { field, list } = await readRepeatedForm(c)
   const names = list('field_name')
   const patterns = list('field_pattern')
   const fields = names
     .map((n, i) => ({ name: n.trim(), pattern: patterns[i] ?? '' }))
     .filter((f) => f.name !== '' || f.pattern !== '')
-  const form = (k: string) => {
-    const v = body[k]
-    return typeof v === 'string' ? v : ''
-  }
-  return { fields, form }
+  return { fields, form: field }
 }
 
 /** `/classes` and its actions; mount at `/classes`. */
