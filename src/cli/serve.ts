@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
-import { trimNativeHeapPeriodically } from '../engine/native-heap.js'
+import { manageNativeHeap } from '../engine/native-heap.js'
 import { validateClassNatively } from '../engine/validate-class.js'
 import { errorFields, logEvent } from '../log.js'
 import type { Clock } from '../store/day-files.js'
@@ -57,13 +57,16 @@ export interface ServeOptions {
 export async function startServer(file: string, options: ServeOptions = {}): Promise<RunningServer> {
   const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
   const damaged = damagedFileRecorder()
+  const stopTrimming = manageNativeHeap()
   const supervisor = await Supervisor.start(plan, {
     onError: (e) => logEvent('error', 'engine.error', errorFields(e)),
     onDamagedDayFile: damaged.record,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
+  }).catch((e: unknown) => {
+    stopTrimming()
+    throw e
   })
-  const stopTrimming = trimNativeHeapPeriodically()
   let systemStore: SystemStore | undefined
   let dataSizes: DataSizeTracker | undefined
   let retention: Retention | undefined

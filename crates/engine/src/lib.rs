@@ -808,6 +808,17 @@ impl Task for StopEngine {
     }
 }
 
+/// Caps the C heap's arenas at `max` (`mallopt(M_ARENA_MAX)`). glibc gives each thread
+/// that allocates an arena of its own, up to eight per core; the receiver, journal, libuv
+/// and DuckDB threads then kept a few tens of MB each that `malloc_trim` could not give
+/// back, because live chunks were spread over all of them (bench/README.md, "Where the
+/// memory went"). Applies to arenas created after the call. Returns whether glibc took it.
+#[napi]
+pub fn limit_native_arenas(max: u32) -> bool {
+    // SAFETY: mallopt only changes a parameter of the allocator, under its lock.
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, max.min(i32::MAX as u32) as i32) == 1 }
+}
+
 /// Gives the C heap's free pages back to the system (`malloc_trim`). Chunks are built on
 /// the receiver threads and freed on the JavaScript thread, and glibc keeps what a
 /// thread's arena freed mapped: after a burst those arenas held hundreds of MB that no
