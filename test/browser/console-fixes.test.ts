@@ -136,6 +136,7 @@ served('a sender added from the unknown list gets the name typed, and names the 
   await page.locator('#unknown-0-name-error').waitFor()
   assert.is(await page.getByLabel('Name for 127.0.0.1').getAttribute('aria-invalid'), 'true')
   assert.is(await page.locator('#new-sender-name').inputValue(), '')
+  await page.screenshot({ path: join(ARTIFACTS, 'console-unknown-sender-refused.png'), fullPage: true, caret: 'initial' })
   const refused = JSON.parse(readFileSync(configFile, 'utf8')) as { engines: { senders: { name: string; match: string }[] }[] }
   assert.equal(refused.engines[0]!.senders, [{ name: 'edge', match: '10.9.9.9' }])
   // Chromium logs the refusal's 422 as a console error; that one is expected.
