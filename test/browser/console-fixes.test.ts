@@ -128,6 +128,11 @@ served('a sender added from the unknown list gets the name typed, and names the 
   await page.goto('/senders/fw')
   const name = page.getByLabel('Name for 127.0.0.1')
   assert.is(await name.inputValue(), 'host-127-0-0-1')
+  // The name field fits a phone's width without a sideways scroll.
+  await page.setViewportSize(VIEWPORTS.phone)
+  assert.is(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, 'senders on a phone scroll sideways')
+  await page.screenshot({ path: join(ARTIFACTS, 'console-unknown-sender-phone.png'), fullPage: true, caret: 'initial' })
+  await page.setViewportSize(VIEWPORTS.desktop)
 
   // An empty name (the browser's `required` lifted) is refused by the config schema, at the field.
   await name.evaluate((el) => el.removeAttribute('required'))
