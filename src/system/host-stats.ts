@@ -19,8 +19,21 @@ export interface HostStats {
     processShare: number
   }
   memory: { totalBytes: number; availableBytes: number; processRssBytes: number; heapUsedBytes: number }
-  /** File system holding the data directory; `null` when it cannot be read (e.g. missing). */
-  disk: { path: string; totalBytes: number; freeBytes: number; availableBytes: number } | null
+  /**
+   * File system holding the data directory, in df's terms (`df -B1 --output=size,used,avail`);
+   * `null` when it cannot be read (e.g. missing).
+   */
+  disk: {
+    path: string
+    /** Size: all blocks. */
+    totalBytes: number
+    /** Used: blocks not free, the root reserve excluded from free, as df counts them. */
+    usedBytes: number
+    /** Available to unprivileged writers (free minus the root reserve). */
+    availableBytes: number
+    /** df's `Use%`: used / (used + available), rounded up, 0–100. */
+    usedPercent: number
+  } | null
   processUptimeS: number
   hostUptimeS: number
 }
@@ -64,11 +77,16 @@ export class HostStatsSampler {
     let disk: HostStats['disk'] = null
     try {
       const fs = await statfs(this.dataDir)
+      // Node's statfs has no f_frsize; libuv reports f_bsize, which Linux file systems set equal to it.
+      const usedBytes = (fs.blocks - fs.bfree) * fs.bsize
+      const availableBytes = fs.bavail * fs.bsize
       disk = {
         path: this.dataDir,
         totalBytes: fs.blocks * fs.bsize,
-        freeBytes: fs.bfree * fs.bsize,
-        availableBytes: fs.bavail * fs.bsize,
+        usedBytes,
+        availableBytes,
+        // As df computes Use%: the reserve counts as neither, and any fraction rounds up.
+        usedPercent: usedBytes + availableBytes > 0 ? Math.ceil((usedBytes * 100) / (usedBytes + availableBytes)) : 0,
       }
     } catch {
       // Before the first engine stores anything the directory may not exist: show "unavailable".

@@ -2,9 +2,11 @@
  * Issue 6's display time zone in headless Chromium against a real `startServer`: an
  * admin picks a zone on the Settings page, `logger` sends a line, and Browse shows the
  * row's time in that zone; picking another zone changes the next page, no restart.
- * DuckDB's own `timezone()` is the oracle for the expected wall times.
+ * DuckDB's own `timezone()` is the oracle for the expected wall times. Issue 18: every
+ * console page shows each of its times in that one zone, never UTC or the host's.
  */
 import { execFileSync } from 'node:child_process'
+import dgram from 'node:dgram'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -96,6 +98,71 @@ test('the live tail and the dashboard follow the zone too', async ({ server, pag
   await page.locator('.chart canvas').first().waitFor()
   assert.match((await page.locator('.page-description').textContent())!, 'Times in Asia/Calcutta (UTC+05:30).')
   await page.screenshot({ path: shot('dashboard-time-zone', 'desktop', 'light') })
+  assert.equal(problems, [])
+})
+
+/** Every `<time>` on the page and the page's visible text with those elements left out. */
+async function timesOn(page: Page): Promise<{ times: { datetime: string; title: string; text: string }[]; rest: string }> {
+  return page.evaluate(() => {
+    const times = [...document.querySelectorAll('main time')].map((t) => ({ datetime: t.getAttribute('datetime') ?? '', title: t.getAttribute('title') ?? '', text: t.textContent ?? '' }))
+    const main = document.querySelector('main')!.cloneNode(true) as HTMLElement
+    for (const t of main.querySelectorAll('time')) t.remove()
+    document.body.append(main)
+    const rest = main.innerText
+    main.remove()
+    return { times, rest }
+  })
+}
+
+/** One datagram to engine fw from `source` (a loopback address the engine does not know). */
+async function sendFrom(source: string, port: number, text: string): Promise<void> {
+  const socket = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind({ address: source, port: 0 }, resolve))
+  await new Promise<void>((resolve, reject) => socket.send(`<13>${text}`, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())))
+  socket.close()
+}
+
+// Issue 18: "all times on a page share one zone".
+test('every time on every console page is in the configured zone and says so', async ({ server, page, problems }) => {
+  assert.is(server.supervisor.current.timezone, 'Asia/Calcutta')
+  const fw = server.supervisor.engine('fw')!
+  await sendFrom('127.0.0.2', fw.receiver.port, 'from a stranger')
+  for (let i = 0; i < 200 && fw.receiver.unknownSenders().length < 1; i++) await new Promise((r) => setTimeout(r, 25))
+  await page.goto('/browse?engine=fw&range=24h')
+  const rowPage = (await page.locator('.data-table a[href^="/browse/row?"]').first().getAttribute('href'))!
+
+  const kolkata = (iso: string) => new Date(Date.parse(iso) + 5.5 * 3_600_000).toISOString().replace('T', ' ').slice(0, 23)
+  // Pages and how many times each shows at least. Each time names the zone in its title;
+  // the dashboard's chart and the tail's rows name it in a page note (the tests above).
+  const pages: [string, number][] = [
+    ['/', 0],
+    ['/browse?engine=fw&range=24h', 2],
+    [rowPage, 1],
+    ['/tail?engine=fw', 0],
+    ['/senders/fw', 1],
+    ['/audit', 2],
+    ['/system', 0],
+    ['/users', 1],
+    ['/account', 1],
+    ['/engines/fw', 0],
+  ]
+  for (const [url, least] of pages) {
+    await page.goto(url)
+    const { times, rest } = await timesOn(page)
+    assert.ok(times.length >= least, `${url}: ${times.length} times, expected at least ${least}`)
+    for (const t of times) {
+      assert.is(t.title, 'Asia/Calcutta (UTC+05:30)', `${url}: ${t.text}`)
+      // The text is the Kolkata wall time (whole, its time of day, or finer than the
+      // millisecond `datetime`), with this zone's offset if any.
+      const wall = t.text.replace(/ UTC\+05:30$/, '')
+      const expected = kolkata(t.datetime)
+      assert.ok(/\d\d:\d\d/.test(wall) && (expected.includes(wall) || wall.startsWith(expected)), `${url}: "${t.text}" is not ${t.datetime} in Kolkata`)
+    }
+    // No time outside a <time> in another zone: no ISO instant, no time of day marked UTC
+    // or another offset. (A zone name alone, as in an audited settings change, is no time.)
+    const foreign = /\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z\b| ?UTC(?!\+05:30)| ?[+-]\d\d:?\d\d)/.exec(rest)
+    assert.is(foreign?.[0], undefined, `${url}: a time outside the zone`)
+  }
   assert.equal(problems, [])
 })
 

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert'
 import { AuditRows } from '../../views/partials/audit-rows.js'
 import { RangeHint } from '../../views/components/range-fields.js'
 import { ErrorAlert } from '../../views/partials/error-alert.js'
+import { WriteFailureBanner } from '../../views/components/write-failure-banner.js'
 import { addUser, Client, makeConsole } from './helpers.js'
 
 const test = suite('partials')
@@ -38,6 +39,17 @@ test('RangeHint names the zone with its offset, and both offsets across a DST ch
   assert.is(hint('America/New_York', Date.UTC(2025, 10, 1), Date.UTC(2025, 10, 3)), 'America/New_York (UTC-04:00 → UTC-05:00)')
   // `to` is exclusive: a range ending at the change is all in the earlier offset.
   assert.is(hint('America/New_York', Date.UTC(2025, 10, 1), Date.UTC(2025, 10, 2, 6)), 'America/New_York (UTC-04:00)')
+})
+
+// Issue 18: the banner said its time in UTC whatever the display zone.
+test('WriteFailureBanner shows when rows were lost in the display zone', () => {
+  const failure = { engine: 'fw', at: Date.UTC(2025, 0, 2, 13, 4, 5), rows: 12, error: new Error('disk <full>'), counter: 'dropped_write_error' as const, dropped: 30, stillFailing: false }
+  assert.is(
+    String(<WriteFailureBanner failure={failure} timeZone="Asia/Kolkata" />),
+    '<div class="alert alert-error" role="alert"><strong>Engine fw could not store 12 rows</strong> at ' +
+      '<time datetime="2025-01-02T13:04:05.000Z" title="Asia/Kolkata (UTC+05:30)">2025-01-02 18:34:05 UTC+05:30</time> ' +
+      '(30 in all, counted as dropped_write_error): disk &lt;full&gt;. Its day file was opened anew and it stores again.</div>',
+  )
 })
 
 test('ErrorAlert', () => {

@@ -5,10 +5,13 @@
 import type { EngineWriteFailure } from '../../src/web/middleware/write-failures/index.js'
 import { errorFields } from '../../src/log.js'
 import { Alert } from './alert.js'
+import { ZonedTime } from './zoned-time.js'
 
 /** Props of {@link WriteFailureBanner}. */
 export interface WriteFailureBannerProps {
   failure: EngineWriteFailure
+  /** The display zone (IANA name). */
+  timeZone: string
 }
 
 /** What comes of the failure, by where it happened and whether its cause lasts. */
@@ -18,11 +21,10 @@ const OUTCOME = {
 } as const
 
 /** Says which engine lost how many rows, when and why, and whether it stores again. */
-export function WriteFailureBanner({ failure }: WriteFailureBannerProps) {
-  const at = new Date(failure.at).toISOString().replace('T', ' ').slice(0, 19)
+export function WriteFailureBanner({ failure, timeZone }: WriteFailureBannerProps) {
   return (
     <Alert kind="error">
-      <strong>Engine {failure.engine} could not store {failure.rows} rows</strong> at {at} UTC ({failure.dropped} in
+      <strong>Engine {failure.engine} could not store {failure.rows} rows</strong> at <ZonedTime ms={failure.at} timeZone={timeZone} /> ({failure.dropped} in
       all, counted as {failure.counter}): {errorFields(failure.error).error}.{' '}
       {OUTCOME[failure.counter][failure.stillFailing ? 1 : 0]}
     </Alert>

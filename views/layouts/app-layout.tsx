@@ -30,11 +30,13 @@ export interface AppLayoutProps {
   diskGuard?: DiskGuardState | null
   /** Engines that lost rows to failed writes lately: every page shows a banner for each. */
   writeFailures?: EngineWriteFailure[]
+  /** The display zone (IANA name) of every time on the page. */
+  timeZone: string
   children?: Child
 }
 
 /** A full console page for a signed-in user. */
-export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGuard, writeFailures = [], children }: AppLayoutProps) {
+export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGuard, writeFailures = [], timeZone, children }: AppLayoutProps) {
   return (
     <Document title={title} theme={theme}>
       <body>
@@ -69,7 +71,7 @@ export function AppLayout({ title, user, csrfToken, active, theme, flash, diskGu
           <main class="content" id="main">
             {diskGuard && <DiskFullBanner state={diskGuard} />}
             {writeFailures.map((f) => (
-              <WriteFailureBanner failure={f} />
+              <WriteFailureBanner failure={f} timeZone={timeZone} />
             ))}
             {flash && <Alert kind={flash.kind}>{flash.text}</Alert>}
             {children}

@@ -67,6 +67,8 @@ export interface SenderForm {
   name?: string
   match?: string
   errors?: Partial<Record<'name' | 'match', string>>
+  /** Sent from a row of the unknown senders, so values and errors belong at that row. */
+  fromUnknown?: boolean
 }
 
 /** Props of {@link EngineSendersPage}. */
@@ -92,7 +94,9 @@ const n = new Intl.NumberFormat('en-US')
 
 /** `/senders/:engine`. */
 export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit, timeZone, form = {}, error }: EngineSendersPageProps) {
-  const errors = form.errors ?? {}
+  // A refused add from the unknown list is shown at its row, not in the add form.
+  const addForm = form.fromUnknown ? {} : form
+  const errors = addForm.errors ?? {}
   const base = `/senders/${engine}`
   return (
     <>
@@ -158,8 +162,8 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
             <h2 id="add-sender-title">Add sender</h2>
             <form method="post" action={base} class="form form-grid">
               <CsrfField token={csrfToken} />
-              <Field name="name" label="Sender name" idPrefix="new-sender" value={form.name} required error={errors.name} />
-              <Field name="match" label="Match" idPrefix="new-sender" value={form.match} required error={errors.match}
+              <Field name="name" label="Sender name" idPrefix="new-sender" value={addForm.name} required error={errors.name} />
+              <Field name="match" label="Match" idPrefix="new-sender" value={addForm.match} required error={errors.match}
                 hint="An address (10.1.2.3), a CIDR (10.0.0.0/8) or a wildcard (10.0.*, *)." />
               <div class="form-actions">
                 <button type="submit" class="button button-primary">Add sender</button>
@@ -183,23 +187,28 @@ export function EngineSendersPage({ engine, senders, unknown, csrfToken, canEdit
                   </tr>
                 </thead>
                 <tbody>
-                  {unknown.map((u) => (
-                    <tr>
-                      <td data-label="Address"><code>{u.address}</code></td>
-                      <td data-label="Messages">{n.format(u.count)}</td>
-                      <td data-label="Last seen"><ZonedTime ms={u.lastSeenMs} timeZone={timeZone} /></td>
-                      {canEdit && (
-                        <td class="cell-actions">
-                          <form method="post" action={base} class="inline-form">
-                            <CsrfField token={csrfToken} />
-                            <input type="hidden" name="name" value={suggestedName(u.address)} />
-                            <input type="hidden" name="match" value={u.address} />
-                            <button type="submit" class="button button-small">Add as sender</button>
-                          </form>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
+                  {unknown.map((u, i) => {
+                    const refused = form.fromUnknown && form.match === u.address ? form : undefined
+                    return (
+                      <tr>
+                        <td data-label="Address"><code>{u.address}</code></td>
+                        <td data-label="Messages">{n.format(u.count)}</td>
+                        <td data-label="Last seen"><ZonedTime ms={u.lastSeenMs} timeZone={timeZone} /></td>
+                        {canEdit && (
+                          <td class="cell-actions">
+                            <form method="post" action={base} class="inline-form">
+                              <CsrfField token={csrfToken} />
+                              <input type="hidden" name="from" value="unknown" />
+                              <input type="hidden" name="match" value={u.address} />
+                              <Field name="name" label={`Name for ${u.address}`} idPrefix={`unknown-${i}`} value={refused?.name ?? suggestedName(u.address)}
+                                required maxlength={200} error={refused?.errors?.name ?? refused?.errors?.match} />
+                              <button type="submit" class="button button-small">Add as sender</button>
+                            </form>
+                          </td>
+                        )}
+                      </tr>
+                    )
+                  })}
                 </tbody>
               </table>
             </div>

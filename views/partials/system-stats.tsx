@@ -22,7 +22,6 @@ export interface SystemStatsProps {
 export function SystemStats({ stats, dataSizes, refreshS, timeZone }: SystemStatsProps) {
   const { cpu, memory, disk } = stats
   const memoryUsed = memory.totalBytes - memory.availableBytes
-  const diskUsed = disk ? disk.totalBytes - disk.freeBytes : 0
   const totalData = dataSizes.reduce((sum, e) => sum + e.bytes, 0)
   return (
     <div id="system-stats" class="stack" hx-get="/system" hx-trigger={`every ${refreshS}s`} hx-swap="outerHTML">
@@ -57,18 +56,14 @@ export function SystemStats({ stats, dataSizes, refreshS, timeZone }: SystemStat
           <h2 class="stat-label">Disk</h2>
           {disk ? (
             <>
-              <p class="stat-value">{formatPercent(diskUsed / disk.totalBytes)}</p>
-              <meter
-                min={0}
-                max={disk.totalBytes}
-                low={disk.totalBytes * 0.8}
-                high={disk.totalBytes * 0.95}
-                optimum={0}
-                value={diskUsed}
-                aria-label="Disk used"
-              ></meter>
-              <p class="stat-detail">
-                {formatBytes(disk.availableBytes)} free of {formatBytes(disk.totalBytes)}
+              {/* <data> carries the exact byte counts, the figures df prints with -B1. */}
+              <p class="stat-value" id="disk-used">
+                <data value={String(disk.usedBytes)}>{formatBytes(disk.usedBytes)}</data> used
+              </p>
+              <meter min={0} max={100} low={80} high={95} optimum={0} value={disk.usedPercent} aria-label="Disk used"></meter>
+              <p class="stat-detail" id="disk-size">
+                of <data value={String(disk.totalBytes)}>{formatBytes(disk.totalBytes)}</data> ({disk.usedPercent}%) ·{' '}
+                <data value={String(disk.availableBytes)}>{formatBytes(disk.availableBytes)}</data> available
               </p>
               <p class="stat-detail path" title={disk.path}>
                 {disk.path}

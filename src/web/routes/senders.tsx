@@ -90,7 +90,7 @@ export function sendersRoutes(control: ConsoleControl | undefined): Hono {
   app.post('/:engine', requireRole('admin'), async (c) => {
     const engine = c.req.param('engine')
     const field = await readForm(c)
-    const form: SenderForm = { name: field('name').trim(), match: field('match').trim() }
+    const form: SenderForm = { name: field('name').trim(), match: field('match').trim(), fromUnknown: field('from') === 'unknown' }
     return edit(c, engine, 'sender.added', () => `${form.name} = ${form.match}`, () => `Sender ${form.name} added to ${engine}.`, (senders) => {
       senders.push({ name: form.name!, match: form.match! })
     }, form)

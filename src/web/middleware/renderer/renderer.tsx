@@ -39,6 +39,7 @@ export const renderer = (): MiddlewareHandler =>
           flash={c.var.flash}
           diskGuard={c.var.diskGuard}
           writeFailures={c.var.writeFailures}
+          timeZone={c.var.timeZone}
         >
           {children}
         </AppLayout>
