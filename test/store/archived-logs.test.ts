@@ -139,6 +139,19 @@ test("SQL may not read another engine's archive or any other file", async ({ sou
   }
 })
 
+test('the archive is listed only for a range with a day that has no day file', async ({ dataDir }) => {
+  // A store whose root is a file cannot be listed: the range of day files never asks it.
+  const notADir = join(dataDir, 'fw', `${LIVE}.duckdb`)
+  const source = { dataDir, engine: 'fw', timezone: 'UTC', archive: new LocalArchiveStore(notADir) }
+  assert.is(await count(source, daysRange(BOTH, LIVE)), String(2 * ROWS))
+  try {
+    await count(source, daysRange(GONE))
+    assert.unreachable('listed an archive that is a file')
+  } catch (e) {
+    assert.is((e as Error).message, `cannot list the archived days of engine "fw" in ${notADir}`)
+  }
+})
+
 test('a listing is reused for a few seconds, then asked again', async ({ archiveDir, dataDir }) => {
   const store = new LocalArchiveStore(archiveDir)
   const now = Date.now() + 3_600_000 // past any listing the tests above cached
