@@ -123,16 +123,32 @@ export async function lockDown(connection: DuckDBConnection, source: LogsSource)
   return run
 }
 
-/** {@link openLogs} followed by {@link lockDown}. */
-export async function openLocked(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
-  const relation = await openLogs(source, range, options)
-  try {
-    await lockDown(relation.connection, source)
-  } catch (e) {
-    await relation.close()
-    throw e
+/** {@link openLogs} on a connection {@link lockDown} locked before it read anything. */
+export function openLocked(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
+  return openLogs(source, range, {
+    ...options,
+    beforeRead: async (connection, archivedDays) => {
+      await lockDown(connection, source)
+      if (archivedDays.length > 0) await mayReadArchive(connection, source)
+    },
+  })
+}
+
+/**
+ * Throws unless the locked instance of `connection` may read `source`'s archive. The lock
+ * is permanent, so the instance of today's day file, locked before a config reload gave the
+ * engine its archive, cannot read archived days until the next day's file opens.
+ *
+ * @throws SearchError saying so.
+ */
+async function mayReadArchive(connection: DuckDBConnection, source: LogsSource): Promise<void> {
+  const dir = archiveReadDir(source.archive!, source.engine)
+  const allowed = (await connection.runAndReadAll("SELECT list_contains(current_setting('allowed_directories'), $1)", [dir])).getRows()[0]![0]
+  if (allowed !== true) {
+    throw new SearchError(
+      `The archive of engine "${source.engine}" was set up after today's day file was opened: archived days can be read together with today from tomorrow on. Choose a range that ends before today.`,
+    )
   }
-  return relation
 }
 
 /** The columns of the view `logs` on `connection`, without the row key. */

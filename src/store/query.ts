@@ -51,6 +51,11 @@ export interface OpenLogsOptions {
    * is a writer, an unconfigured instance otherwise.
    */
   ownInstance?: Record<string, string>
+  /**
+   * Runs on the connection before it reads anything, with the archived days the view may
+   * read; what it throws is thrown as it is. {@link openLocked} locks the instance down here.
+   */
+  beforeRead?: (connection: DuckDBConnection, archivedDays: readonly string[]) => Promise<void>
 }
 
 /** The view `logs` over a range, ready for SQL. Call `close()` when done. */
@@ -147,6 +152,12 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
       connection.closeSync()
       own?.closeSync()
     }
+  }
+  try {
+    await options.beforeRead?.(connection, candidates.filter((day) => archived.has(day)))
+  } catch (e) {
+    await release().catch(() => undefined)
+    throw e
   }
   try {
     const base = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0])

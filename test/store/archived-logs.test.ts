@@ -17,13 +17,15 @@ import { dayFilePath } from '../../src/store/day-files.js'
 import { browseLogs, countLogs, exportLogs, findLogRow, runSql, SearchError, type RowKey } from '../../src/store/log-search.js'
 import { histogramLogs, topValues } from '../../src/store/log-summary.js'
 import type { LogsSource } from '../../src/store/query.js'
-import { archiveDay, DAYS, dayRow, writeDays } from '../support/log-days.js'
-import { tempDataDir } from './helpers.js'
+import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
+import { archiveDay, DAYS, dayRow, writeDays, writeToday } from '../support/log-days.js'
+import { manualClock, tempDataDir } from './helpers.js'
 
 const ROWS = 600
 const GONE = DAYS[0]
 const BOTH = DAYS[1]
 const LIVE = DAYS[2]
+const TODAY = DAYS[3]
 
 /** `[day 00:00, last day + 1 00:00)` in UTC. */
 function daysRange(first: string, last = first): { from: number; to: number } {
@@ -149,6 +151,29 @@ test('the archive is listed only for a range with a day that has no day file', a
     assert.unreachable('listed an archive that is a file')
   } catch (e) {
     assert.is((e as Error).message, `cannot list the archived days of engine "fw" in ${notADir}`)
+  }
+})
+
+test("today's instance, locked before the engine had an archive, refuses archived days with the reason", async ({ dataDir, archiveDir }) => {
+  const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${TODAY}T12:00:00Z`) })
+  try {
+    await writeToday(writer, ROWS)
+    const before = { dataDir, engine: 'fw', timezone: 'UTC', writer }
+    assert.is(await count(before, daysRange(TODAY)), String(ROWS))
+    const after = { ...before, archive: new LocalArchiveStore(archiveDir) }
+    assert.is(await count(after, daysRange(BOTH, TODAY)), String(3 * ROWS))
+    try {
+      await count(after, daysRange(GONE, TODAY))
+      assert.unreachable('read an archived day through an instance locked without it')
+    } catch (e) {
+      assert.instance(e, SearchError)
+      assert.is(
+        (e as Error).message,
+        'The archive of engine "fw" was set up after today\'s day file was opened: archived days can be read together with today from tomorrow on. Choose a range that ends before today.',
+      )
+    }
+  } finally {
+    await writer.close()
   }
 })
 
