@@ -8,6 +8,11 @@
 export interface ArchiveStore {
   /** A human-readable location for logs and the console, e.g. '/var/lib/logsift/archive' or 's3://bucket/prefix'. */
   readonly location: string
+  /**
+   * The local directory below which {@link localPath} puts every key's file, as the key's
+   * own path: what DuckDB must be allowed to read (the store itself, or S3's cache).
+   */
+  readonly localRoot: string
   /** Stores the local file under key so that readers see either nothing or the whole object (temp name + rename locally; a single PUT / completed multipart upload on S3). */
   put(localFile: string, key: string): Promise<void>
   /** Byte size of the object at key, or undefined when there is none. */

@@ -25,6 +25,10 @@ export class LocalArchiveStore implements ArchiveStore {
     this.location = resolve(root)
   }
 
+  get localRoot(): string {
+    return this.location
+  }
+
   /** The path of key, refusing keys that would leave the root (`..`, absolute paths). */
   private pathOf(key: string): string {
     const path = normalize(join(this.location, ...key.split('/')))

@@ -64,6 +64,11 @@ export interface EnginePlan {
    * most `maxBytes`); absent when `journal_max_bytes` is 0 (rows then wait in memory).
    */
   journal?: { dir: string; maxBytes: number }
+  /**
+   * Where day files are archived as Parquet (`dir`: a local path or `s3://bucket/prefix`),
+   * and how many days archived copies are kept; absent when the engine does not archive.
+   */
+  archive?: { dir: string; endpoint?: string; region?: string; retentionDays: number }
 }
 
 /** Limits of an engine's TCP and TLS listeners. */

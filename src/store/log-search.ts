@@ -4,7 +4,7 @@
  * §7): per-column filters bound as parameters, keyset pages newest first, one row by
  * its key, read-only SQL, and CSV/Parquet exports written by DuckDB to a temp file.
  * Every connection used here first locks its DuckDB instance down to the engine's day
- * files (see {@link lockDown}), so even our own SQL cannot reach anything else.
+ * files and archived days (see {@link lockDown}), so even our own SQL cannot reach anything else.
  */
 
 import { randomBytes } from 'node:crypto'
@@ -12,6 +12,8 @@ import { mkdir, rm, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { StatementType, type DuckDBConnection, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api'
 import { isIPv6 } from 'node:net'
+import type { ArchiveStore } from '../archive/archive-store.js'
+import { archivePrefix } from '../archive/archived-days.js'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
 import { requiredLiteral } from './regex-literal.js'
 import { statementRefusal, VOLATILE_SQL } from './sql-guard.js'
@@ -66,6 +68,8 @@ export interface LogPage {
   next?: RowKey
   /** Days whose files were read. */
   days: string[]
+  /** Those of `days` read from the archive. */
+  archived: string[]
 }
 
 /** Whether a column holds addresses, so CIDR applies: `sender_ip` and the `*_ip` fields (SPEC §3.4). */
@@ -87,12 +91,20 @@ export function exportDir(dataDir: string, engine: string): string {
   return join(dataDir, '.exports', engine)
 }
 
+/**
+ * The local directory holding `engine`'s archived Parquet files as DuckDB reads them
+ * (`<localRoot>/engine=<name>/`): the engine's own archive only, never another engine's.
+ */
+export function archiveReadDir(store: ArchiveStore, engine: string): string {
+  return join(store.localRoot, ...archivePrefix(engine).split('/')) + sep
+}
+
 let lockQueue: Promise<unknown> = Promise.resolve()
 
 /**
- * Locks the instance of `connection` down to `source`'s day files and the export
- * directory: external access off, only those directories allowed, configuration locked
- * (SPEC §7). The settings are instance-wide and permanent, so they also bind the
+ * Locks the instance of `connection` down to `source`'s day files, its archived days
+ * ({@link archiveReadDir}) and the export directory: external access off, only those
+ * directories allowed, configuration locked (SPEC §7). The settings are instance-wide and permanent, so they also bind the
  * writer's instance — appends, ALTER TABLE, CHECKPOINT and read-only ATTACH of the
  * engine's day files keep working (test/store/log-search.test.ts checks this).
  */
@@ -102,6 +114,7 @@ export async function lockDown(connection: DuckDBConnection, source: LogsSource)
     const locked = (await connection.runAndReadAll("SELECT current_setting('lock_configuration')")).getRows()[0]![0]
     if (locked === true) return
     const allowed = [join(source.dataDir, source.engine) + sep, exportDir(source.dataDir, source.engine) + sep]
+    if (source.archive) allowed.push(archiveReadDir(source.archive, source.engine))
     await connection.run(`SET allowed_directories = [${allowed.map(quoteLiteral).join(', ')}]`)
     await connection.run('SET enable_external_access = false')
     await connection.run('SET lock_configuration = true')
@@ -110,16 +123,32 @@ export async function lockDown(connection: DuckDBConnection, source: LogsSource)
   return run
 }
 
-/** {@link openLogs} followed by {@link lockDown}. */
-export async function openLocked(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
-  const relation = await openLogs(source, range, options)
-  try {
-    await lockDown(relation.connection, source)
-  } catch (e) {
-    await relation.close()
-    throw e
+/** {@link openLogs} on a connection {@link lockDown} locked before it read anything. */
+export function openLocked(source: LogsSource, range: TimeRange, options: OpenLogsOptions = {}): Promise<LogsRelation> {
+  return openLogs(source, range, {
+    ...options,
+    beforeRead: async (connection, archivedDays) => {
+      await lockDown(connection, source)
+      if (archivedDays.length > 0) await mayReadArchive(connection, source)
+    },
+  })
+}
+
+/**
+ * Throws unless the locked instance of `connection` may read `source`'s archive. The lock
+ * is permanent, so the instance of today's day file, locked before a config reload gave the
+ * engine its archive, cannot read archived days until the next day's file opens.
+ *
+ * @throws SearchError saying so.
+ */
+async function mayReadArchive(connection: DuckDBConnection, source: LogsSource): Promise<void> {
+  const dir = archiveReadDir(source.archive!, source.engine)
+  const allowed = (await connection.runAndReadAll("SELECT list_contains(current_setting('allowed_directories'), $1)", [dir])).getRows()[0]![0]
+  if (allowed !== true) {
+    throw new SearchError(
+      `The archive of engine "${source.engine}" was set up after today's day file was opened: archived days can be read together with today from tomorrow on. Choose a range that ends before today.`,
+    )
   }
-  return relation
 }
 
 /** The columns of the view `logs` on `connection`, without the row key. */
@@ -388,7 +417,7 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
       for (const col of columns) values[col.name] = r[col.name] as LogRow[string]
       return { key, values }
     })
-    const page: LogPage = { columns, rows, days: relation.days }
+    const page: LogPage = { columns, rows, days: relation.days, archived: relation.archived }
     if (total !== undefined) page.total = total
     if (all.length > pageSize) page.next = rows[rows.length - 1]!.key
     return page

@@ -3,11 +3,14 @@
  * One relation over an engine's day files for a time range: the view `logs`, on a
  * connection of its own. The writer's open day is read through the writer's instance (a
  * file held for writing cannot be opened again, but a second connection sees even
- * uncommitted rows); other days are ATTACHed read-only. Days are combined with
+ * uncommitted rows); other days are ATTACHed read-only; a day whose file is gone but
+ * which the engine's archive holds is read from its Parquet copy. Days are combined with
  * `UNION ALL BY NAME`, so days with different columns read together, missing ones NULL.
  */
 
 import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api'
+import type { ArchiveStore } from '../archive/archive-store.js'
+import { archivedDays } from '../archive/archived-days.js'
 import { dayOf, listDayFiles } from './day-files.js'
 import type { DuckDBWriter } from './duckdb-writer.js'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
@@ -21,6 +24,8 @@ export interface LogsSource {
   timezone: string
   /** The engine's writer, when this process runs one; its open days are read through it. */
   writer?: DuckDBWriter
+  /** The engine's archive, when it has one: days without a day file are read from it. */
+  archive?: ArchiveStore
 }
 
 /** A half-open time range `[from, to)`. */
@@ -46,6 +51,11 @@ export interface OpenLogsOptions {
    * is a writer, an unconfigured instance otherwise.
    */
   ownInstance?: Record<string, string>
+  /**
+   * Runs on the connection before it reads anything, with the archived days the view may
+   * read; what it throws is thrown as it is. {@link openLocked} locks the instance down here.
+   */
+  beforeRead?: (connection: DuckDBConnection, archivedDays: readonly string[]) => Promise<void>
 }
 
 /** The view `logs` over a range, ready for SQL. Call `close()` when done. */
@@ -54,6 +64,8 @@ export interface LogsRelation {
   connection: DuckDBConnection
   /** Days (`YYYY-MM-DD`) whose files the view reads. */
   days: string[]
+  /** Those of {@link days} read from the archive, their day files being gone. */
+  archived: string[]
   /** Drops the view, detaches the days and closes the connection. */
   close(): Promise<void>
 }
@@ -115,8 +127,13 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
   const files = new Map((await listDayFiles(source.dataDir, source.engine)).map((f) => [f.day, f.path]))
   const held = new Set((source.writer?.openDays() ?? []).map((open) => open.day))
   for (const open of source.writer?.openDays() ?? []) files.set(open.day, open.path)
-  const candidates = to > from ? [...files.keys()].filter(near).sort() : []
+  // The archive is asked only when a day of the range has no file (a day file wins over
+  // its archived copy): the usual recent range never waits for an S3 listing.
+  const archived = source.archive && to > from && missesDays(files, fromDay, lastDay) ? new Map(await archivedDays(source.archive, source.engine)) : new Map<string, string>()
+  for (const day of files.keys()) archived.delete(day)
+  const candidates = to > from ? [...files.keys(), ...archived.keys()].filter(near).sort() : []
   const days: string[] = []
+  const fromArchive: string[] = []
 
   // Run in the writer's instance when there is one, so the day it holds is readable;
   // with `ownInstance`, only when the range has such a day.
@@ -137,11 +154,29 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
     }
   }
   try {
+    await options.beforeRead?.(connection, candidates.filter((day) => archived.has(day)))
+  } catch (e) {
+    await release().catch(() => undefined)
+    throw e
+  }
+  try {
     const base = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0])
     const bounds = `received_at >= ${timestampLiteral(from)} AND received_at < ${timestampLiteral(to)}`
     const parts: string[] = []
     const rowid = options.rowid ? `, rowid AS ${ROWID}` : ''
     for (const day of candidates) {
+      const key = archived.get(day)
+      if (key !== undefined) {
+        // Virtual column of the Parquet reader: the row's place in the file, as stable as a rowid.
+        const rowNumber = options.rowid ? `, file_row_number AS ${ROWID}` : ''
+        // Without hive_partitioning = false, DuckDB adds the key's `engine=` and `date=` as columns.
+        const table = `read_parquet(${quoteLiteral(await source.archive!.localPath(key))}, hive_partitioning = false)`
+        if (!spanned(day) && (await connection.runAndReadAll(`SELECT 1 FROM ${table} WHERE ${bounds} LIMIT 1`)).currentRowCount === 0) continue
+        days.push(day)
+        fromArchive.push(day)
+        parts.push(`SELECT *${rowNumber} FROM ${table}`)
+        continue
+      }
       // A neighbour the writer holds cannot be attached from an instance of our own; it
       // can only matter on the day of a zone change.
       if (writer === undefined && held.has(day)) continue
@@ -178,7 +213,7 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
     await connection.run(
       `CREATE OR REPLACE TEMP VIEW logs AS SELECT ${ordered.map(quoteIdent).join(', ')} FROM (${union}) WHERE ${bounds}`,
     )
-    return { connection, days: days.sort(), close: release }
+    return { connection, days: days.sort(), archived: fromArchive.sort(), close: release }
   } catch (cause) {
     await release().catch(() => undefined) // the original failure is the one to report
     throw new Error(`cannot open the logs of engine "${source.engine}" for ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`, { cause })
@@ -204,6 +239,12 @@ export async function queryLogs(source: LogsSource, range: TimeRange, options: Q
   } finally {
     await relation.close()
   }
+}
+
+/** Whether some day from `fromDay` to `lastDay` (inclusive) has no entry in `files`. */
+function missesDays(files: ReadonlyMap<string, string>, fromDay: string, lastDay: string): boolean {
+  const spanned = Math.round((Date.parse(lastDay) - Date.parse(fromDay)) / 86_400_000) + 1
+  return [...files.keys()].filter((day) => day >= fromDay && day <= lastDay).length < spanned
 }
 
 function timestampLiteral(ms: number): string {

@@ -1,7 +1,8 @@
 /**
  * @module
  * What the data pages (browse, SQL, export) share: the engines whose rows can be read,
- * each engine's {@link LogsSource} from the running plan (today through its writer), a
+ * each engine's {@link LogsSource} from the running plan (today through its writer, gone
+ * days through its archive), a
  * cap on concurrent exports, and the streamed download of a finished export file.
  */
 import { open, type FileHandle } from 'node:fs/promises'
@@ -16,6 +17,8 @@ import {
   type ExportFormat,
   type ExportQuery,
 } from '../store/log-search.js'
+import type { ArchiveStore } from '../archive/archive-store.js'
+import { openArchiveStore, type ArchiveStoreConfig } from '../archive/open-store.js'
 import type { LogsSource } from '../store/query.js'
 import { audit } from './audit.js'
 import type { ConsoleControl } from './control.js'
@@ -99,7 +102,21 @@ export function logsSource(control: ConsoleControl | undefined, engine: string):
   const plan = control.supervisor.current
   if (!plan.engines.some((e) => e.name === engine)) return undefined
   const writer = control.supervisor.engine(engine)?.store
-  return { dataDir: plan.dataDir, engine, timezone: plan.timezone, ...(writer ? { writer } : {}) }
+  const archive = plan.engines.find((e) => e.name === engine)!.archive
+  return { dataDir: plan.dataDir, engine, timezone: plan.timezone, ...(writer ? { writer } : {}), ...(archive ? { archive: archiveStore(archive) } : {}) }
+}
+
+const archiveStores = new Map<string, ArchiveStore>()
+
+/** The store of an archive config, opened once: an S3 store keeps its client and connections. */
+function archiveStore({ dir, endpoint, region }: ArchiveStoreConfig): ArchiveStore {
+  const id = JSON.stringify([dir, endpoint, region])
+  let store = archiveStores.get(id)
+  if (store === undefined) {
+    store = openArchiveStore({ dir, endpoint, region })
+    archiveStores.set(id, store)
+  }
+  return store
 }
 
 /** The engine of the request (`?engine=`, default the first), with its source; 404 for an unknown one. */

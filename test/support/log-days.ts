@@ -2,9 +2,16 @@
  * @module
  * Four days of one engine for the browse, SQL and export tests: three closed day files
  * written by {@link DuckDBWriter} from hand-built batches (the engine's input format),
- * and "today" held open by a running writer. Day two has an extra column, `vlan`.
+ * and "today" held open by a running writer. Day two has an extra column, `vlan`. A closed
+ * day can be archived as the archiver lays it out ({@link archiveDay}).
  */
+import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { archiveKey } from '../../src/archive/archived-days.js'
 import type { ColumnType } from '../../src/engine/batch.js'
+import { dayFilePath } from '../../src/store/day-files.js'
+import { quoteLiteral } from '../../src/store/sql-quote.js'
 import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
 import type { LogsSource } from '../../src/store/query.js'
 import { makeBatch, manualClock, specColumns, tempDataDir, type Row } from '../store/helpers.js'
@@ -67,4 +74,23 @@ export async function fourDays(rowsPerDay = 600): Promise<{ dataDir: string; wri
   const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${DAYS[3]}T12:00:00Z`) })
   await writeToday(writer, rowsPerDay)
   return { dataDir, writer, source: { dataDir, engine: 'fw', timezone: 'UTC', writer } }
+}
+
+/**
+ * Copies engine `fw`'s closed `day` into `archiveDir` in the archive's layout, as Parquet
+ * written by DuckDB's COPY in row order; resolves with the Parquet file's path.
+ */
+export async function archiveDay(dataDir: string, archiveDir: string, day: string, engine = 'fw'): Promise<string> {
+  const target = join(archiveDir, ...archiveKey(engine, day).split('/'))
+  await mkdir(dirname(target), { recursive: true })
+  const db = await DuckDBInstance.create(':memory:')
+  try {
+    const c = await db.connect()
+    await c.run(`ATTACH ${quoteLiteral(dayFilePath(dataDir, 'fw', day))} AS day (READ_ONLY)`)
+    await c.run(`COPY (SELECT * FROM day.logs ORDER BY rowid) TO ${quoteLiteral(target)} (FORMAT parquet)`)
+    c.closeSync()
+  } finally {
+    db.closeSync()
+  }
+  return target
 }

@@ -216,6 +216,7 @@ export function BrowsePage(props: BrowsePageProps) {
                     ? ` · ${n.format((props.pageNumber - 1) * props.pageSize + 1)}–${n.format((props.pageNumber - 1) * props.pageSize + page.rows.length)} shown`
                     : ''}
                   {` · ${page.days.length === 1 ? '1 day' : `${page.days.length} days`}`}
+                  {page.archived.length > 0 ? ` (${page.archived.length} from the archive)` : ''}
                 </span>
               </h2>
               <div class="results-actions">
