@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import { Archiver } from '../archive/archiver.js'
 import { ConfigError } from '../config/config-error.js'
 import { configPath, loadPlan } from '../config/load.js'
 import type { Plan } from '../config/plan.js'
@@ -39,6 +40,8 @@ export interface RunningServer {
   systemStore: SystemStore
   /** Day-file retention; `sweep()` runs it now. */
   retention: Retention
+  /** Archiving of closed days; `sweep()` runs it now. */
+  archiver: Archiver
   /** Re-reads the config file and applies it. */
   reload(): Promise<ReloadSummary>
   /** Clean stop: engines drained and committed, console closed. */
@@ -70,14 +73,23 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
   let systemStore: SystemStore | undefined
   let dataSizes: DataSizeTracker | undefined
   let retention: Retention | undefined
+  let archiver: Archiver | undefined
   try {
     await mkdir(dirname(plan.systemDbPath), { recursive: true, mode: 0o700 })
     systemStore = await SystemStore.create(plan.systemDbPath)
     const audited = systemStore
     await damaged.auditTo((entry) => audited.appendAudit(entry))
+    const openDays = (engine: string) => supervisor.engine(engine)?.store.openDays().map((d) => d.day) ?? []
+    const archiving = Archiver.start({
+      plan: () => supervisor.current,
+      openDays,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    })
+    archiver = archiving
     retention = await Retention.start({
       plan: () => supervisor.current,
-      openDays: (engine) => supervisor.engine(engine)?.store.openDays().map((d) => d.day) ?? [],
+      openDays,
+      archived: (engine, day) => archiving.isArchived(engine, day),
       audit: (entry) => audited.appendAudit(entry),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     })
@@ -108,16 +120,19 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
     const store = systemStore
     const sizes = dataSizes
     const sweeper = retention
+    const archivist = archiving
     return {
       supervisor,
       web,
       systemStore: store,
       retention: sweeper,
+      archiver: archivist,
       reload,
       async stop() {
         try {
           await web.close()
           await sweeper.stop()
+          await archivist.stop()
           await supervisor.stop()
         } finally {
           // The final counters are on record however the stop went (rows it could not store are in dropped_write_error).
@@ -131,6 +146,7 @@ export async function startServer(file: string, options: ServeOptions = {}): Pro
   } catch (e) {
     stopTrimming()
     await retention?.stop()
+    await archiver?.stop()
     dataSizes?.close()
     systemStore?.closeSync()
     await supervisor.stop()

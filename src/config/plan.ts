@@ -9,7 +9,7 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from './config-error.js'
-import type { RawConfig, RawTlsListen } from './raw-config.js'
+import type { RawConfig, RawEngine, RawTlsListen } from './raw-config.js'
 import { resolveTimeZone } from './time-zone.js'
 import { pointer } from './validate.js'
 
@@ -212,6 +212,7 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
         maxConnections: e.tcp_limits.max_connections,
       },
       ...journalPlan(dataDir, e.name, e.journal_max_bytes ?? config.journal_max_bytes),
+      ...archivePlan(e, config, cwd),
     })),
   }
 }
@@ -219,6 +220,22 @@ export function planConfig(config: RawConfig, options: PlanOptions = {}): Plan {
 /** An engine's journal, in a dot directory of `dataDir` (no engine name starts with a dot), or none for a cap of 0. */
 function journalPlan(dataDir: string, engine: string, maxBytes: number): Pick<EnginePlan, 'journal'> {
   return maxBytes === 0 ? {} : { journal: { dir: join(dataDir, '.journal', engine), maxBytes } }
+}
+
+/** An engine's archive: its own settings over the top-level ones, a local path made absolute; none without an `archive_dir`. */
+function archivePlan(e: RawEngine, config: RawConfig, cwd: string): Pick<EnginePlan, 'archive'> {
+  const dir = e.archive_dir ?? config.archive_dir
+  if (dir === undefined) return {}
+  const endpoint = e.archive_endpoint ?? config.archive_endpoint
+  const region = e.archive_region ?? config.archive_region
+  return {
+    archive: {
+      dir: /^s3:\/\//i.test(dir) ? dir : resolve(cwd, dir),
+      ...(endpoint !== undefined && { endpoint }),
+      ...(region !== undefined && { region }),
+      retentionDays: e.archive_retention_days ?? config.archive_retention_days,
+    },
+  }
 }
 
 /** A TLS listener's plan: its PEM paths made absolute. */

@@ -37,6 +37,10 @@ export interface RawEngine {
   listen: { udp: string[]; tcp?: string[]; tls?: RawTlsListen[] }
   keep_original_log: boolean
   retention_days?: number
+  archive_dir?: string
+  archive_retention_days?: number
+  archive_endpoint?: string
+  archive_region?: string
   journal_max_bytes?: number
   receive_buffer_bytes: number
   threads: number
@@ -59,6 +63,10 @@ export interface RawConfig {
   }
   timezone: string
   retention_days: number
+  archive_dir?: string
+  archive_retention_days: number
+  archive_endpoint?: string
+  archive_region?: string
   flush_interval_ms: number
   journal_max_bytes: number
   disk_guard: { min_free_percent: number }

@@ -15,7 +15,8 @@ import { dayOf, listDayFiles, systemClock, type Clock } from './day-files.js'
 export interface RetentionPlan {
   dataDir: string
   timezone: string
-  engines: readonly { name: string; retentionDays: number }[]
+  /** An engine with `archive` keeps an expired day file until {@link RetentionOptions.archived} says its day is archived. */
+  engines: readonly { name: string; retentionDays: number; archive?: object }[]
 }
 
 /** Options of {@link Retention.start}. */
@@ -26,6 +27,8 @@ export interface RetentionOptions {
   openDays: (engine: string) => readonly string[]
   /** Writes one audit entry per deletion (`systemStore.appendAudit`). */
   audit: (entry: AuditInput) => Promise<void>
+  /** Whether an engine's day is archived (`archiver.isArchived`); required for engines with an archive, whose unarchived days are kept. */
+  archived?: (engine: string, day: string) => Promise<boolean>
   /** Time source deciding today. Default the system clock. */
   clock?: Clock
   /** Time between sweeps, in milliseconds. Default one hour. */
@@ -61,6 +64,8 @@ export class Retention {
   private sweeping: Promise<Deletion[]> = Promise.resolve([])
   private readonly clock: Clock
   private readonly log: typeof logEvent
+  /** Expired days kept for their archive, logged once each. */
+  private readonly waiting = new Set<string>()
 
   private constructor(private readonly options: RetentionOptions) {
     this.clock = options.clock ?? systemClock
@@ -102,6 +107,12 @@ export class Retention {
         const expired = new Set(expiredDays(files.map((f) => f.day), today, engine.retentionDays))
         for (const file of files) {
           if (!expired.has(file.day) || open.has(file.day)) continue
+          if (engine.archive !== undefined && !(await this.options.archived?.(engine.name, file.day))) {
+            const id = `${engine.name}/${file.day}`
+            if (!this.waiting.has(id)) this.log('info', 'retention.waiting_for_archive', { engine: engine.name, day: file.day, path: file.path })
+            this.waiting.add(id)
+            continue
+          }
           // The write-ahead log goes with its file; left alone it would be replayed into a new file of that day.
           await rm(`${file.path}.wal`, { force: true })
           await rm(file.path)

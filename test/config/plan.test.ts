@@ -103,6 +103,35 @@ plan('journal_max_bytes: the top-level cap, an engine\'s own, or 0 for no journa
   )
 })
 
+plan('archive: the top-level settings, an engine\'s own over them, a local path made absolute, none without archive_dir', () => {
+  const doc = baseDoc() as ReturnType<typeof baseDoc> & Record<string, unknown>
+  doc.archive_dir = 'archive'
+  doc.archive_retention_days = 400
+  doc.engines.push(
+    { name: 'bucket', class: 'mikrotik', listen: { udp: ['127.0.0.1:1'] }, archive_dir: 's3://logs/site-a', archive_endpoint: 'http://127.0.0.1:7070', archive_region: 'eu-west-1', archive_retention_days: 30 },
+  )
+  const p = planConfig(valid(doc), { cwd: '/srv' })
+  assert.equal(
+    p.engines.map((e) => [e.name, e.archive]),
+    [
+      ['mikrotik', { dir: '/srv/archive', retentionDays: 400 }],
+      ['bucket', { dir: 's3://logs/site-a', endpoint: 'http://127.0.0.1:7070', region: 'eu-west-1', retentionDays: 30 }],
+    ],
+  )
+  assert.is(planConfig(valid(baseDoc()), { cwd: '/srv' }).engines[0]!.archive, undefined)
+})
+
+plan('archive settings out of range are refused with their path', () => {
+  const doc = baseDoc() as ReturnType<typeof baseDoc> & Record<string, unknown>
+  doc.archive_retention_days = 0
+  doc.archive_endpoint = 'not a url'
+  const result = validateConfig(doc)
+  assert.not.ok(result.ok)
+  const paths = result.ok ? [] : result.issues.map((i) => i.path)
+  assert.ok(paths.includes('/archive_retention_days'), JSON.stringify(paths))
+  assert.ok(paths.includes('/archive_endpoint'), JSON.stringify(paths))
+})
+
 plan('structured_data follows syslog_header unless set', () => {
   const doc = baseDoc()
   doc.engines.push(

@@ -178,7 +178,7 @@ validate('schema errors in plain words, all at once, sorted by path', () => {
   doc.engines[0].listn = {}
   doc.engines[0].senders.push({ name: 'x' })
   assert.equal(issuesOf(doc), [
-    '/engines/0/listn: is not a known setting (known here: name, class, listen, keep_original_log, retention_days, journal_max_bytes, receive_buffer_bytes, threads, syslog_header, structured_data, tcp_limits, senders)',
+    '/engines/0/listn: is not a known setting (known here: name, class, listen, keep_original_log, retention_days, archive_dir, archive_retention_days, archive_endpoint, archive_region, journal_max_bytes, receive_buffer_bytes, threads, syslog_header, structured_data, tcp_limits, senders)',
     '/engines/0/senders/1/match: is required',
     '/engines/0/syslog_header: "on" is not one of "auto", "off"',
     '/engines/0/threads: must be a whole number, not 1.5',
