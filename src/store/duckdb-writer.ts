@@ -26,17 +26,6 @@ import { DamagedDayFileError, moveAside } from './day-file-check.js'
 import { JOURNAL_COMMITS, MAX_MESSAGE_BYTES, OpenDay, ORDINARY_TEXT_BYTES, type CommitListener, type JournalRecords, type WriteLoss } from './open-day.js'
 import { quoteLiteral } from './sql-quote.js'
 
-/**
- * Rows a lane commits at most (two of the day file's row groups). Until its commit, a
- * lane's rows are held uncompressed; with only the timer to commit them, a lane held a
- * flush interval's rows whatever the rate (200,000 and more in a burst). Past this count
- * the lane is committed at once and appends move to the next lane, or wait for one, so
- * a faster burst waits in the journal on disk. At 200k msg/s it changed neither peak
- * RSS nor the drain rate beyond the bench's noise (bench/README.md): it is a bound, not
- * a saving measured.
- */
-export const COMMIT_ROWS = 65_536
-
 /** Options of {@link DuckDBWriter.create}. */
 export interface DuckDBWriterOptions {
   /** Absolute data directory (`plan.dataDir`). */
@@ -47,11 +36,6 @@ export interface DuckDBWriterOptions {
   timezone: string
   /** Longest time between commits, in milliseconds. Default 1000. */
   flushIntervalMs?: number
-  /**
-   * Rows a lane takes before it is committed without waiting for the timer. Default
-   * {@link COMMIT_ROWS}.
-   */
-  commitRows?: number
   /** How long a past day stays open after its midnight, in milliseconds. Default 60,000. */
   closeGraceMs?: number
   /** Time source for rollover and closing. Default the system clock. */
@@ -136,7 +120,6 @@ export class DuckDBWriter {
   static async create(options: DuckDBWriterOptions): Promise<DuckDBWriter> {
     const full: WriterSettings = {
       flushIntervalMs: 1000,
-      commitRows: COMMIT_ROWS,
       closeGraceMs: 60_000,
       clock: systemClock,
       onError: (error) => process.emitWarning(error),
@@ -197,10 +180,6 @@ export class DuckDBWriter {
     } finally {
       if (chunk !== rows) chunk.release()
     }
-    // Not awaited: the appends after this one wait in the queue while no lane is idle.
-    if ([...this.days.values()].some((day) => day.activeRows >= this.options.commitRows)) {
-      this.commitInBackground(this.options.commitRows).catch((error: Error) => this.options.onError(error))
-    }
   }
 
   /**
@@ -220,17 +199,12 @@ export class DuckDBWriter {
    * The timer's commit: each open day's active lane starts committing and appends move
    * to another lane, so that commits run beside appends instead of holding them up.
    * Starts the new day's file once the clock passed midnight, and closes past days
-   * whose grace period is over. With `minRows`, only active lanes holding that many rows
-   * are committed (checked in order: an earlier commit may have taken them meanwhile).
+   * whose grace period is over.
    */
-  private async commitInBackground(minRows = 0): Promise<void> {
+  private async commitInBackground(): Promise<void> {
     const committed: Promise<void>[] = []
     try {
-      await this.serialize(() =>
-        this.maintainDays(async (day) => {
-          if (day.activeRows >= minRows) committed.push((await day.rotate()).committed)
-        }),
-      )
+      await this.serialize(() => this.maintainDays(async (day) => void committed.push((await day.rotate()).committed)))
       await Promise.all(committed)
     } catch (e) {
       // Replaced now rather than at the next tick, so fewer rows meet the failed file.

@@ -320,11 +320,6 @@ export class OpenDay {
     return this.failed
   }
 
-  /** Rows appended to the lane that takes appends, since its last commit. */
-  get activeRows(): number {
-    return this.active.pendingRows
-  }
-
   /** Rows appended since the last commit. */
   get pendingRows(): number {
     return this.lanes.reduce((sum, lane) => sum + lane.pendingRows, 0)

@@ -6,7 +6,6 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { DuckDBWriter } from '../../src/store/duckdb-writer.js'
 import { lockDown } from '../../src/store/log-search.js'
 import { dayMemoryLimitBytes } from '../../src/store/open-day.js'
-import { waitFor } from '../support/wait.js'
 import { countFromOtherProcess, describe, makeBatch, manualClock, readRows, specColumns, tempDataDir, us, type Row } from './helpers.js'
 
 const FIELDS = specColumns([
@@ -102,22 +101,6 @@ writer('commits on its own timer', async () => {
   for (let waited = 0; w.stored === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10))
   assert.is(w.stored, 1)
   await w.close()
-})
-
-writer('a lane holding commitRows rows is committed without waiting for the timer; fewer wait for it', async () => {
-  const dataDir = tempDataDir()
-  const w = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', flushIntervalMs: 3_600_000, commitRows: 1000 })
-  const now = BigInt(Date.now()) * 1000n
-  const rows = Array.from({ length: 2500 }, (_, i) => sampleRow(i, now))
-  for (let i = 0; i < rows.length; i += 500) await w.append(makeBatch(FIELDS, rows.slice(i, i + 500)))
-  await waitFor(() => w.stored === 2000, { what: 'two lanes of 1,000 rows committed', detail: () => w.stats() })
-  assert.equal([w.stats().stored, w.stats().pending, w.stats().flushes], [2000, 500, 2])
-  await w.close()
-  const db = await DuckDBInstance.create(join(dataDir, 'fw', `${new Date().toISOString().slice(0, 10)}.duckdb`))
-  const c = await db.connect()
-  assert.is(Number((await c.runAndReadAll('SELECT count(*) FROM logs')).getRows()[0]![0]), 2500)
-  c.closeSync()
-  db.closeSync()
 })
 
 writer('the memory limit is sized for ordinary lines; a longer value reopens the file for 64 KiB values, also after the console locked its configuration', async () => {
