@@ -71,9 +71,9 @@ export function SqlColumnList({ columns }: { columns: LogColumn[] }) {
   )
 }
 
-/** "8 rows", or "rows 501–1,000 of 10,000" when the result has more than one page. */
+/** "8 rows", or "Rows 501–1,000 of 10,000" when the result has more than one page. */
 function rowsText(result: SqlResult, view: SqlPageView, n: Intl.NumberFormat): string {
-  if (view.pages <= 1 && !result.truncated) return result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`
+  if (view.pages <= 1) return result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`
   const total = result.truncated ? `more than ${n.format(result.counted)}` : n.format(result.counted)
   return `Rows ${n.format(view.offset + 1)}–${n.format(view.offset + result.rows.length)} of ${total}`
 }
