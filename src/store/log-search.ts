@@ -160,6 +160,19 @@ export async function logColumns(connection: DuckDBConnection): Promise<LogColum
     .filter((c) => c.name !== ROWID)
 }
 
+/**
+ * The columns of the view `logs` over `range` with their DuckDB types, as a SQL
+ * statement sees them: the day files' schemas combined, or the fixed columns of an empty range.
+ */
+export async function viewColumns(source: LogsSource, range: TimeRange): Promise<LogColumn[]> {
+  const relation = await openLogs(source, range)
+  try {
+    return await logColumns(relation.connection)
+  } finally {
+    await relation.close()
+  }
+}
+
 /** A WHERE clause and its parameters, numbered from `$1`. */
 export interface Where {
   sql: string
@@ -499,6 +512,13 @@ export async function findLogRow(source: LogsSource, key: RowKey): Promise<{ col
 export interface SqlOptions {
   /** Most rows returned for display. Default 1000. */
   rowLimit?: number
+  /** Rows of the result skipped, unprinted, before the first one returned: where a page starts. Default 0. */
+  offset?: number
+  /**
+   * Rows of the result counted in all, returned or not, so a page can say how many there
+   * are: counting reads chunks without printing them. Default `offset + rowLimit`.
+   */
+  countTo?: number
   /** The query is interrupted after this long, in milliseconds. Default 30,000. */
   timeLimitMs?: number
   /**
@@ -519,7 +539,9 @@ export const DEFAULT_RESULT_TEXT = 10_000_000
 export interface SqlResult {
   columns: LogColumn[]
   rows: (string | null)[][]
-  /** More rows existed than the result holds. */
+  /** Rows of the result read, up to {@link SqlOptions.countTo}: skipped, returned and counted ones. */
+  counted: number
+  /** More rows existed than were read ({@link SqlResult.counted}). */
   truncated: boolean
   /** Set when the rows stop short of `rowLimit` because their text reached `maxText`: that bound. */
   cutAtText?: number
@@ -582,7 +604,8 @@ export const NOT_SELECT = 'Only read-only queries (SELECT) can run here: no INSE
  * @throws SearchError with DuckDB's own message when the statement is refused, fails or times out.
  */
 export async function runSql(source: LogsSource, range: TimeRange, sql: string, options: SqlOptions = {}): Promise<SqlResult> {
-  const { rowLimit = 1000, timeLimitMs = 30_000, maxText = DEFAULT_RESULT_TEXT } = options
+  const { rowLimit = 1000, offset = 0, timeLimitMs = 30_000, maxText = DEFAULT_RESULT_TEXT } = options
+  const countTo = Math.max(options.countTo ?? 0, offset + rowLimit)
   const relation = await openLocked(source, range)
   try {
     const c = relation.connection
@@ -593,7 +616,7 @@ export async function runSql(source: LogsSource, range: TimeRange, sql: string, 
       c.interrupt()
     }, timeLimitMs)
     try {
-      return await readLimited(await prepared.stream(), rowLimit, maxText)
+      return await readPage(await prepared.stream(), { offset, rowLimit, countTo, maxText })
     } catch (e) {
       if (timedOut) throw new SearchError(`The query ran longer than ${timeLimitMs / 1000} s and was stopped.`)
       throw new SearchError((e as Error).message)
@@ -607,29 +630,37 @@ export async function runSql(source: LogsSource, range: TimeRange, sql: string, 
 }
 
 /**
- * Reads `result` a chunk at a time, printing values row by row, until `rowLimit` rows or
- * `maxText` characters: memory stays at one chunk beyond what is returned.
+ * Reads `result` a chunk at a time: skips `offset` rows, prints the next ones row by row
+ * until `rowLimit` rows or `maxText` characters, then only counts up to `countTo` rows.
+ * Memory stays at one chunk beyond what is returned.
  */
-async function readLimited(result: DuckDBResult, rowLimit: number, maxText: number): Promise<SqlResult> {
+async function readPage(
+  result: DuckDBResult,
+  { offset, rowLimit, countTo, maxText }: { offset: number; rowLimit: number; countTo: number; maxText: number },
+): Promise<SqlResult> {
   const names = result.columnNames()
   const types = result.columnTypes()
   const columns = names.map((name, i) => ({ name, type: types[i]!.toString() }))
   const rows: (string | null)[][] = []
+  let counted = 0
   let text = 0
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const vectors = names.map((_, i) => chunk!.getColumnVector(i))
-    for (let r = 0; r < chunk.rowCount; r++) {
-      if (rows.length === rowLimit) return { columns, rows, truncated: true }
+    const skipped = Math.min(chunk.rowCount, Math.max(0, offset - counted))
+    const printed = Math.min(chunk.rowCount - skipped, rowLimit - rows.length)
+    const vectors = printed > 0 ? names.map((_, i) => chunk!.getColumnVector(i)) : []
+    for (let r = skipped; r < skipped + printed; r++) {
       const row = vectors.map((vector) => {
         const value = vector.getItem(r)
         return value === null ? null : String(value)
       })
       text += row.reduce((n, v) => n + (v?.length ?? 0), 0)
-      if (text > maxText) return { columns, rows, truncated: true, cutAtText: maxText }
+      if (text > maxText) return { columns, rows, counted: counted + r, truncated: true, cutAtText: maxText }
       rows.push(row)
     }
+    if (counted + chunk.rowCount > countTo) return { columns, rows, counted: countTo, truncated: true }
+    counted += chunk.rowCount
   }
-  return { columns, rows, truncated: false }
+  return { columns, rows, counted, truncated: false }
 }
 
 /** Export file formats. */

@@ -322,6 +322,19 @@ sql('keeps rowLimit rows and says so', async () => {
   assert.is(result.truncated, true)
 })
 
+sql('a page skips offset rows across chunks and counts the rest up to countTo', async () => {
+  // 5,000 rows: DuckDB's chunks hold 2,048, so the page starts inside the second one.
+  const sql = 'SELECT i FROM range(5000) t(i) ORDER BY i'
+  const page = await runSql(sq.source, RANGE, sql, { offset: 2500, rowLimit: 500, countTo: 10_000 })
+  assert.equal(page.rows, Array.from({ length: 500 }, (_, i) => [String(2500 + i)]))
+  assert.is(page.counted, 5000)
+  assert.is(page.truncated, false)
+  const capped = await runSql(sq.source, RANGE, sql, { offset: 4000, rowLimit: 500, countTo: 4500 })
+  assert.equal(capped.rows.map((r) => r[0]).slice(0, 2), ['4000', '4001'])
+  assert.is(capped.counted, 4500)
+  assert.is(capped.truncated, true)
+})
+
 sql('stops a query at the time limit', async () => {
   try {
     await runSql(sq.source, RANGE, 'SELECT count(*) FROM range(100000000000) a, logs', { timeLimitMs: 200 })

@@ -76,23 +76,35 @@ test('topValues: most rows first, ties by value, NULL as a value, with the total
   }
 })
 
+test('topValues: whole lines and the time have none, refused before any count', async () => {
+  for (const column of ['original_log', 'received_at']) {
+    try {
+      await topValues(ctx.source, RANGE, [], column)
+      assert.unreachable(column)
+    } catch (e) {
+      assert.instance(e, SearchError, String(e))
+      assert.is((e as Error).message, `${column} has no top values: nearly every row has a value of its own. Filter on it instead.`)
+    }
+  }
+})
+
 test('topValues: a count past its time limit is stopped with a reason', async () => {
   const dataDir = tempDataDir()
   const writer = await DuckDBWriter.create({ dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock('2024-05-01T12:00:00Z') })
   try {
     const start = BigInt(Date.parse('2024-05-01T00:00:00Z')) * 1000n
-    const rows = Array.from({ length: 200_000 }, (_, i) => ({ received_at: start + BigInt(i) * 1000n, original_log: `line ${i} ${'x'.repeat(80)}` }))
+    const rows = Array.from({ length: 200_000 }, (_, i) => ({ received_at: start + BigInt(i) * 1000n, hostname: `host-${i}`, original_log: `line ${i} ${'x'.repeat(80)}` }))
     await writer.append(makeBatch(specColumns(), rows))
     await writer.flush()
     const source = { dataDir, engine: 'fw', timezone: 'UTC', writer }
     try {
-      await topValues(source, RANGE, [], 'original_log', { timeLimitMs: 1 })
+      await topValues(source, RANGE, [], 'hostname', { timeLimitMs: 1 })
       assert.unreachable('stopped')
     } catch (e) {
       assert.instance(e, SearchError, String(e))
       assert.is(
         (e as Error).message,
-        'Counting the values of original_log took longer than 0.001 s and was stopped: it has too many different values in this range; add a filter or choose a shorter range.',
+        'Counting the values of hostname took longer than 0.001 s and was stopped: it has too many different values in this range; add a filter or choose a shorter range.',
       )
     }
     // The connection it ran on is fine afterwards: the next count runs to its end.

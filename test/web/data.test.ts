@@ -149,6 +149,10 @@ test('the browse page leaves the histogram and the top values to load after it',
   assert.ok(html.includes(`hx-get="/browse/histogram?${q}" hx-trigger="load" hx-swap="outerHTML"`))
   assert.ok(html.includes(`hx-get="/browse/top?${q}&amp;column=pppoe" hx-trigger="load"`))
   assert.not.ok(html.includes('histogram-bucket'), 'no bar is counted for the page itself')
+  // Whole lines and the time have no top values to offer; the other columns do.
+  const offered = [...html.match(/<select name="column" id="top-column">(.*?)<\/select>/s)![1]!.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1])
+  assert.ok(offered.includes('pppoe') && offered.includes('sender'), offered.join(' '))
+  assert.not.ok(offered.includes('original_log') || offered.includes('received_at'), offered.join(' '))
 })
 
 test('histogram: hour buckets over four days whose counts add up to the match', async ({ viewer }) => {

@@ -5,6 +5,7 @@
  * first, a page at a time, with the total and CSV/Parquet export of the whole match.
  */
 import { FILTER_OPS, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
+import { hasTopValues } from '../../src/store/log-summary.js'
 import type { ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
 import { PageHeader } from '../components/page-header.js'
@@ -126,7 +127,7 @@ function Summaries({ columns, top, links }: { columns: LogColumn[]; top: string 
               Choose a column…
             </option>
             {columns
-              .filter((c) => c.name !== 'received_at')
+              .filter((c) => hasTopValues(c.name))
               .map((c) => (
                 <option value={c.name} selected={c.name === top}>
                   {c.name}

@@ -5,6 +5,7 @@
  * and export of the full result. A GET form: a query can be bookmarked.
  */
 import type { LogColumn, SqlResult } from '../../src/store/log-search.js'
+import { quoteIdent } from '../../src/store/sql-quote.js'
 import { microsToMs, type ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
 import { formatDuckDbTimestampTz, parseDuckDbTimestampTz } from '../components/format.js'
@@ -27,10 +28,54 @@ export interface SqlPageProps {
   sql: string
   rowLimit: number
   timeLimitS: number
+  /** Columns of `logs` for the chosen engine and range, with their DuckDB types. */
+  columns: LogColumn[]
   result?: SqlResult
+  /** Where `result` sits among all the rows: set with it. */
+  view?: SqlPageView
   /** How long the server took to run the query and read its rows, in ms. */
   elapsedMs?: number
   error?: string
+}
+
+/** Which page of a result is shown, and the links to its neighbours. */
+export interface SqlPageView {
+  /** Rows of the result before this page's first. */
+  offset: number
+  /** 1-based. */
+  page: number
+  /** Pages of the rows counted. */
+  pages: number
+  previous?: string
+  next?: string
+}
+
+/** How a column name goes into SQL: as it is when DuckDB reads it so, else quoted. */
+function columnRef(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name)
+}
+
+/** The columns of `logs` and their types; a click on a name puts it into the query at the cursor (sql-editor.js). */
+export function SqlColumnList({ columns }: { columns: LogColumn[] }) {
+  return (
+    <ul class="sql-columns">
+      {columns.map((c) => (
+        <li>
+          <button type="button" class="sql-column mono" data-insert={columnRef(c.name)} title={`Insert ${c.name}`}>
+            {c.name}
+          </button>{' '}
+          <span class="muted sql-column-type">{c.type}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+/** "8 rows", or "Rows 501–1,000 of 10,000" when the result has more than one page. */
+function rowsText(result: SqlResult, view: SqlPageView, n: Intl.NumberFormat): string {
+  if (view.pages <= 1) return result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`
+  const total = result.truncated ? `more than ${n.format(result.counted)}` : n.format(result.counted)
+  return `Rows ${n.format(view.offset + 1)}–${n.format(view.offset + result.rows.length)} of ${total}`
 }
 
 /**
@@ -67,6 +112,12 @@ export function SqlPage(props: SqlPageProps) {
               <RangeFields engines={props.engines} engine={props.engine} range={props.range} />
             </div>
             <RangeHint timeZone={props.timeZone} range={props.range} />
+            <div class="sql-columns-box" hx-get="/sql/columns" hx-trigger="change from:#q-engine, change from:#q-range, change from:#q-from, change from:#q-to" hx-include="closest form" hx-sync="this:queue last">
+              <p class="sql-columns-title" id="sql-columns-title">
+                Columns of <span class="mono">logs</span> · click to insert
+              </p>
+              <SqlColumnList columns={props.columns} />
+            </div>
             <div class="field">
               <label for="q-sql">Query</label>
               <textarea name="q" id="q-sql" class="mono sql-text" rows={7} spellcheck={false} aria-describedby="q-sql-hint">
@@ -78,7 +129,7 @@ export function SqlPage(props: SqlPageProps) {
             </div>
             <div class="query-actions">
               <div class="field field-inline">
-                <label for="q-limit">Show at most</label>
+                <label for="q-limit">Rows at most</label>
                 <select name="limit" id="q-limit">
                   {ROW_LIMITS.map((l) => (
                     <option value={String(l)} selected={l === props.rowLimit}>
@@ -112,18 +163,20 @@ export function SqlPage(props: SqlPageProps) {
             </div>
           </div>
         )}
-        {result && (
+        {result && props.view && (
           <section class="card card-flush" aria-labelledby="sql-result-title">
             <div class="results-head">
               <h2 id="sql-result-title" class="results-title">
-                {result.rows.length === 1 ? '1 row' : `${n.format(result.rows.length)} rows`}
+                {rowsText(result, props.view, n)}
                 {props.elapsedMs !== undefined && ` in ${n.format(props.elapsedMs)} ms`}
+                {props.view.pages > 1 && <span class="muted results-sub"> · page {n.format(props.view.page)} of {n.format(props.view.pages)}</span>}
                 {result.cutAtText !== undefined ? (
                   <span class="muted results-sub"> · cut at {n.format(result.cutAtText / 1e6)} MB of text, more exist; export for all of them</span>
                 ) : (
                   result.truncated && <span class="muted results-sub"> · more exist; export for all of them</span>
                 )}
               </h2>
+              {(props.view.previous || props.view.next) && <SqlPager view={props.view} />}
             </div>
             {result.columns.length === 0 || result.rows.length === 0 ? (
               <p class="empty-state">No rows.</p>
@@ -157,5 +210,23 @@ export function SqlPage(props: SqlPageProps) {
         )}
       </div>
     </div>
+  )
+}
+
+/** Previous and next page of a result; each link re-runs the statement for its page. */
+function SqlPager({ view }: { view: SqlPageView }) {
+  return (
+    <nav class="pager sql-pager" aria-label="Result pages">
+      {view.previous && (
+        <a class="button button-small" href={view.previous} rel="prev">
+          ← Previous
+        </a>
+      )}
+      {view.next && (
+        <a class="button button-small" href={view.next} rel="next">
+          Next →
+        </a>
+      )}
+    </nav>
   )
 }
