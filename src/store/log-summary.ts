@@ -6,7 +6,7 @@
  * ({@link filterWhere}), on a locked-down connection.
  */
 import type { DuckDBValue } from '@duckdb/node-api'
-import { filterWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
+import { checkedWhere, filterWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
 import type { LogsSource, TimeRange } from './query.js'
 import { quoteIdent } from './sql-quote.js'
 
@@ -64,7 +64,7 @@ export async function histogramLogs(source: LogsSource, range: TimeRange, filter
   const relation = await openLocked(source, range)
   try {
     const c = relation.connection
-    const where = filterWhere(filters, await logColumns(c))
+    const where = await checkedWhere(c, filters, await logColumns(c))
     const params: DuckDBValue[] = [...where.params, BigInt(buckets.originMs) * 1000n, BigInt(buckets.widthMs) * 1000n]
     const [origin, width] = [`$${params.length - 1}::BIGINT`, `$${params.length}::BIGINT`]
     const rows = (
@@ -135,7 +135,7 @@ export async function topValues(source: LogsSource, range: TimeRange, filters: r
     const columns = await logColumns(c)
     const chosen = columns.find((col) => col.name === column)
     if (chosen === undefined) throw new SearchError(`There is no column "${column}" in the chosen days.`)
-    const where = filterWhere(filters, columns)
+    const where = await checkedWhere(c, filters, columns)
     const ident = quoteIdent(chosen.name)
     // Grouped on the column itself (integers group and order as numbers), cast for display
     // as the equals filter casts it. The empty grouping set is the match's total, in the same scan.

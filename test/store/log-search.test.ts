@@ -132,7 +132,7 @@ browse('not equals keeps exactly the rows equals leaves out, NULL (no value, or 
     assert.unreachable('a non-number for an integer column is refused')
   } catch (e) {
     assert.instance(e, SearchError)
-    assert.is((e as Error).message, 'destination_port holds whole numbers; "x" is not one.')
+    assert.is((e as Error).message, 'destination_port must be a whole number; "x" is not.')
   }
 })
 
@@ -178,7 +178,7 @@ browse('bad filters are refused with a reason', async () => {
   assert.is(await refused({ column: 'nope"; DROP TABLE logs; --', op: 'eq', value: 'x' }), 'There is no column "nope"; DROP TABLE logs; --" in the chosen days.')
   assert.is(await refused({ column: 'hostname', op: 'cidr', value: '10.0.0.0/8' }), 'CIDR applies to address columns (sender_ip and *_ip), not to hostname.')
   assert.is(await refused({ column: 'sender_ip', op: 'cidr', value: '10.0.0.0/33' }), '/33 is too long for an IPv4 address (at most /32).')
-  assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port holds whole numbers; "1e3" is not one.')
+  assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port must be a whole number; "1e3" is not.')
   assert.match(await refused({ column: 'hostname', op: 'regex', value: '(' }), /missing \)/)
 })
 
