@@ -82,7 +82,7 @@ export function RangeHint({ timeZone, range }: RangeHintProps) {
   const note = first === last ? zoneNote(range.from, timeZone) : `${timeZone} (${first} → ${last})`
   return (
     <p class="field-hint range-hint" id="q-zone">
-      Times are in {note}, 24-hour. The page address keeps the whole view, so bookmark or share it.
+      Times are in {note}. The page address keeps the whole view, so bookmark or share it.
     </p>
   )
 }

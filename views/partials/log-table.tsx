@@ -57,7 +57,7 @@ export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone 
   return (
     <>
       <div class="data-scroll" tabindex={0} role="region" aria-label="Rows">
-        <table class="table data-table">
+        <table class="table data-table log-table">
           <thead>
             <tr>
               {shown.map((c) => (
