@@ -41,6 +41,24 @@ export function CellValue({ column, value, timeZone, detailed = false }: CellVal
   return <ZonedTime ms={ms} timeZone={timeZone} text={detailed ? `${wall} ${zoneLabel(ms, timeZone)}` : wall} />
 }
 
+/** A column name that may break after its underscores (`destination_` / `port`), and nowhere else. */
+function ColumnName({ name }: { name: string }) {
+  const parts = name.split('_')
+  return (
+    <>
+      {parts.map((part, i) =>
+        i === parts.length - 1 ? (
+          part
+        ) : (
+          <>
+            {part}_<wbr />
+          </>
+        ),
+      )}
+    </>
+  )
+}
+
 /** Link to the detail page of a row. */
 export function rowHref(engine: string, key: RowKey): string {
   return `/browse/row?${new URLSearchParams({ engine, at: String(key.receivedAtUs), id: String(key.rowid) })}`
@@ -62,7 +80,7 @@ export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone 
             <tr>
               {shown.map((c) => (
                 <th scope="col" data-column={c.name}>
-                  {c.name}
+                  <ColumnName name={c.name} />
                 </th>
               ))}
             </tr>
