@@ -179,7 +179,26 @@ browse('bad filters are refused with a reason', async () => {
   assert.is(await refused({ column: 'hostname', op: 'cidr', value: '10.0.0.0/8' }), 'CIDR applies to address columns (sender_ip and *_ip), not to hostname.')
   assert.is(await refused({ column: 'sender_ip', op: 'cidr', value: '10.0.0.0/33' }), '/33 is too long for an IPv4 address (at most /32).')
   assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port must be a whole number; "1e3" is not.')
-  assert.match(await refused({ column: 'hostname', op: 'regex', value: '(' }), /missing \)/)
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: '(' }), 'not a valid regular expression: unclosed group: a ( without its ) (at “(”).')
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: 'gw[0-' }), 'not a valid regular expression: unclosed character class: a [ without its ] (at “[0-”).')
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: 'a**' }), 'not a valid regular expression: a repetition (*, +, ?) that follows another one (at “**”).')
+  // The error names the filter at fault, so the form shows it at that field.
+  const second = await browseLogs(ctx.source, RANGE, {
+    filters: [
+      { column: 'hostname', op: 'eq', value: 'gw1' },
+      { column: 'original_log', op: 'regex', value: 'x(?<n>y)' },
+    ],
+  }).catch((e: SearchError) => e)
+  assert.instance(second, SearchError)
+  assert.is((second as SearchError).filter, 1)
+  assert.is((second as SearchError).message, 'not a valid regular expression: a (? group RE2 does not support; named groups are (?P<name>…) (at “(?<”).')
+})
+
+browse('facility and severity filters take RFC 5424 names as well as numbers', async () => {
+  const count = (column: string, value: string) => countLogs(ctx.source, RANGE, [{ column, op: 'eq', value }])
+  assert.is(await count('severity', 'warning'), await count('severity', '4'))
+  assert.is(await count('facility', 'LOCAL4'), await count('facility', '20'))
+  assert.ok((await count('facility', 'local4')) > 0)
 })
 
 browse('cidrRange: network and broadcast of both families', () => {
