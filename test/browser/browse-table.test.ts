@@ -152,6 +152,7 @@ test('a bad filter is explained at its field, with a 400', async (ctx) => {
     assert.is(await input.getAttribute('aria-invalid'), 'true')
     assert.is(await page.locator('#flt-0-error').textContent(), message)
     assert.not.match((await page.locator('main').textContent())!, /Error:/, 'no DuckDB text')
+    if (op === 'regex') await page.screenshot({ path: '/tmp/browse-error.png' })
   }
   // Names work as filter values too.
   await page.goto(dayView('&col=severity&op=eq&val=warning'))
@@ -166,6 +167,8 @@ test('the column chooser hides columns, keeps the choice, and the CSV export fol
   await page.getByText('Columns', { exact: true }).click()
   await page.getByLabel('sender', { exact: true }).uncheck()
   await page.getByLabel('hostname', { exact: true }).uncheck()
+  await page.locator('#results-title').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: '/tmp/browse-chooser.png' })
   await Promise.all([page.waitForURL(/chooser=1/), page.getByRole('button', { name: 'Apply' }).click()])
   const heads = await page.locator('.data-table thead th').allTextContents()
   assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'facility', 'severity', 'pppoe', 'destination_ip', 'destination_port'])
