@@ -3,10 +3,10 @@
  * Summaries of the rows a browse matches (issue 18): how many fell in each bucket of
  * time (the Browse histogram), and the most frequent values of one column (top values).
  * Both run over the view `logs` of the range with the browse's own WHERE clause
- * ({@link filterWhere}), on a locked-down connection.
+ * ({@link checkedWhere}), on a locked-down connection.
  */
 import type { DuckDBValue } from '@duckdb/node-api'
-import { checkedWhere, filterWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
+import { checkedWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
 import type { LogsSource, TimeRange } from './query.js'
 import { quoteIdent } from './sql-quote.js'
 
@@ -58,7 +58,7 @@ export interface Histogram extends Buckets {
  * How many rows matching `filters` fell in each of `buckets` over `range`: one scan,
  * grouped by the bucket index of `received_at` (integer division of its µs).
  *
- * @throws SearchError for a bad filter (see {@link filterWhere}) or one DuckDB refuses.
+ * @throws SearchError for a bad filter (see {@link checkedWhere}) or one DuckDB refuses.
  */
 export async function histogramLogs(source: LogsSource, range: TimeRange, filters: readonly Filter[], buckets: Buckets): Promise<Histogram> {
   const relation = await openLocked(source, range)
