@@ -16,6 +16,7 @@ import type { ArchiveStore } from '../archive/archive-store.js'
 import { archivePrefix } from '../archive/archived-days.js'
 import { quoteIdent, quoteLiteral } from './sql-quote.js'
 import { requiredLiteral } from './regex-literal.js'
+import { syslogNumber } from './syslog-names.js'
 import { statementRefusal, VOLATILE_SQL } from './sql-guard.js'
 import { openLogs, ROWID, type LogsRelation, type LogsSource, type OpenLogsOptions, type TimeRange } from './query.js'
 
@@ -34,6 +35,13 @@ export interface Filter {
 /** A problem with the request itself (bad column, bad CIDR, refused statement): shown to the user as is. */
 export class SearchError extends Error {
   override readonly name = 'SearchError'
+  /** The index of the filter at fault, so the form can show the message at its field. */
+  readonly filter: number | undefined
+
+  constructor(message: string, filter?: number) {
+    super(message)
+    this.filter = filter
+  }
 }
 
 /** A column of the view `logs`: name and DuckDB type (`VARCHAR`, `TIMESTAMP WITH TIME ZONE`, …). */
@@ -70,6 +78,17 @@ export interface LogPage {
   days: string[]
   /** Those of `days` read from the archive. */
   archived: string[]
+}
+
+/**
+ * `columns` in the order Browse shows them — `received_at`, `original_log`, then the rest
+ * as stored — without those named in `hidden`. The CSV export uses the same order, so a
+ * file reads like the screen.
+ */
+export function screenColumns<C extends LogColumn>(columns: readonly C[], hidden: readonly string[] = []): C[] {
+  const rank = (c: LogColumn) => (c.name === 'received_at' ? 0 : c.name === 'original_log' ? 1 : 2)
+  // Array.prototype.sort is stable: the rest keep their stored order.
+  return columns.filter((c) => !hidden.includes(c.name)).sort((a, b) => rank(a) - rank(b))
 }
 
 /** Whether a column holds addresses, so CIDR applies: `sender_ip` and the `*_ip` fields (SPEC §3.4). */
@@ -193,41 +212,95 @@ export function filterWhere(filters: readonly Filter[], columns: readonly LogCol
     params.push(value)
     return `$${params.length}`
   }
-  const terms = filters.map((f) => {
-    const column = columns.find((c) => c.name === f.column)
-    if (column === undefined) throw new SearchError(`There is no column "${f.column}" in the chosen days.`)
-    const c = quoteIdent(column.name)
-    const text = column.type === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`
-    switch (f.op) {
-      case 'eq':
-        return `${equalsOperand(column, c, text)} = ${equalsValue(column, f.value, bind)}`
-      case 'ne':
-        // NULL (no value, or a day without the column) is not the value, so it matches:
-        // "≠ v" keeps exactly the rows "= v" leaves out, and the two counts add up.
-        return `${equalsOperand(column, c, text)} IS DISTINCT FROM ${equalsValue(column, f.value, bind)}`
-      case 'prefix':
-        return `starts_with(${text}, ${bind(f.value)})`
-      case 'contains':
-        return `contains(${text}, ${bind(f.value)})`
-      case 'regex': {
-        // A literal every match contains is tested first: contains() is far cheaper than the regex.
-        const literal = requiredLiteral(f.value)
-        return `${literal === undefined ? '' : `contains(${text}, ${bind(literal)}) AND `}regexp_matches(${text}, ${bind(f.value)})`
-      }
-      case 'cidr': {
-        if (!isAddressColumn(column.name)) throw new SearchError(`CIDR applies to address columns (sender_ip and *_ip), not to ${column.name}.`)
-        const range = cidrRange(f.value)
-        if (typeof range === 'string') throw new SearchError(range)
-        if (range.family === 6) return `${ipv6Hex(text)} BETWEEN ${bind(range.lo)} AND ${bind(range.hi)}`
-        // The whole octets the prefix fixes are a text prefix of every match (stored
-        // addresses have no leading zeros): a cheap starts_with first spares most rows
-        // the numeric parse, which DuckDB evaluates only on what the first test kept.
-        const fixed = range.octets === '' ? '' : `starts_with(${text}, ${bind(range.octets)}) AND `
-        return `${fixed}${ipv4Number(text)} BETWEEN ${bind(range.lo)}::UBIGINT AND ${bind(range.hi)}::UBIGINT`
-      }
+  const terms = filters.map((f, index) => {
+    try {
+      return filterTerm(f, columns, bind)
+    } catch (e) {
+      if (e instanceof SearchError) throw new SearchError(e.message, index)
+      throw e
     }
   })
   return { sql: terms.length === 0 ? 'true' : terms.map((t) => `(${t})`).join(' AND '), params }
+}
+
+/** The SQL of one filter, its values bound through `bind`. */
+function filterTerm(f: Filter, columns: readonly LogColumn[], bind: (value: DuckDBValue) => string): string {
+  const column = columns.find((c) => c.name === f.column)
+  if (column === undefined) throw new SearchError(`There is no column "${f.column}" in the chosen days.`)
+  const c = quoteIdent(column.name)
+  const text = column.type === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`
+  switch (f.op) {
+    case 'eq':
+      return `${equalsOperand(column, c, text)} = ${equalsValue(column, f.value, bind)}`
+    case 'ne':
+      // NULL (no value, or a day without the column) is not the value, so it matches:
+      // "≠ v" keeps exactly the rows "= v" leaves out, and the two counts add up.
+      return `${equalsOperand(column, c, text)} IS DISTINCT FROM ${equalsValue(column, f.value, bind)}`
+    case 'prefix':
+      return `starts_with(${text}, ${bind(f.value)})`
+    case 'contains':
+      return `contains(${text}, ${bind(f.value)})`
+    case 'regex': {
+      // A literal every match contains is tested first: contains() is far cheaper than the regex.
+      const literal = requiredLiteral(f.value)
+      return `${literal === undefined ? '' : `contains(${text}, ${bind(literal)}) AND `}regexp_matches(${text}, ${bind(f.value)})`
+    }
+    case 'cidr': {
+      if (!isAddressColumn(column.name)) throw new SearchError(`CIDR applies to address columns (sender_ip and *_ip), not to ${column.name}.`)
+      const range = cidrRange(f.value)
+      if (typeof range === 'string') throw new SearchError(range)
+      if (range.family === 6) return `${ipv6Hex(text)} BETWEEN ${bind(range.lo)} AND ${bind(range.hi)}`
+      // The whole octets the prefix fixes are a text prefix of every match (stored
+      // addresses have no leading zeros): a cheap starts_with first spares most rows
+      // the numeric parse, which DuckDB evaluates only on what the first test kept.
+      const fixed = range.octets === '' ? '' : `starts_with(${text}, ${bind(range.octets)}) AND `
+      return `${fixed}${ipv4Number(text)} BETWEEN ${bind(range.lo)}::UBIGINT AND ${bind(range.hi)}::UBIGINT`
+    }
+  }
+}
+
+/**
+ * {@link filterWhere}, with each regex first compiled by DuckDB on its own: a bad one is
+ * refused before any scan, at its filter, in words for an operator ({@link regexProblem})
+ * rather than RE2's.
+ *
+ * @throws SearchError as {@link filterWhere} does, or for a regex RE2 does not accept.
+ */
+export async function checkedWhere(connection: DuckDBConnection, filters: readonly Filter[], columns: readonly LogColumn[]): Promise<Where> {
+  const where = filterWhere(filters, columns)
+  for (const [index, f] of filters.entries()) {
+    if (f.op !== 'regex') continue
+    const refusal = await connection.runAndReadAll("SELECT regexp_matches('', $1::VARCHAR)", [f.value]).then(
+      () => undefined,
+      (e: Error) => e.message,
+    )
+    if (refusal !== undefined) throw new SearchError(regexProblem(refusal), index)
+  }
+  return where
+}
+
+/** RE2's reasons (after DuckDB's "Invalid Input Error: ") as an operator reads them. */
+const REGEX_REASONS: [string, string][] = [
+  ['missing )', 'unclosed group: a ( without its )'],
+  ['unexpected )', 'a ) without its ('],
+  ['missing ]', 'unclosed character class: a [ without its ]'],
+  ['bad repetition operator', 'a repetition (*, +, ?) that follows another one'],
+  ['missing argument to repetition operator', 'a repetition (*, +, ?) with nothing before it to repeat'],
+  ['invalid repetition size', 'a {m,n} count that is not a valid range'],
+  ['trailing \\', 'it ends with a lone backslash'],
+  ['invalid escape sequence', 'an unknown escape sequence'],
+  ['invalid character class range', 'a character range that runs backwards'],
+  ['invalid named capture group', 'a named group not written (?P<name>…)'],
+  ['invalid perl operator', 'a (? group RE2 does not support; named groups are (?P<name>…)'],
+]
+
+/** A DuckDB regex error as "not a valid regular expression: unclosed group …", the fragment RE2 points at quoted. */
+export function regexProblem(duckdbMessage: string): string {
+  const reason = duckdbMessage.replace(/^[A-Za-z ]*Error: /, '')
+  const known = REGEX_REASONS.find(([re2]) => reason.startsWith(re2))
+  if (known === undefined) return 'not a valid regular expression (RE2 syntax).'
+  const fragment = reason.slice(known[0].length).replace(/^: /, '')
+  return `not a valid regular expression: ${known[1]}${fragment ? ` (at “${fragment}”)` : ''}.`
 }
 
 /** What equals and not-equals compare: an integer column as it is, anything else as text. */
@@ -238,7 +311,12 @@ function equalsOperand(column: LogColumn, ident: string, text: string): string {
 /** The bound value equals and not-equals compare with; a whole number for an integer column. */
 function equalsValue(column: LogColumn, value: string, bind: (value: DuckDBValue) => string): string {
   if (!isIntegerType(column.type)) return bind(value)
-  if (!/^-?\d{1,20}$/.test(value.trim())) throw new SearchError(`${column.name} holds whole numbers; "${value}" is not one.`)
+  const named = syslogNumber(column.name, value)
+  if (named !== undefined) return `${bind(String(named))}::HUGEINT`
+  if (!/^-?\d{1,20}$/.test(value.trim())) {
+    const names = column.name === 'facility' ? ' or a facility name such as local4' : column.name === 'severity' ? ' or a severity name such as warning' : ''
+    throw new SearchError(`${column.name} must be a whole number${names}; "${value}" is not.`)
+  }
   return `${bind(value.trim())}::HUGEINT`
 }
 
@@ -391,7 +469,7 @@ export async function browseLogs(source: LogsSource, range: TimeRange, options: 
   try {
     const c = relation.connection
     const columns = await logColumns(c)
-    const where = filterWhere(options.filters, columns)
+    const where = await checkedWhere(c, options.filters, columns)
     const params = [...where.params]
     let keyset = 'true'
     if (options.after) {
@@ -479,7 +557,7 @@ export async function countLogs(source: LogsSource, range: TimeRange, filters: r
   const relation = await openLocked(source, range)
   try {
     const c = relation.connection
-    const where = filterWhere(filters, await logColumns(c))
+    const where = await checkedWhere(c, filters, await logColumns(c))
     return Number((await c.runAndReadAll(`SELECT count(*) FROM logs WHERE ${where.sql}`, where.params).catch(userError)).getRows()[0]![0])
   } finally {
     await relation.close()
@@ -668,8 +746,8 @@ export const EXPORT_FORMATS = ['csv', 'parquet'] as const
 /** One of {@link EXPORT_FORMATS}. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
-/** What to export: a browse filter, or a SQL statement. */
-export type ExportQuery = { kind: 'filter'; filters: readonly Filter[] } | { kind: 'sql'; sql: string }
+/** What to export: a browse filter (with the columns the screen hides), or a SQL statement. */
+export type ExportQuery = { kind: 'filter'; filters: readonly Filter[]; hidden?: readonly string[] } | { kind: 'sql'; sql: string }
 
 /** A finished export file; stream it, then call `remove()`. */
 export interface ExportFile {
@@ -752,8 +830,11 @@ export async function exportLogs(source: LogsSource, range: TimeRange, query: Ex
     let copy: string
     let params: DuckDBValue[] = []
     if (query.kind === 'filter') {
-      const columns = await logColumns(c)
-      const where = filterWhere(query.filters, columns)
+      const stored = await logColumns(c)
+      const where = await checkedWhere(c, query.filters, stored)
+      // As the screen shows them: its order, without the columns the chooser hid.
+      const columns = screenColumns(stored, query.hidden)
+      if (columns.length === 0) throw new SearchError('Every column is hidden; show at least one to export.')
       const list = format === 'csv' ? csvList(columns, (i) => quoteIdent(columns[i]!.name)) : columns.map((col) => quoteIdent(col.name)).join(', ')
       copy = `COPY (SELECT ${list} FROM logs WHERE ${where.sql}) TO ${quoteLiteral(path)} (${options})`
       params = where.params

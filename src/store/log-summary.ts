@@ -3,10 +3,10 @@
  * Summaries of the rows a browse matches (issue 18): how many fell in each bucket of
  * time (the Browse histogram), and the most frequent values of one column (top values).
  * Both run over the view `logs` of the range with the browse's own WHERE clause
- * ({@link filterWhere}), on a locked-down connection.
+ * ({@link checkedWhere}), on a locked-down connection.
  */
 import type { DuckDBValue } from '@duckdb/node-api'
-import { filterWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
+import { checkedWhere, logColumns, openLocked, SearchError, type Filter } from './log-search.js'
 import type { LogsSource, TimeRange } from './query.js'
 import { quoteIdent } from './sql-quote.js'
 
@@ -58,13 +58,13 @@ export interface Histogram extends Buckets {
  * How many rows matching `filters` fell in each of `buckets` over `range`: one scan,
  * grouped by the bucket index of `received_at` (integer division of its µs).
  *
- * @throws SearchError for a bad filter (see {@link filterWhere}) or one DuckDB refuses.
+ * @throws SearchError for a bad filter (see {@link checkedWhere}) or one DuckDB refuses.
  */
 export async function histogramLogs(source: LogsSource, range: TimeRange, filters: readonly Filter[], buckets: Buckets): Promise<Histogram> {
   const relation = await openLocked(source, range)
   try {
     const c = relation.connection
-    const where = filterWhere(filters, await logColumns(c))
+    const where = await checkedWhere(c, filters, await logColumns(c))
     const params: DuckDBValue[] = [...where.params, BigInt(buckets.originMs) * 1000n, BigInt(buckets.widthMs) * 1000n]
     const [origin, width] = [`$${params.length - 1}::BIGINT`, `$${params.length}::BIGINT`]
     const rows = (
@@ -146,7 +146,7 @@ export async function topValues(source: LogsSource, range: TimeRange, filters: r
     const chosen = columns.find((col) => col.name === column)
     if (chosen === undefined) throw new SearchError(`There is no column "${column}" in the chosen days.`)
     if (!hasTopValues(chosen.name)) throw new SearchError(`${chosen.name} has no top values: nearly every row has a value of its own. Filter on it instead.`)
-    const where = filterWhere(filters, columns)
+    const where = await checkedWhere(c, filters, columns)
     const ident = quoteIdent(chosen.name)
     // Grouped on the column itself (integers group and order as numbers), cast for display
     // as the equals filter casts it. The empty grouping set is the match's total, in the same scan.

@@ -28,6 +28,8 @@ export interface ChosenRange {
   to: number
   /** Why the custom range could not be used (the last hour is shown instead). */
   error?: string
+  /** The input {@link error} is about. */
+  invalid?: 'from' | 'to'
 }
 
 const DEFAULT_KEY = '1h'
@@ -43,11 +45,15 @@ export function chooseRange(query: (name: string) => string | undefined, timeZon
     const toText = (query('to') ?? '').trim()
     const from = parseWallTime(fromText, timeZone)
     const to = parseWallTime(toText, timeZone)
+    const written = (name: string, text: string) =>
+      `${name} ${text === '' ? 'is empty' : `“${text}” is not a date and time`}; write it as 2025-01-02 14:30 or 2025-01-02 14:30:05 (24-hour).`
     let error: string | undefined
-    if (from === undefined || to === undefined) error = 'Enter both ends of a custom range as date and time.'
-    else if (to <= from) error = 'The end of the range must be after its start.'
+    let invalid: 'from' | 'to' = 'from'
+    if (from === undefined) error = written('From', fromText)
+    else if (to === undefined) [error, invalid] = [written('To', toText), 'to']
+    else if (to <= from) [error, invalid] = ['To must be after From.', 'to']
     else return { key, fromText, toText, from, to }
-    return { ...preset(DEFAULT_KEY, timeZone, now), key: 'custom', fromText, toText, error }
+    return { ...preset(DEFAULT_KEY, timeZone, now), key: 'custom', fromText, toText, error, invalid }
   }
   const known = RANGE_PRESETS.find((p) => p.key === key)
   return preset(known ? known.key : DEFAULT_KEY, timeZone, now)
@@ -88,7 +94,7 @@ function fields(ms: number, timeZone: string): Record<string, string> {
   return out
 }
 
-/** `ms` as `YYYY-MM-DDTHH:MM:SS` wall-clock time in `timeZone`. */
+/** `ms` as `YYYY-MM-DDTHH:MM:SS` wall-clock time in `timeZone` (24-hour, as {@link parseWallTime} reads it with a space or a `T`). */
 export function wallTime(ms: number, timeZone: string): string {
   // Shifted by the zone's offset, the instant reads in UTC as the zone's wall clock.
   return new Date(Math.floor(ms / 1000) * 1000 + utcOffsetMs(ms, timeZone)).toISOString().slice(0, 19)

@@ -132,7 +132,7 @@ browse('not equals keeps exactly the rows equals leaves out, NULL (no value, or 
     assert.unreachable('a non-number for an integer column is refused')
   } catch (e) {
     assert.instance(e, SearchError)
-    assert.is((e as Error).message, 'destination_port holds whole numbers; "x" is not one.')
+    assert.is((e as Error).message, 'destination_port must be a whole number; "x" is not.')
   }
 })
 
@@ -178,8 +178,27 @@ browse('bad filters are refused with a reason', async () => {
   assert.is(await refused({ column: 'nope"; DROP TABLE logs; --', op: 'eq', value: 'x' }), 'There is no column "nope"; DROP TABLE logs; --" in the chosen days.')
   assert.is(await refused({ column: 'hostname', op: 'cidr', value: '10.0.0.0/8' }), 'CIDR applies to address columns (sender_ip and *_ip), not to hostname.')
   assert.is(await refused({ column: 'sender_ip', op: 'cidr', value: '10.0.0.0/33' }), '/33 is too long for an IPv4 address (at most /32).')
-  assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port holds whole numbers; "1e3" is not one.')
-  assert.match(await refused({ column: 'hostname', op: 'regex', value: '(' }), /missing \)/)
+  assert.is(await refused({ column: 'destination_port', op: 'eq', value: '1e3' }), 'destination_port must be a whole number; "1e3" is not.')
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: '(' }), 'not a valid regular expression: unclosed group: a ( without its ) (at “(”).')
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: 'gw[0-' }), 'not a valid regular expression: unclosed character class: a [ without its ] (at “[0-”).')
+  assert.is(await refused({ column: 'hostname', op: 'regex', value: 'a**' }), 'not a valid regular expression: a repetition (*, +, ?) that follows another one (at “**”).')
+  // The error names the filter at fault, so the form shows it at that field.
+  const second = await browseLogs(ctx.source, RANGE, {
+    filters: [
+      { column: 'hostname', op: 'eq', value: 'gw1' },
+      { column: 'original_log', op: 'regex', value: 'x(?<n>y)' },
+    ],
+  }).catch((e: SearchError) => e)
+  assert.instance(second, SearchError)
+  assert.is((second as SearchError).filter, 1)
+  assert.is((second as SearchError).message, 'not a valid regular expression: a (? group RE2 does not support; named groups are (?P<name>…) (at “(?<”).')
+})
+
+browse('facility and severity filters take RFC 5424 names as well as numbers', async () => {
+  const count = (column: string, value: string) => countLogs(ctx.source, RANGE, [{ column, op: 'eq', value }])
+  assert.is(await count('severity', 'warning'), await count('severity', '4'))
+  assert.is(await count('facility', 'LOCAL4'), await count('facility', '20'))
+  assert.ok((await count('facility', 'local4')) > 0)
 })
 
 browse('cidrRange: network and broadcast of both families', () => {

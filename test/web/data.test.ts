@@ -190,7 +190,7 @@ test('histogram and top values: a bad column is 400 with the reason', async ({ v
   assert.match(await none.text(), 'Choose a column to see its top values.')
   const badFilter = await viewer.get(`/browse/top?${RANGE}&column=sender&col=destination_port&op=ne&val=x`)
   assert.is(badFilter.status, 400)
-  assert.match(await badFilter.text(), 'destination_port holds whole numbers; &quot;x&quot; is not one.')
+  assert.match(await badFilter.text(), 'destination_port must be a whole number; &quot;x&quot; is not.')
 })
 
 test('top values: exact counts, most first; a click adds =, a second click makes it ≠', async ({ viewer }) => {

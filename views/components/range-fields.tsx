@@ -14,6 +14,37 @@ export interface RangeFieldsProps {
   range: ChosenRange
 }
 
+/**
+ * A bound of a custom range: 24-hour wall time in the configured zone as text, since a
+ * `datetime-local` input follows the browser's locale (AM/PM in en-US) and zone-less
+ * clock. Shown only while the range is Custom (app.css, `.range-custom`).
+ */
+function WallTimeField({ name, label, text, error }: { name: 'from' | 'to'; label: string; text: string; error: string | undefined }) {
+  const id = `q-${name}`
+  return (
+    <div class="field range-custom">
+      <label for={id}>{label}</label>
+      <input
+        type="text"
+        class="mono"
+        name={name}
+        id={id}
+        value={text.replace('T', ' ')}
+        placeholder="2025-01-02 14:30:00"
+        autocomplete="off"
+        spellcheck={false}
+        aria-describedby={error ? `${id}-error q-zone` : 'q-zone'}
+        aria-invalid={error ? 'true' : undefined}
+      />
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {error} Showing the last hour.
+        </p>
+      )}
+    </div>
+  )
+}
+
 /** Engine select, range preset, and the custom from–to pair. */
 export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
   return (
@@ -32,14 +63,8 @@ export function RangeFields({ engines, engine, range }: RangeFieldsProps) {
           </option>
         </select>
       </div>
-      <div class="field">
-        <label for="q-from">From</label>
-        <input type="datetime-local" step="1" name="from" id="q-from" value={range.fromText} aria-describedby="q-zone" />
-      </div>
-      <div class="field">
-        <label for="q-to">To</label>
-        <input type="datetime-local" step="1" name="to" id="q-to" value={range.toText} aria-describedby="q-zone" />
-      </div>
+      <WallTimeField name="from" label="From" text={range.fromText} error={range.invalid === 'from' ? range.error : undefined} />
+      <WallTimeField name="to" label="To" text={range.toText} error={range.invalid === 'to' ? range.error : undefined} />
     </>
   )
 }
@@ -57,7 +82,7 @@ export function RangeHint({ timeZone, range }: RangeHintProps) {
   const note = first === last ? zoneNote(range.from, timeZone) : `${timeZone} (${first} → ${last})`
   return (
     <p class="field-hint range-hint" id="q-zone">
-      Times are in {note}. From and To apply when the range is Custom; the page address keeps the whole view, so bookmark or share it.
+      Times are in {note}. The page address keeps the whole view, so bookmark or share it.
     </p>
   )
 }

@@ -4,7 +4,7 @@
  * is the view, so it can be bookmarked and shared — then the matching rows newest
  * first, a page at a time, with the total and CSV/Parquet export of the whole match.
  */
-import { FILTER_OPS, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
+import { FILTER_OPS, screenColumns, type Filter, type FilterOp, type LogColumn, type LogPage } from '../../src/store/log-search.js'
 import { hasTopValues } from '../../src/store/log-summary.js'
 import type { ChosenRange } from '../../src/web/time-range.js'
 import { Alert } from '../components/alert.js'
@@ -37,15 +37,19 @@ export interface BrowsePageProps {
   pageSize: number
   /** The column whose top values are open, kept in the address so a click on one reopens them. */
   top?: string | undefined
+  /** Columns the chooser hid; the export leaves them out too. */
+  hidden: string[]
   /** 1 for the newest rows. */
   pageNumber: number
   page?: LogPage
-  error?: string
+  /** Why the search failed; `filter` is the index of the filter at fault, whose field shows it. */
+  error?: { message: string; filter?: number }
   /**
    * `count` answers the total as {@link RowTotal}, for pages that come without it;
-   * `histogram` and `top` (plus `&column=`) the summaries the page loads after itself.
+   * `histogram` and `top` (plus `&column=`) the summaries the page loads after itself;
+   * `view` is this page's own query string.
    */
-  links: { next?: string; first?: string; count: string; histogram: string; top: string; csv: string; parquet: string }
+  links: { next?: string; first?: string; view: string; count: string; histogram: string; top: string; csv: string; parquet: string }
 }
 
 /** "600 rows": the total of a browse, in the page or as the answer of `/browse/count`. */
@@ -53,7 +57,7 @@ export function RowTotal({ total }: { total: number }) {
   return <span class="results-total">{total === 1 ? '1 row' : `${new Intl.NumberFormat('en-US').format(total)} rows`}</span>
 }
 
-function FilterRow({ index, filter, columns }: { index: number; filter?: Filter; columns: LogColumn[] }) {
+function FilterRow({ index, filter, columns, error }: { index: number; filter?: Filter; columns: LogColumn[]; error?: string | undefined }) {
   const id = `flt-${index}`
   return (
     <div class="filter-row">
@@ -89,6 +93,8 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
         placeholder={filter ? '' : 'Add a filter: value'}
         autocomplete="off"
         spellcheck={false}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
       />
       {filter ? (
         <button type="submit" name="drop" value={String(index)} class="button button-small" title="Remove this filter">
@@ -97,7 +103,43 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
       ) : (
         <span class="filter-spacer" />
       )}
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {filter?.column ?? 'This filter'}: {error}
+        </p>
+      )}
     </div>
+  )
+}
+
+/**
+ * The column chooser: a GET form of the whole view with a box per column, ticked when
+ * shown. It sends `chooser=1` so the server hides what is not ticked; the address then
+ * keeps the choice (`hide`), and so do the search form, the pager and the exports.
+ */
+function ColumnChooser({ columns, hidden, view }: { columns: LogColumn[]; hidden: string[]; view: string }) {
+  const kept = [...new URLSearchParams(view)].filter(([k]) => k !== 'hide')
+  return (
+    <details class="column-chooser">
+      <summary class="button button-small">Columns</summary>
+      <form method="get" action="/browse" class="column-chooser-menu">
+        {kept.map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
+        <input type="hidden" name="chooser" value="1" />
+        {screenColumns(columns)
+          .filter((c) => c.name !== 'received_at')
+          .map((c) => (
+            <label>
+              <input type="checkbox" name="show" value={c.name} checked={!hidden.includes(c.name)} />
+              {c.name}
+            </label>
+          ))}
+        <button type="submit" class="button button-small button-primary">
+          Apply
+        </button>
+      </form>
+    </details>
   )
 }
 
@@ -176,10 +218,13 @@ export function BrowsePage(props: BrowsePageProps) {
             </div>
             <RangeHint timeZone={props.timeZone} range={props.range} />
             {props.top && <input type="hidden" name="top" value={props.top} />}
+            {props.hidden.map((h) => (
+              <input type="hidden" name="hide" value={h} />
+            ))}
             <fieldset class="filters">
               <legend>Filters</legend>
               {props.filters.map((f, i) => (
-                <FilterRow index={i} filter={f} columns={props.columns} />
+                <FilterRow index={i} filter={f} columns={props.columns} error={props.error?.filter === i ? props.error.message : undefined} />
               ))}
               <FilterRow index={props.filters.length} columns={props.columns} />
               <p class="field-hint">
@@ -196,8 +241,7 @@ export function BrowsePage(props: BrowsePageProps) {
             </div>
           </form>
         </section>
-        {props.range.error && <Alert kind="error">{props.range.error} Showing the last hour.</Alert>}
-        {props.error && <Alert kind="error">{props.error}</Alert>}
+        {props.error && props.error.filter === undefined && <Alert kind="error">{props.error.message}</Alert>}
         {props.engines.length === 0 && <Alert kind="info">No engine is configured, so there are no rows to browse.</Alert>}
         {page && engine && <Summaries columns={props.columns} top={props.top} links={props.links} />}
         {page && engine && (
@@ -221,6 +265,7 @@ export function BrowsePage(props: BrowsePageProps) {
                 </span>
               </h2>
               <div class="results-actions">
+                <ColumnChooser columns={page.columns} hidden={props.hidden} view={props.links.view} />
                 <a class="button button-small" href={props.links.csv} download hx-boost="false">
                   Export CSV
                 </a>
@@ -232,7 +277,7 @@ export function BrowsePage(props: BrowsePageProps) {
             {page.rows.length === 0 ? (
               <p class="empty-state">No rows match in this range.</p>
             ) : (
-              <LogTable engine={engine} columns={page.columns} rows={page.rows} timeZone={props.timeZone} />
+              <LogTable engine={engine} columns={page.columns} hidden={props.hidden} rows={page.rows} timeZone={props.timeZone} />
             )}
             {(props.links.first || props.links.next) && (
               <nav class="pager data-pager" aria-label="Pages">

@@ -4,8 +4,9 @@
  * linking to the row's detail, log text in monospace. Every value is text from the
  * network, so JSX escapes it; nothing goes through `raw()`.
  */
-import type { LogColumn, LogRow, RowKey } from '../../src/store/log-search.js'
+import { screenColumns, type LogColumn, type LogRow, type RowKey } from '../../src/store/log-search.js'
 import { formatMicros, microsToMs } from '../../src/web/time-range.js'
+import { syslogName } from '../../src/store/syslog-names.js'
 import { zoneLabel } from '../components/format.js'
 import { ZonedTime } from '../components/zoned-time.js'
 
@@ -13,6 +14,8 @@ import { ZonedTime } from '../components/zoned-time.js'
 export interface LogTableProps {
   engine: string
   columns: LogColumn[]
+  /** Columns the chooser hid. */
+  hidden?: string[]
   rows: { key: RowKey; values: LogRow }[]
   timeZone: string
 }
@@ -26,9 +29,11 @@ export interface CellValueProps {
   detailed?: boolean
 }
 
-/** How a value reads: TIMESTAMPTZ (µs) as wall time in the zone, NULL as nothing. */
+/** How a value reads: TIMESTAMPTZ (µs) as wall time in the zone, facility and severity by name (the number on hover), NULL as nothing. */
 export function CellValue({ column, value, timeZone, detailed = false }: CellValueProps) {
   if (value === null || value === undefined) return null
+  const name = syslogName(column.name, value)
+  if (name !== undefined) return <span title={String(value)}>{name}</span>
   if (column.type !== 'TIMESTAMP WITH TIME ZONE') return <>{String(value)}</>
   const us = BigInt(value)
   const ms = microsToMs(us)
@@ -36,24 +41,46 @@ export function CellValue({ column, value, timeZone, detailed = false }: CellVal
   return <ZonedTime ms={ms} timeZone={timeZone} text={detailed ? `${wall} ${zoneLabel(ms, timeZone)}` : wall} />
 }
 
+/** A column name that may break after its underscores (`destination_` / `port`), and nowhere else. */
+function ColumnName({ name }: { name: string }) {
+  const parts = name.split('_')
+  return (
+    <>
+      {parts.map((part, i) =>
+        i === parts.length - 1 ? (
+          part
+        ) : (
+          <>
+            {part}_<wbr />
+          </>
+        ),
+      )}
+    </>
+  )
+}
+
 /** Link to the detail page of a row. */
 export function rowHref(engine: string, key: RowKey): string {
   return `/browse/row?${new URLSearchParams({ engine, at: String(key.receivedAtUs), id: String(key.rowid) })}`
 }
 
-/** The table; columns NULL in every row shown are left out (and named below it). */
-export function LogTable({ engine, columns, rows, timeZone }: LogTableProps) {
-  const shown = columns.filter((c) => c.name === 'received_at' || rows.some((r) => r.values[c.name] !== null && r.values[c.name] !== undefined))
-  const hidden = columns.filter((c) => !shown.includes(c))
+/**
+ * The table in screen order ({@link screenColumns}), without the chooser's hidden
+ * columns; columns NULL in every row shown are left out too (and named below it).
+ */
+export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone }: LogTableProps) {
+  const offered = screenColumns(columns, chosen)
+  const shown = offered.filter((c) => c.name === 'received_at' || rows.some((r) => r.values[c.name] !== null && r.values[c.name] !== undefined))
+  const hidden = offered.filter((c) => !shown.includes(c))
   return (
     <>
       <div class="data-scroll" tabindex={0} role="region" aria-label="Rows">
-        <table class="table data-table">
+        <table class="table data-table log-table">
           <thead>
             <tr>
               {shown.map((c) => (
                 <th scope="col" data-column={c.name}>
-                  {c.name}
+                  <ColumnName name={c.name} />
                 </th>
               ))}
             </tr>
@@ -72,12 +99,7 @@ export function LogTable({ engine, columns, rows, timeZone }: LogTableProps) {
                       </td>
                     )
                   }
-                  const log = r.values[c.name]
-                  return (
-                    <td data-column={c.name} title={c.name === 'original_log' && log !== null && log !== undefined ? String(log) : undefined}>
-                      {value}
-                    </td>
-                  )
+                  return <td data-column={c.name}>{value}</td>
                 })}
               </tr>
             ))}

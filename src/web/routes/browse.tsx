@@ -22,6 +22,7 @@ import {
   SearchError,
   type Filter,
   type FilterOp,
+  type LogColumn,
   type LogPage,
   type RowKey,
 } from '../../store/log-search.js'
@@ -61,16 +62,38 @@ export function viewQuery(engine: string, range: ChosenRange, extra: [string, st
   return q.toString()
 }
 
+/** The view settings of {@link viewSettings}. */
+interface ViewSettings {
+  pageSize: number
+  top?: string
+  /** Columns the chooser hid (`hide`, repeated). */
+  hidden: string[]
+  params: [string, string][]
+}
+
 /**
  * The view settings that are not the query: rows per page (`n`, when one of
- * {@link PAGE_SIZES}) and the column whose top values are open (`top`). Links that
- * change the query (a bar of the histogram, a top value) keep them.
+ * {@link PAGE_SIZES}), the column whose top values are open (`top`) and the hidden
+ * columns (`hide`). Links that change the query (a bar of the histogram, a top value,
+ * an export) keep them.
  */
-function viewSettings(c: Context): { pageSize: number; top?: string; params: [string, string][] } {
+function viewSettings(c: Context, hidden: string[] = c.req.queries('hide') ?? []): ViewSettings {
   const n = Number(c.req.query('n'))
   const pageSize = (PAGE_SIZES as readonly number[]).includes(n) ? n : DEFAULT_PAGE_SIZE
   const top = c.req.query('top') || undefined
-  return { pageSize, ...(top ? { top } : {}), params: [['n', String(pageSize)], ...(top ? [['top', top] as [string, string]] : [])] }
+  const params: [string, string][] = [['n', String(pageSize)], ...(top ? [['top', top] as [string, string]] : []), ...hidden.map((h): [string, string] => ['hide', h])]
+  return { pageSize, ...(top ? { top } : {}), hidden, params }
+}
+
+/**
+ * The columns the chooser's form leaves hidden: it sends `chooser=1` and a `show` per
+ * ticked box, so what it hides are the offered columns not ticked — a column that
+ * appears later (a new class field) is shown.
+ */
+function chosenHidden(c: Context, offered: readonly LogColumn[]): string[] | undefined {
+  if (c.req.query('chooser') !== '1') return undefined
+  const shown = c.req.queries('show') ?? []
+  return offered.filter((col) => col.name !== 'received_at' && !shown.includes(col.name)).map((col) => col.name)
 }
 
 /** A filter list as the query string's repeated `col`, `op`, `val`. */
@@ -105,7 +128,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
   app.get('/', async (c) => {
     const { engines, engine, source, timeZone, range } = chosenView(c, control, now())
     const { filters, drop } = readFilters(c)
-    const settings = viewSettings(c)
+    let settings = viewSettings(c)
     const pageSize = settings.pageSize
     const base = (extra: [string, string][] = []) => viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params, ...extra])
     if (drop !== undefined && engine !== undefined) {
@@ -116,18 +139,23 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
     const after = parseKey(c.req.query('after'))
     const pageNumber = after ? Math.max(2, Number(c.req.query('p')) || 2) : 1
     let page: LogPage | undefined
-    let error: string | undefined
+    let error: { message: string; filter?: number } | undefined
     if (source) {
       try {
         page = await browseLogs(source, range, { filters, pageSize, ...(after ? { after } : {}) })
       } catch (e) {
         if (!(e instanceof SearchError)) throw e
-        error = e.message
+        error = { message: e.message, ...(e.filter === undefined ? {} : { filter: e.filter }) }
         c.status(400)
       }
     }
+    // Before any day was read (or when reading failed): SPEC §4's fixed columns, and those filtered on.
+    const columns = page?.columns ?? [...EMPTY_COLUMNS, ...filters.filter((f) => !EMPTY_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
+    const chosen = chosenHidden(c, columns)
+    if (chosen) settings = viewSettings(c, chosen)
     const summary = viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params])
     const links = {
+      view: base(after ? [['after', `${after.receivedAtUs}.${after.rowid}`], ['p', String(pageNumber)]] : []),
       count: `/browse/count?${viewQuery(engine ?? '', range, filterParams(filters))}`,
       histogram: `/browse/histogram?${summary}`,
       top: `/browse/top?${summary}`,
@@ -136,8 +164,6 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       ...(after ? { first: `/browse?${base()}` } : {}),
       ...(page?.next ? { next: `/browse?${base([['after', `${page.next.receivedAtUs}.${page.next.rowid}`], ['p', String(pageNumber + 1)]])}` } : {}),
     }
-    // Before any day was read (or when reading failed): SPEC §4's fixed columns, and those filtered on.
-    const columns = page?.columns ?? [...EMPTY_COLUMNS, ...filters.filter((f) => !EMPTY_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
     return c.render(
       <BrowsePage
         engines={engines}
@@ -148,6 +174,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
         columns={columns}
         pageSize={pageSize}
         top={settings.top}
+        hidden={settings.hidden}
         pageNumber={pageNumber}
         page={page}
         error={error}
@@ -228,7 +255,7 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
     exportHandler({ control, exports, now }, (c) => {
       const { filters } = readFilters(c)
       const described = filters.map((f) => `${f.column} ${OP_LABELS[f.op]} ${f.value}`).join(' and ') || 'no filter'
-      return { query: { kind: 'filter', filters }, described: `browse: {range}; ${described}` }
+      return { query: { kind: 'filter', filters, hidden: viewSettings(c).hidden }, described: `browse: {range}; ${described}` }
     }),
   )
 
