@@ -93,7 +93,8 @@ async function columnsOf(connection: Awaited<ReturnType<DuckDBInstance['connect'
  * @throws Error when the copy's rows or columns differ from the day file's.
  */
 export async function writeDayParquet(path: string, out: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: '256MiB' })
+  // Sorting a large day spills; beside the output (in the data dir), not in the working directory.
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: '256MiB', temp_directory: `${out}.spill` })
   try {
     const c = await instance.connect()
     try {
@@ -200,6 +201,7 @@ export class Archiver {
         this.log('error', 'archive.failed', { engine, day: file.day, ...errorFields(e) })
       } finally {
         await rm(temp, { force: true })
+        await rm(`${temp}.spill`, { recursive: true, force: true })
       }
     }
   }
