@@ -77,7 +77,7 @@ const isRoot = process.getuid?.() === 0
 
 unless(!has('shellcheck') && 'shellcheck is not installed: apt-get install shellcheck')('shellcheck finds nothing', () => {
   assert.ok(has('shellcheck'), 'shellcheck is not installed (.ci/run installs it)')
-  const r = run('shellcheck', [install, uninstall])
+  const r = run('shellcheck', [install, uninstall, join(repo, '.ci/run')])
   assert.is(r.stdout + r.stderr, '')
   assert.is(r.status, 0)
 })
