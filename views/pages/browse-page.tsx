@@ -100,6 +100,22 @@ function FilterRow({ index, filter, columns }: { index: number; filter?: Filter;
   )
 }
 
+/** The filters of a GET form (Browse, Live tail): one row per filter, then a blank one to add another. */
+export function FilterFieldset({ filters, columns }: { filters: Filter[]; columns: LogColumn[] }) {
+  return (
+    <fieldset class="filters">
+      <legend>Filters</legend>
+      {filters.map((f, i) => (
+        <FilterRow index={i} filter={f} columns={columns} />
+      ))}
+      <FilterRow index={filters.length} columns={columns} />
+      <p class="field-hint">
+        “in CIDR” takes 10.0.0.0/8 or 2001:db8::/32 on address columns; regex is RE2 syntax, unanchored.
+      </p>
+    </fieldset>
+  )
+}
+
 /**
  * The histogram and the top values: placeholders htmx fills after the page has loaded,
  * so neither scan delays the rows.
@@ -175,16 +191,7 @@ export function BrowsePage(props: BrowsePageProps) {
             </div>
             <RangeHint timeZone={props.timeZone} range={props.range} />
             {props.top && <input type="hidden" name="top" value={props.top} />}
-            <fieldset class="filters">
-              <legend>Filters</legend>
-              {props.filters.map((f, i) => (
-                <FilterRow index={i} filter={f} columns={props.columns} />
-              ))}
-              <FilterRow index={props.filters.length} columns={props.columns} />
-              <p class="field-hint">
-                “in CIDR” takes 10.0.0.0/8 or 2001:db8::/32 on address columns; regex is RE2 syntax, unanchored.
-              </p>
-            </fieldset>
+            <FilterFieldset filters={props.filters} columns={props.columns} />
             <div class="query-actions">
               <button type="submit" class="button button-primary">
                 Search

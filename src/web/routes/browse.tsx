@@ -74,7 +74,7 @@ function viewSettings(c: Context): { pageSize: number; top?: string; params: [st
 }
 
 /** A filter list as the query string's repeated `col`, `op`, `val`. */
-function filterParams(filters: Filter[]): [string, string][] {
+export function filterParams(filters: Filter[]): [string, string][] {
   return filters.flatMap((f): [string, string][] => [
     ['col', f.column],
     ['op', f.op],
