@@ -21,6 +21,9 @@ export const OP_LABELS: Record<FilterOp, string> = {
   cidr: 'in CIDR',
 }
 
+/** Choices of how many rows before and after a row its detail page shows. */
+export const CONTEXT_SIZES = [5, 10, 50] as const
+
 /** Rows-per-page choices. */
 export const PAGE_SIZES = [50, 100, 500] as const
 

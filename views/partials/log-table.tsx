@@ -15,6 +15,8 @@ export interface LogTableProps {
   columns: LogColumn[]
   rows: { key: RowKey; values: LogRow }[]
   timeZone: string
+  /** A row to mark (the row whose context is shown). */
+  selected?: RowKey | undefined
 }
 
 /** Props of {@link CellValue}. */
@@ -42,7 +44,7 @@ export function rowHref(engine: string, key: RowKey): string {
 }
 
 /** The table; columns NULL in every row shown are left out (and named below it). */
-export function LogTable({ engine, columns, rows, timeZone }: LogTableProps) {
+export function LogTable({ engine, columns, rows, timeZone, selected }: LogTableProps) {
   const shown = columns.filter((c) => c.name === 'received_at' || rows.some((r) => r.values[c.name] !== null && r.values[c.name] !== undefined))
   const hidden = columns.filter((c) => !shown.includes(c))
   return (
@@ -60,7 +62,7 @@ export function LogTable({ engine, columns, rows, timeZone }: LogTableProps) {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr>
+              <tr {...(selected && r.key.receivedAtUs === selected.receivedAtUs && r.key.rowid === selected.rowid ? { class: 'row-selected', 'aria-current': 'true' } : {})}>
                 {shown.map((c) => {
                   const value = <CellValue column={c} value={r.values[c.name]} timeZone={timeZone} />
                   if (c.name === 'received_at') {
