@@ -14,8 +14,12 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { openArchiveStore } from '../../src/archive/open-store.js'
 import { S3ArchiveStore, type S3ArchiveStoreOptions } from '../../src/archive/s3-store.js'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { Archiver } from '../../src/archive/archiver.js'
+import { quoteLiteral } from '../../src/store/sql-quote.js'
+import { DAYS, writeDays } from '../support/log-days.js'
 import { startS3Server, versitygwBinary, type S3Server } from '../support/s3-server.js'
-import { tempDataDir } from '../store/helpers.js'
+import { manualClock, tempDataDir } from '../store/helpers.js'
 
 const KEY = 'engine=fw/date=2026-12-01/part-0.parquet'
 const BUCKET = 'logsift-archive'
@@ -200,6 +204,32 @@ s3('openArchiveStore opens s3:// URLs with endpoint and region, and refuses a UR
   assert.equal(await store.list(''), [KEY])
   assert.throws(() => openArchiveStore({ dir: 's3:///prefix' }), /archive_dir "s3:\/\/\/prefix" names no bucket; write s3:\/\/bucket or s3:\/\/bucket\/prefix/)
   assert.is(new S3ArchiveStore(`s3://${BUCKET}`).location, `s3://${BUCKET}`)
+})
+
+s3('the archiver writes closed days into the bucket under its prefix, and retention may then delete their day files', async (ctx) => {
+  const dataDir = tempDataDir()
+  await writeDays(dataDir, DAYS.slice(0, 2), 600)
+  const archive = { dir: `s3://${BUCKET}/collector=site-a`, endpoint: ctx.server!.endpoint, retentionDays: 3650 }
+  const events: string[] = []
+  const archiver = Archiver.start({
+    plan: () => ({ dataDir, timezone: 'UTC', engines: [{ name: 'fw', archive }] }),
+    openDays: () => [],
+    clock: manualClock(`${DAYS[3]}T12:00:00Z`),
+    intervalMs: 3_600_000,
+    log: (_l, event, fields) => void events.push(`${event} ${fields?.day} ${fields?.error ?? ''}`.trim()),
+  })
+  await archiver.sweep()
+  await archiver.stop()
+  assert.equal(events, [`archive.written ${DAYS[0]}`, `archive.written ${DAYS[1]}`])
+  assert.ok(await archiver.isArchived('fw', DAYS[0]))
+  // The object as the gateway stores it on disk: a whole Parquet file of the day's rows.
+  const object = join(ctx.server!.root, BUCKET, 'collector=site-a', 'engine=fw', `date=${DAYS[0]}`, 'part-0.parquet')
+  const db = await DuckDBInstance.create(':memory:')
+  const c = await db.connect()
+  const [[rows]] = (await c.runAndReadAll(`SELECT count(*)::INTEGER FROM read_parquet(${quoteLiteral(object)}, hive_partitioning = false)`)).getRows() as [[number]]
+  c.closeSync()
+  db.closeSync()
+  assert.is(rows, 600)
 })
 
 test.run()
