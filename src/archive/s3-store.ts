@@ -66,6 +66,11 @@ export class S3ArchiveStore implements ArchiveStore {
   private readonly bucket: string
   private readonly prefix: string
   private readonly cacheDir: string
+
+  /** The read-through cache: {@link localPath} puts each key's file below it. */
+  get localRoot(): string {
+    return this.cacheDir
+  }
   private readonly partSizeBytes: number
 
   /** `url` is `s3://bucket/prefix`; credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first). */
