@@ -586,6 +586,57 @@ export async function findLogRow(source: LogsSource, key: RowKey): Promise<{ col
   }
 }
 
+/** How far from a row {@link surroundingRows} looks: the days within a day of it. */
+const SURROUNDING_SPAN_MS = 86_400_000
+
+/** Options of {@link surroundingRows}. */
+export interface SurroundingOptions {
+  /** Rows before and after. */
+  count: number
+  /** Only rows with the row's `sender_ip`; false: every sender. */
+  sameSender: boolean
+}
+
+/**
+ * The `count` rows before `key` and the `count` after it, oldest first, with the row
+ * itself between them: Browse's order (`received_at`, then `rowid`), read from the days
+ * within a day of the row. `undefined` when the row does not exist.
+ */
+export async function surroundingRows(
+  source: LogsSource,
+  key: RowKey,
+  { count, sameSender }: SurroundingOptions,
+): Promise<{ columns: LogColumn[]; rows: { key: RowKey; values: LogRow }[] } | undefined> {
+  const ms = Number(key.receivedAtUs / 1000n)
+  const relation = await openLocked(source, { from: ms - SURROUNDING_SPAN_MS, to: ms + SURROUNDING_SPAN_MS }, { rowid: true })
+  try {
+    const c = relation.connection
+    const columns = await logColumns(c)
+    const at = AT_US('$1')
+    const sender = sameSender ? `AND sender_ip IS NOT DISTINCT FROM (SELECT sender_ip FROM logs WHERE received_at = ${at} AND ${ROWID} = $2::BIGINT)` : ''
+    const side = async (condition: string, order: 'ASC' | 'DESC', limit: number) =>
+      (
+        await c.runAndReadAll(
+          `SELECT ${displayList(columns)}, epoch_us(received_at) AS "__at", ${ROWID} FROM logs WHERE (${condition}) ${sender}
+           ORDER BY logs.received_at ${order}, ${ROWID} ${order} LIMIT ${limit}`,
+          [key.receivedAtUs, key.rowid],
+        )
+      ).getRowObjectsJS()
+    const itself = await side(`received_at = ${at} AND ${ROWID} = $2::BIGINT`, 'ASC', 1)
+    if (itself.length === 0) return undefined
+    const before = await side(`received_at < ${at} OR (received_at = ${at} AND ${ROWID} < $2::BIGINT)`, 'DESC', count)
+    const after = await side(`received_at > ${at} OR (received_at = ${at} AND ${ROWID} > $2::BIGINT)`, 'ASC', count)
+    const rows = [...before.reverse(), ...itself, ...after].map((r) => {
+      const values: LogRow = {}
+      for (const col of columns) values[col.name] = r[col.name] as LogRow[string]
+      return { key: { receivedAtUs: r.__at as bigint, rowid: BigInt(r[ROWID] as number | bigint) }, values }
+    })
+    return { columns, rows }
+  } finally {
+    await relation.close()
+  }
+}
+
 /** Options of {@link runSql}. */
 export interface SqlOptions {
   /** Most rows returned for display. Default 1000. */

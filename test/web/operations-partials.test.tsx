@@ -89,7 +89,7 @@ test('TailRows escapes log text, marks NULL, and shows the time of day in the di
   const html = String(
     <TailRows
       columns={['sender', 'user']}
-      rows={[{ receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 5, 678), values: ['<b>x</b>', null], log: '<script>alert(1)</script>' }]}
+      rows={[{ atUs: Date.UTC(2025, 0, 2, 13, 4, 5, 678) * 1000, receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 5, 678), values: ['<b>x</b>', null], log: '<script>alert(1)</script>' }]}
       timeZone="America/New_York"
     />,
   )

@@ -22,6 +22,9 @@ export const OP_LABELS: Record<FilterOp, string> = {
   cidr: 'in CIDR',
 }
 
+/** Choices of how many rows before and after a row its detail page shows. */
+export const CONTEXT_SIZES = [5, 10, 50] as const
+
 /** Rows-per-page choices. */
 export const PAGE_SIZES = [50, 100, 500] as const
 
@@ -109,6 +112,22 @@ function FilterRow({ index, filter, columns, error }: { index: number; filter?: 
         </p>
       )}
     </div>
+  )
+}
+
+/** The filters of a GET form (Browse, Live tail): one row per filter, then a blank one to add another. */
+export function FilterFieldset({ filters, columns, error }: { filters: Filter[]; columns: LogColumn[]; error?: { filter?: number | undefined; message: string } | undefined }) {
+  return (
+    <fieldset class="filters">
+      <legend>Filters</legend>
+      {filters.map((f, i) => (
+        <FilterRow index={i} filter={f} columns={columns} error={error?.filter === i ? error.message : undefined} />
+      ))}
+      <FilterRow index={filters.length} columns={columns} />
+      <p class="field-hint">
+        “in CIDR” takes 10.0.0.0/8 or 2001:db8::/32 on address columns; regex is RE2 syntax, unanchored.
+      </p>
+    </fieldset>
   )
 }
 
@@ -221,16 +240,7 @@ export function BrowsePage(props: BrowsePageProps) {
             {props.hidden.map((h) => (
               <input type="hidden" name="hide" value={h} />
             ))}
-            <fieldset class="filters">
-              <legend>Filters</legend>
-              {props.filters.map((f, i) => (
-                <FilterRow index={i} filter={f} columns={props.columns} error={props.error?.filter === i ? props.error.message : undefined} />
-              ))}
-              <FilterRow index={props.filters.length} columns={props.columns} />
-              <p class="field-hint">
-                “in CIDR” takes 10.0.0.0/8 or 2001:db8::/32 on address columns; regex is RE2 syntax, unanchored.
-              </p>
-            </fieldset>
+            <FilterFieldset filters={props.filters} columns={props.columns} error={props.error} />
             <div class="query-actions">
               <button type="submit" class="button button-primary">
                 Search

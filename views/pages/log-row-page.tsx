@@ -3,9 +3,9 @@
  * One stored row (SPEC §6, Browse → row detail): every column with its value, NULL
  * marked, and the original log line as received. All of it is escaped text.
  */
-import type { LogColumn, LogRow } from '../../src/store/log-search.js'
+import type { LogColumn, LogRow, RowKey } from '../../src/store/log-search.js'
 import { PageHeader } from '../components/page-header.js'
-import { CellValue } from '../partials/log-table.js'
+import { CellValue, LogTable } from '../partials/log-table.js'
 
 const RECEIVED_AT: LogColumn = { name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }
 
@@ -17,10 +17,21 @@ export interface LogRowPageProps {
   timeZone: string
   /** Where "Back" goes. */
   back: string
+  rowKey: RowKey
+  /** The rows around this one, oldest first, it among them. */
+  context: {
+    count: number
+    allSenders: boolean
+    columns: LogColumn[]
+    rows: { key: RowKey; values: LogRow }[]
+    /** Links to the same context with another count, and to the other sender choice. */
+    sizes: { n: number; href: string }[]
+    toggle: string
+  }
 }
 
 /** The row as a two-column table, then the original log. */
-export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPageProps) {
+export function LogRowPage({ engine, columns, values, timeZone, back, rowKey, context }: LogRowPageProps) {
   const original = values.original_log
   // Plain navigation, not hx-boost: exports answer with downloads, and every view is a URL of its own.
   return (
@@ -71,6 +82,24 @@ export function LogRowPage({ engine, columns, values, timeZone, back }: LogRowPa
                 })}
             </tbody>
           </table>
+        </section>
+        <section class="card card-flush" aria-labelledby="context-title" id="context">
+          <div class="results-head">
+            <h2 id="context-title" class="results-title">
+              Context <span class="muted results-sub">· {context.count} rows before and after, {context.allSenders ? 'all senders' : `sender ${String(values.sender_ip ?? 'NULL')}`}</span>
+            </h2>
+            <nav class="results-actions" aria-label="Context">
+              {context.sizes.map((s) => (
+                <a class="button button-small" href={s.href} aria-current={s.n === context.count ? 'true' : undefined}>
+                  {s.n}
+                </a>
+              ))}
+              <a class="button button-small" href={context.toggle} id="context-senders">
+                {context.allSenders ? 'Same sender' : 'All senders'}
+              </a>
+            </nav>
+          </div>
+          <LogTable engine={engine} columns={context.columns} rows={context.rows} timeZone={timeZone} selected={rowKey} />
         </section>
       </div>
     </div>

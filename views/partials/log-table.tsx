@@ -18,6 +18,8 @@ export interface LogTableProps {
   hidden?: string[]
   rows: { key: RowKey; values: LogRow }[]
   timeZone: string
+  /** A row to mark (the row whose context is shown). */
+  selected?: RowKey | undefined
 }
 
 /** Props of {@link CellValue}. */
@@ -68,7 +70,7 @@ export function rowHref(engine: string, key: RowKey): string {
  * The table in screen order ({@link screenColumns}), without the chooser's hidden
  * columns; columns NULL in every row shown are left out too (and named below it).
  */
-export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone }: LogTableProps) {
+export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone, selected }: LogTableProps) {
   const offered = screenColumns(columns, chosen)
   const shown = offered.filter((c) => c.name === 'received_at' || rows.some((r) => r.values[c.name] !== null && r.values[c.name] !== undefined))
   const hidden = offered.filter((c) => !shown.includes(c))
@@ -87,7 +89,7 @@ export function LogTable({ engine, columns, hidden: chosen = [], rows, timeZone 
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr>
+              <tr {...(selected && r.key.receivedAtUs === selected.receivedAtUs && r.key.rowid === selected.rowid ? { class: 'row-selected', 'aria-current': 'true' } : {})}>
                 {shown.map((c) => {
                   const value = <CellValue column={c} value={r.values[c.name]} timeZone={timeZone} />
                   if (c.name === 'received_at') {

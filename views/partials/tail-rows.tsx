@@ -9,6 +9,8 @@ import { ZonedTime } from '../components/zoned-time.js'
 
 /** One row as shown: received time, one value per column (null = NULL), the message text. */
 export interface TailRow {
+  /** `received_at` in microseconds since the epoch: the browser keeps the table in this order. */
+  atUs: number
   receivedAtMs: number
   values: (string | number | null)[]
   /** `original_log`; null when the engine does not keep it. */
@@ -29,7 +31,7 @@ export function TailRows({ columns, rows, timeZone }: TailRowsProps) {
     <>
       {rows.map((r) => (
         <>
-        <tr class="tail-row">
+        <tr class="tail-row" data-at={String(r.atUs)}>
           <td data-label="received_at" class="nowrap">
             <ZonedTime ms={r.receivedAtMs} timeZone={timeZone} text={formatMicros(BigInt(r.receivedAtMs) * 1000n, timeZone, 3).slice(11)} />
           </td>

@@ -100,6 +100,55 @@
     var source = new EventSource(body.getAttribute('data-live-tail'))
     open.push({ root: body, source: source })
     var shown = ''
+    // While paused, rows are held back in arrival order and counted; Resume adds them.
+    var paused = false
+    var held = []
+    var heldRows = 0
+    var button = document.getElementById('tail-pause')
+    var note = document.getElementById('tail-held')
+    function show(html) {
+      // Server-rendered rows: every value was escaped by JSX before it left the server.
+      var parsed = document.createElement('tbody')
+      parsed.innerHTML = html
+      // Receiver threads hand over their rows in turn, so a row may come after newer ones:
+      // each row (with its text row) goes above the first shown row that is not newer.
+      var rows = Array.prototype.slice.call(parsed.querySelectorAll('tr.tail-row'))
+      rows.forEach(function (row) {
+        var at = Number(row.getAttribute('data-at'))
+        var text = row.nextElementSibling && row.nextElementSibling.classList.contains('tail-log') ? row.nextElementSibling : null
+        var before = body.firstElementChild
+        while (before && !(before.classList.contains('tail-row') && Number(before.getAttribute('data-at')) <= at)) before = before.nextElementSibling
+        body.insertBefore(row, before)
+        if (text) body.insertBefore(text, before)
+      })
+      // Keep about 100 rows (each is a row of columns and a row of text).
+      while (body.rows.length > 200) body.deleteRow(body.rows.length - 1)
+    }
+    function heldNote() { return (heldRows === 1 ? '1 new row' : heldRows + ' new rows') + ' while paused' }
+    function setPaused(on) {
+      paused = on
+      button.textContent = on ? 'Resume' : 'Pause'
+      button.setAttribute('aria-pressed', on ? 'true' : 'false')
+      if (!on) {
+        held.forEach(show)
+        held = []
+        heldRows = 0
+      }
+      note.hidden = !on
+      note.textContent = on ? heldNote() : ''
+    }
+    if (button && note) {
+      button.addEventListener('click', function () { setPaused(!paused) })
+      var onKey = function (ev) {
+        if (!document.body.contains(body)) { document.removeEventListener('keydown', onKey); return }
+        var t = ev.target
+        var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))
+        if (ev.key !== ' ' || typing || ev.ctrlKey || ev.metaKey || ev.altKey) return
+        ev.preventDefault()
+        setPaused(!paused)
+      }
+      document.addEventListener('keydown', onKey)
+    }
     source.addEventListener('rows', function (ev) {
       closeStale()
       var msg = JSON.parse(ev.data)
@@ -116,15 +165,20 @@
           head.appendChild(th)
         })
         body.replaceChildren()
+        held = []
+        heldRows = 0
       }
       var rate = document.getElementById('tail-rate')
       if (rate) rate.outerHTML = msg.rate
       var zone = document.getElementById('tail-zone')
       if (zone) zone.outerHTML = msg.zone
-      // Server-rendered rows: every value was escaped by JSX before it left the server.
-      body.insertAdjacentHTML('afterbegin', msg.html)
-      // Keep about 100 rows (each is a row of columns and a row of text).
-      while (body.rows.length > 200) body.deleteRow(body.rows.length - 1)
+      if (msg.count === 0) return
+      if (!paused) { show(msg.html); return }
+      held.push(msg.html)
+      heldRows += msg.count
+      // The count stays exact; only the newest messages are kept, as the table keeps only so many.
+      if (held.length > 100) held.shift()
+      note.textContent = heldNote()
     })
   }
 

@@ -10,7 +10,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { BrowsePage, PAGE_SIZES, OP_LABELS, RowTotal } from '../../../views/pages/browse-page.js'
+import { BrowsePage, CONTEXT_SIZES, PAGE_SIZES, OP_LABELS, RowTotal } from '../../../views/pages/browse-page.js'
 import { LogRowPage } from '../../../views/pages/log-row-page.js'
 import { BrowseHistogram } from '../../../views/partials/browse-histogram.js'
 import { TopValuesList } from '../../../views/partials/top-values.js'
@@ -19,6 +19,7 @@ import {
   countLogs,
   FILTER_OPS,
   findLogRow,
+  surroundingRows,
   SearchError,
   type Filter,
   type FilterOp,
@@ -33,6 +34,7 @@ import { requireRole } from '../middleware/auth/index.js'
 import { utcOffsetMs, wallTime, type ChosenRange } from '../time-range.js'
 
 const DEFAULT_PAGE_SIZE = 100
+const DEFAULT_CONTEXT = 10
 
 /** The filters of the query string (`col`, `op`, `val` repeated); rows with an empty value are the form's blank "add" row. */
 export function readFilters(c: Context): { filters: Filter[]; drop?: number } {
@@ -97,7 +99,7 @@ function chosenHidden(c: Context, offered: readonly LogColumn[]): string[] | und
 }
 
 /** A filter list as the query string's repeated `col`, `op`, `val`. */
-function filterParams(filters: Filter[]): [string, string][] {
+export function filterParams(filters: Filter[]): [string, string][] {
   return filters.flatMap((f): [string, string][] => [
     ['col', f.column],
     ['op', f.op],
@@ -235,8 +237,14 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
     const { engine, source } = chosenEngine(c, control)
     const key = parseKey(`${c.req.query('at') ?? ''}.${c.req.query('id') ?? ''}`)
     if (!source || !engine || !key) throw new HTTPException(404, { message: 'There is no such row.' })
+    const count = Number(c.req.query('context') ?? DEFAULT_CONTEXT)
+    if (!(CONTEXT_SIZES as readonly number[]).includes(count)) throw new HTTPException(400, { message: `Context is ${CONTEXT_SIZES.join(', ')} rows before and after.` })
+    const allSenders = c.req.query('senders') === 'all'
     const row = await findLogRow(source, key)
     if (!row) throw new HTTPException(404, { message: 'There is no such row (its day may have been deleted by retention).' })
+    const around = await surroundingRows(source, key, { count, sameSender: !allSenders })
+    const contextHref = (n: number, all: boolean) =>
+      `/browse/row?${new URLSearchParams({ engine, at: String(key.receivedAtUs), id: String(key.rowid), context: String(n), ...(all ? { senders: 'all' } : {}) })}#context`
     const referer = c.req.header('referer')
     let back = `/browse?engine=${encodeURIComponent(engine)}`
     // The Referer is whatever the client sent; one that is not a URL just gives no way back.
@@ -244,7 +252,15 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       const url = new URL(referer, c.req.url)
       if (url.origin === new URL(c.req.url).origin && url.pathname === '/browse') back = url.pathname + url.search
     }
-    return c.render(<LogRowPage engine={engine} columns={row.columns} values={row.values} timeZone={source.timezone} back={back} />, {
+    const context = {
+      count,
+      allSenders,
+      rows: around?.rows ?? [],
+      columns: around?.columns ?? row.columns,
+      sizes: CONTEXT_SIZES.map((n) => ({ n, href: contextHref(n, allSenders) })),
+      toggle: contextHref(count, !allSenders),
+    }
+    return c.render(<LogRowPage engine={engine} rowKey={key} columns={row.columns} values={row.values} timeZone={source.timezone} back={back} context={context} />, {
       title: 'Row',
       active: 'browse',
     })

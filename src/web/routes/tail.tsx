@@ -4,7 +4,8 @@
  * the last {@link ROWS_PER_SECOND} rows of each second and counts the rest; once a second
  * the SSE stream sends them as `TailRows` HTML with the sample rate.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { streamSSE } from 'hono/streaming'
 import { TailPage } from '../../../views/pages/tail-page.js'
 import { TailRate, TailRows, TailZone, type TailRow } from '../../../views/partials/tail-rows.js'
@@ -12,15 +13,34 @@ import type { Column } from '../../engine/batch.js'
 import { chunkRows, type RowChunk } from '../../engine/row-chunk.js'
 import { classColumns } from '../../engine/extract.js'
 import type { EngineRunner } from '../../supervisor/engine-runner.js'
+import { rowMatcher, type CellOf, type MatchColumn } from '../../store/filter-match.js'
+import { SearchError, type Filter } from '../../store/log-search.js'
 import type { ConsoleControl } from '../control.js'
+import { filterParams, readFilters } from './browse.js'
 
 /** Most rows sent per second: a browser table cannot show more usefully. */
 export const ROWS_PER_SECOND = 20
 
-/** The columns the tail shows between `received_at` and the message text. */
+/** The columns the tail shows between `received_at` and the message text, and whether each holds whole numbers. */
+function tailColumnTypes(r: EngineRunner): MatchColumn[] {
+  const cls = classColumns({ name: r.plan.className, fields: r.plan.fields }).map((c) => ({ name: c.name, integer: c.type !== 'varchar' }))
+  return [{ name: 'sender_ip', integer: false }, { name: 'sender', integer: false }, ...cls]
+}
+
 function tailColumns(r: EngineRunner): string[] {
-  const cls = classColumns({ name: r.plan.className, fields: r.plan.fields }).map((c) => c.name)
-  return ['sender_ip', 'sender', ...cls]
+  return tailColumnTypes(r).map((c) => c.name)
+}
+
+/** The tail's row test for the Browse filters of the request; a filter it cannot apply is a 400. */
+function tailMatcher(c: Context, r: EngineRunner): { filters: Filter[]; matches?: (cell: CellOf) => boolean } {
+  const { filters } = readFilters(c)
+  if (filters.length === 0) return { filters }
+  try {
+    return { filters, matches: rowMatcher(filters, [...tailColumnTypes(r), { name: 'original_log', integer: false }]) }
+  } catch (e) {
+    if (e instanceof SearchError) throw new HTTPException(400, { message: e.message })
+    throw e
+  }
 }
 
 function cell(col: Column | undefined, i: number): string | number | null {
@@ -35,24 +55,41 @@ class TailSample {
   rows: TailRow[] = []
   received = 0
 
-  constructor(private readonly columns: string[]) {}
+  constructor(
+    private readonly columns: string[],
+    private readonly matches?: (cell: CellOf) => boolean,
+  ) {}
 
-  /** Keeps the newest rows of `chunk`; cheap, since it runs on the runner's pump. */
+  /**
+   * Keeps the newest rows of `chunk` (that match the filter): cheap, since it runs on the
+   * runner's pump — without a filter only the newest rows are decoded; with one, every
+   * row is, and `received` counts the matches.
+   */
   add(chunk: RowChunk): void {
-    this.received += chunk.rowCount
-    const batch = chunkRows(chunk, ROWS_PER_SECOND)
+    const batch = chunkRows(chunk, this.matches ? undefined : ROWS_PER_SECOND)
     const byName = new Map(batch.columns.map((c) => [c.name, c]))
     const cols = this.columns.map((n) => byName.get(n))
     const log = byName.get('original_log')
+    if (!this.matches) this.received += chunk.rowCount
     for (let i = 0; i < batch.rowCount; i++) {
+      if (this.matches) {
+        if (!this.matches((name) => cell(byName.get(name), i))) continue
+        this.received++
+      }
       const text = cell(log, i)
-      this.rows.push({ receivedAtMs: Number(batch.receivedAtUs[i]! / 1000n), values: cols.map((c) => cell(c, i)), log: text === null ? null : String(text) })
+      const atUs = batch.receivedAtUs[i]!
+      this.rows.push({ atUs: Number(atUs), receivedAtMs: Number(atUs / 1000n), values: cols.map((c) => cell(c, i)), log: text === null ? null : String(text) })
     }
-    if (this.rows.length > ROWS_PER_SECOND) this.rows.splice(0, this.rows.length - ROWS_PER_SECOND)
+    if (this.rows.length > ROWS_PER_SECOND) {
+      // Receiver threads hand over their chunks in turn, not in time order: keep the newest by time.
+      this.rows.sort((a, b) => a.atUs - b.atUs)
+      this.rows.splice(0, this.rows.length - ROWS_PER_SECOND)
+    }
   }
 
+  /** The second's rows, newest first. */
   take(): { rows: TailRow[]; received: number } {
-    const out = { rows: this.rows.reverse(), received: this.received }
+    const out = { rows: this.rows.sort((a, b) => b.atUs - a.atUs), received: this.received }
     this.rows = []
     this.received = 0
     return out
@@ -67,15 +104,45 @@ export function tailRoutes(control: ConsoleControl | undefined): Hono {
     const runners = control?.supervisor.engines() ?? []
     const asked = c.req.query('engine')
     const runner = runners.find((r) => r.name === asked) ?? runners[0]
+    const { filters, drop } = readFilters(c)
+    if (runner && drop !== undefined) {
+      // "Remove" submits the form: answer with the tail's address minus that filter.
+      const kept = new URLSearchParams([['engine', runner.name], ...filterParams(filters.filter((_, i) => i !== drop))])
+      return c.redirect(`/tail?${kept}`, 303)
+    }
+    let error: string | undefined
+    if (runner) {
+      try {
+        tailMatcher(c, runner)
+      } catch (e) {
+        if (!(e instanceof HTTPException)) throw e
+        error = e.message
+        c.status(400)
+      }
+    }
+    const types = runner ? [{ name: 'received_at', type: 'TIMESTAMP WITH TIME ZONE' }, ...tailColumnTypes(runner).map((t) => ({ name: t.name, type: t.integer ? 'INTEGER' : 'VARCHAR' })), { name: 'original_log', type: 'VARCHAR' }] : []
+    const events = runner && error === undefined ? `/tail/events?${new URLSearchParams([['engine', runner.name], ...filterParams(filters)])}` : undefined
     return c.render(
-      <TailPage engines={runners.map((r) => r.name)} engine={runner?.name} columns={runner ? tailColumns(runner) : []} timeZone={c.var.timeZone} nowMs={Date.now()} />,
+      <TailPage
+        engines={runners.map((r) => r.name)}
+        engine={runner?.name}
+        columns={runner ? tailColumns(runner) : []}
+        filters={filters}
+        filterColumns={types.filter((t) => t.name !== 'received_at')}
+        events={events}
+        error={error}
+        timeZone={c.var.timeZone}
+        nowMs={Date.now()}
+      />,
       { title: 'Live tail', active: 'tail' },
     )
   })
 
   app.get('/events', (c) => {
     const name = c.req.query('engine') ?? ''
-    if (!control?.supervisor.engine(name)) return c.body(null, 204)
+    const first = control?.supervisor.engine(name)
+    if (!control || !first) return c.body(null, 204)
+    tailMatcher(c, first)
     return streamSSE(c, async (stream) => {
       let runner: EngineRunner | undefined
       let unsubscribe = () => {}
@@ -91,7 +158,7 @@ export function tailRoutes(control: ConsoleControl | undefined): Hono {
             unsubscribe()
             runner = now
             columns = cols
-            sample = new TailSample(columns)
+            sample = new TailSample(columns, tailMatcher(c, now).matches)
             const s = sample
             const off = now.onBatch((b) => s.add(b))
             unsubscribe = () => void off()
@@ -103,7 +170,7 @@ export function tailRoutes(control: ConsoleControl | undefined): Hono {
           const html = await (<TailRows columns={columns} rows={rows} timeZone={timeZone} />).toString()
           const rate = await (<TailRate shown={rows.length} received={received} />).toString()
           const zone = await (<TailZone timeZone={timeZone} atMs={Date.now()} />).toString()
-          await stream.writeSSE({ event: 'rows', data: JSON.stringify({ columns, html, rate, zone }) })
+          await stream.writeSSE({ event: 'rows', data: JSON.stringify({ columns, html, count: rows.length, rate, zone }) })
         }
       } finally {
         unsubscribe()
