@@ -95,7 +95,7 @@ test('TailRows escapes log text, marks NULL, and shows the time of day in the di
   )
   assert.is(
     html,
-    '<tr class="tail-row"><td data-label="received_at" class="nowrap">' +
+    '<tr class="tail-row" data-at="1735823045678000"><td data-label="received_at" class="nowrap">' +
       '<time datetime="2025-01-02T13:04:05.678Z" title="America/New_York (UTC-05:00)">08:04:05.678</time></td>' +
       '<td data-label="sender" data-column="sender">&lt;b&gt;x&lt;/b&gt;</td>' +
       '<td data-label="user" data-column="user"><span class="null">NULL</span></td></tr>' +
