@@ -151,8 +151,9 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
         c.status(400)
       }
     }
-    // Before any day was read (or when reading failed): SPEC §4's fixed columns, and those filtered on.
-    const columns = page?.columns ?? [...EMPTY_COLUMNS, ...filters.filter((f) => !EMPTY_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
+    // When reading failed: the engine's columns now (SPEC §4's fixed ones without an engine), and those filtered on.
+    const known = source?.columns ?? EMPTY_COLUMNS
+    const columns = page?.columns ?? [...known, ...filters.filter((f) => !known.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
     const chosen = chosenHidden(c, columns)
     if (chosen) settings = viewSettings(c, chosen)
     const summary = viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params])
