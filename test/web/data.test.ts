@@ -219,6 +219,12 @@ test('top values: exact counts, most first; a click adds =, a second click makes
   assert.is(second, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=ne&val=core&n=100&top=sender')
   assert.is(await shownTotal(viewer, await (await viewer.get(second)).text()), '1,200 rows')
   assert.equal(topRows(await (await viewer.get(`/browse/top?${RANGE}&column=sender&col=sender&op=ne&val=core`)).text()), [['edge', 1200]])
+  // The view's settings stay: page size and the chooser's hidden columns (the range is in every link).
+  const kept = href(await (await viewer.get(`/browse/top?${RANGE}&column=sender&n=500&top=pppoe&hide=hostname&hide=pppoe`)).text(), 'core')
+  assert.is(kept, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=eq&val=core&n=500&top=sender&hide=hostname&hide=pppoe')
+  const page = await (await viewer.get(kept)).text()
+  assert.ok(page.includes('<th scope="col" data-column="sender">'))
+  assert.not.ok(page.includes('<th scope="col" data-column="hostname">'), 'hostname stays hidden')
 })
 
 test('a bad filter answers 400 with the reason', async ({ viewer }) => {

@@ -228,7 +228,8 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       // A first click adds "= value"; on a value filtered with "=" already, the click turns it into "≠".
       const at = filters.findIndex((f) => f.column === top.column && f.op === 'eq' && f.value === value)
       const changed = at < 0 ? [...filters, { column: top.column, op: 'eq' as const, value }] : filters.map((f, i) => (i === at ? { ...f, op: 'ne' as const } : f))
-      const params = [...filterParams(changed), ['n', String(settings.pageSize)], ['top', top.column]] as [string, string][]
+      // The view's settings stay (page size, hidden columns), with this column's top values open.
+      const params: [string, string][] = [...filterParams(changed), ['n', String(settings.pageSize)], ['top', top.column], ...settings.hidden.map((h): [string, string] => ['hide', h])]
       return { filtered: at >= 0, href: `/browse?${viewQuery(engine, range, params)}` }
     })
     return c.html(<TopValuesList top={top} links={links} />)
