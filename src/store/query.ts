@@ -10,6 +10,7 @@
 
 import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api'
 import type { ArchiveStore } from '../archive/archive-store.js'
+import type { ColumnType } from '../engine/batch.js'
 import { archivedDays } from '../archive/archived-days.js'
 import { dayOf, listDayFiles } from './day-files.js'
 import type { DuckDBWriter } from './duckdb-writer.js'
@@ -26,6 +27,13 @@ export interface LogsSource {
   writer?: DuckDBWriter
   /** The engine's archive, when it has one: days without a day file are read from it. */
   archive?: ArchiveStore
+  /**
+   * The columns a day file of the engine gets now, `received_at` first and with DESCRIBE's
+   * type names (see {@link describedColumns}): a range without day files has them in its
+   * view, so it offers the class's fields as a range with data does. Default
+   * {@link EMPTY_COLUMNS}, the columns every engine has.
+   */
+  columns?: readonly { name: string; type: string }[]
 }
 
 /** A half-open time range `[from, to)`. */
@@ -99,7 +107,24 @@ export const EMPTY_COLUMNS: readonly { name: string; type: string }[] = [
 /** The columns every row has, before the class fields. */
 const FIXED = EMPTY_COLUMNS.map((c) => c.name).filter((name) => name !== 'original_log')
 
-const EMPTY_VIEW = `SELECT ${EMPTY_COLUMNS.map((c) => `NULL::${c.type} AS ${c.name}`).join(', ')} WHERE false`
+/** The type names DESCRIBE gives the column types logsift writes. */
+const DESCRIBED: Record<ColumnType, string> = {
+  varchar: 'VARCHAR',
+  integer: 'INTEGER',
+  utinyint: 'UTINYINT',
+  timestamptz: 'TIMESTAMP WITH TIME ZONE',
+}
+
+/**
+ * {@link LogsSource.columns} of an engine whose rows have `columns` after `received_at`
+ * (the engine's `rowColumns`: header columns, `structured_data`, class fields, `original_log`).
+ */
+export function describedColumns(columns: readonly { name: string; type: ColumnType }[]): { name: string; type: string }[] {
+  return [EMPTY_COLUMNS[0]!, ...columns.map((c) => ({ name: c.name, type: DESCRIBED[c.type] }))]
+}
+
+/** A view of no rows with `columns`. */
+const emptyView = (columns: readonly { name: string; type: string }[]) => `SELECT ${columns.map((c) => `NULL::${c.type} AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`
 
 /**
  * Opens the view `logs` over the rows of `source.engine` received in `range`.
@@ -201,7 +226,8 @@ export async function openLogs(source: LogsSource, range: TimeRange, options: Op
       parts.push(`SELECT *${rowid} FROM ${table}`)
     }
     // Newest day first, so the current class's field order leads the union's columns.
-    const empty = options.rowid ? `SELECT *, NULL::BIGINT AS ${ROWID} FROM (${EMPTY_VIEW})` : EMPTY_VIEW
+    const none = emptyView(source.columns ?? EMPTY_COLUMNS)
+    const empty = options.rowid ? `SELECT *, NULL::BIGINT AS ${ROWID} FROM (${none})` : none
     const union = parts.length === 0 ? empty : parts.reverse().join('\nUNION ALL BY NAME\n')
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${union})`)
     const names = described.getRows().map((row) => String(row[0]))

@@ -19,7 +19,8 @@ import {
 } from '../store/log-search.js'
 import type { ArchiveStore } from '../archive/archive-store.js'
 import { openArchiveStore, type ArchiveStoreConfig } from '../archive/open-store.js'
-import type { LogsSource } from '../store/query.js'
+import { rowColumns } from '../engine/extract.js'
+import { describedColumns, type LogsSource } from '../store/query.js'
 import { audit } from './audit.js'
 import type { ConsoleControl } from './control.js'
 import { chooseRange, fileStamp, wallTime, type ChosenRange } from './time-range.js'
@@ -102,8 +103,10 @@ export function logsSource(control: ConsoleControl | undefined, engine: string):
   const plan = control.supervisor.current
   if (!plan.engines.some((e) => e.name === engine)) return undefined
   const writer = control.supervisor.engine(engine)?.store
-  const archive = plan.engines.find((e) => e.name === engine)!.archive
-  return { dataDir: plan.dataDir, engine, timezone: plan.timezone, ...(writer ? { writer } : {}), ...(archive ? { archive: archiveStore(archive) } : {}) }
+  const e = plan.engines.find((e) => e.name === engine)!
+  // The class's fields with their types, for a range without day files.
+  const columns = describedColumns(rowColumns({ name: e.className, fields: e.fields }, e.structuredData))
+  return { dataDir: plan.dataDir, engine, timezone: plan.timezone, columns, ...(writer ? { writer } : {}), ...(e.archive ? { archive: archiveStore(e.archive) } : {}) }
 }
 
 const archiveStores = new Map<string, ArchiveStore>()

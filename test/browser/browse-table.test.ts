@@ -5,7 +5,7 @@
  * (Asia/Kolkata here), and a bad filter explained at its field with a 400.
  */
 import { readFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -18,7 +18,7 @@ import { DAYS, dayColumns, dayRow } from '../support/log-days.js'
 import { tempConfig } from '../support/serve.js'
 import { makeBatch, manualClock } from '../store/helpers.js'
 import { makeConsole, type TestConsole } from '../web/helpers.js'
-import { CHROMIUM_ARGS } from './browser.js'
+import { ARTIFACTS, CHROMIUM_ARGS, shot } from './browser.js'
 
 const PASSWORD = 'correct horse battery'
 const ROWS = 400
@@ -43,7 +43,8 @@ test.before(async (ctx) => {
   ctx.dir = dir
   const { plan } = await loadPlan(file, { validateClass: validateClassNatively })
   const writer = await DuckDBWriter.create({ dataDir: plan.dataDir, engine: 'fw', timezone: 'UTC', clock: manualClock(`${DAYS[0]}T12:00:00Z`) })
-  const rows = Array.from({ length: ROWS }, (_, i) => ({ ...dayRow(DAYS[0], i), ...(i % 5 === 0 ? { original_log: longLine(i) } : {}) }))
+  // app_name makes the eleventh column the chooser offers with data.
+  const rows = Array.from({ length: ROWS }, (_, i) => ({ ...dayRow(DAYS[0], i), app_name: i % 3 === 0 ? 'firewall' : 'dhcp', ...(i % 5 === 0 ? { original_log: longLine(i) } : {}) }))
   await writer.append(makeBatch(dayColumns(DAYS[0]), rows))
   await writer.close()
   ctx.supervisor = await Supervisor.start(plan, { clock: manualClock(`${DAYS[3]}T12:00:00Z`) })
@@ -79,13 +80,13 @@ const dayView = (extra = '') => `/browse?engine=fw&range=custom&from=${encodeURI
 
 test('time first, the log line second and wrapped; facility and severity by name', async (ctx) => {
   const page = await newPage(ctx)
-  // Ten columns fit 1280px with the log line at its narrowest (32ch); the chooser hides the rest.
+  // The chooser hides sender and pppoe; the rest keep their order.
   await page.goto(dayView('&hide=sender&hide=pppoe'))
   // Parsed in Asia/Kolkata: exactly the rows of the UTC day.
   await page.locator('#results-title .results-total:not([hx-get])').waitFor()
   assert.match((await page.locator('#results-title').textContent())!, /^400 rows · 1–400 shown/)
   const heads = await page.locator('.data-table thead th').allTextContents()
-  assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'facility', 'severity', 'hostname', 'destination_ip', 'destination_port'])
+  assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'facility', 'severity', 'hostname', 'app_name', 'destination_ip', 'destination_port'])
   // Newest first: row 399 (facility 399 % 24 = 15, severity 399 % 8 = 7).
   const first = page.locator('.data-table tbody tr').first()
   assert.is(await first.locator('td[data-column=facility]').textContent(), 'clock')
@@ -105,6 +106,36 @@ test('time first, the log line second and wrapped; facility and severity by name
   // The row page names them too.
   await Promise.all([page.waitForURL(/\/browse\/row/), first.locator('td[data-column=received_at] a').click()])
   assert.match((await page.locator('.row-columns').textContent())!, /facilityutinyintclock.*severityutinyintdebug/)
+  assert.equal(ctx.problems, [])
+})
+
+test('all eleven columns fit 1280px: the log line wraps, short values stay on one line', async (ctx) => {
+  const page = await newPage(ctx)
+  await page.goto(dayView())
+  await page.locator('#results-title .results-total:not([hx-get])').waitFor()
+  const heads = await page.locator('.data-table thead th').allTextContents()
+  assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'pppoe', 'destination_ip', 'destination_port'])
+  await page.locator('#results-title').scrollIntoViewIfNeeded()
+  await mkdir(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: shot('browse-all-columns', 'desktop', 'light') })
+  const { table, container, pageWide } = await page.locator('.data-scroll').evaluate((el) => ({
+    table: el.querySelector('table')!.scrollWidth,
+    container: el.clientWidth,
+    pageWide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  }))
+  assert.ok(table <= container, `the table is ${table}px wide in a ${container}px card`)
+  assert.is(pageWide, 0, 'the page does not scroll sideways')
+  // Short values keep one line (the time two: date, then clock).
+  const lines = (column: string) =>
+    page.locator(`.data-table tbody tr:first-child td[data-column=${column}]`).evaluate((td) => {
+      const range = document.createRange()
+      range.selectNodeContents(td)
+      return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom))).size
+    })
+  assert.is(await lines('received_at'), 2)
+  for (const column of ['sender_ip', 'sender', 'facility', 'severity', 'hostname', 'app_name', 'pppoe', 'destination_ip', 'destination_port']) {
+    assert.is(await lines(column), 1, `${column} is on one line`)
+  }
   assert.equal(ctx.problems, [])
 })
 
@@ -171,7 +202,7 @@ test('the column chooser hides columns, keeps the choice, and the CSV export fol
   await page.screenshot({ path: '/tmp/browse-chooser.png' })
   await Promise.all([page.waitForURL(/chooser=1/), page.getByRole('button', { name: 'Apply' }).click()])
   const heads = await page.locator('.data-table thead th').allTextContents()
-  assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'facility', 'severity', 'pppoe', 'destination_ip', 'destination_port'])
+  assert.equal(heads, ['received_at', 'original_log', 'sender_ip', 'facility', 'severity', 'app_name', 'pppoe', 'destination_ip', 'destination_port'])
   // The choice survives a new search from the form.
   await page.getByLabel('Value of filter 1').fill('line')
   await Promise.all([page.waitForURL(/val=line/), page.getByRole('button', { name: 'Search' }).click()])

@@ -219,6 +219,12 @@ test('top values: exact counts, most first; a click adds =, a second click makes
   assert.is(second, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=ne&val=core&n=100&top=sender')
   assert.is(await shownTotal(viewer, await (await viewer.get(second)).text()), '1,200 rows')
   assert.equal(topRows(await (await viewer.get(`/browse/top?${RANGE}&column=sender&col=sender&op=ne&val=core`)).text()), [['edge', 1200]])
+  // The view's settings stay: page size and the chooser's hidden columns (the range is in every link).
+  const kept = href(await (await viewer.get(`/browse/top?${RANGE}&column=sender&n=500&top=pppoe&hide=hostname&hide=pppoe`)).text(), 'core')
+  assert.is(kept, '/browse?engine=fw&range=custom&from=2024-05-01T00%3A00&to=2024-05-05T00%3A00&col=sender&op=eq&val=core&n=500&top=sender&hide=hostname&hide=pppoe')
+  const page = await (await viewer.get(kept)).text()
+  assert.ok(page.includes('<th scope="col" data-column="sender">'))
+  assert.not.ok(page.includes('<th scope="col" data-column="hostname">'), 'hostname stays hidden')
 })
 
 test('a bad filter answers 400 with the reason', async ({ viewer }) => {
@@ -275,6 +281,23 @@ test('SQL runs over every chosen day and shows the result', async ({ viewer }) =
   const html = await res.text()
   assert.ok(html.includes('<th scope="col" title="BIGINT">n</th><th scope="col" title="BIGINT">with_vlan</th>'))
   assert.ok(html.includes('<td>2400</td><td>600</td>'))
+})
+
+test('the SQL column list of a range without day files has the class fields, as a range with data has', async ({ viewer }) => {
+  const columns = async (range: string) => {
+    const res = await viewer.get(`/sql/columns?engine=fw&range=custom&${range}`)
+    assert.is(res.status, 200)
+    return [...(await res.text()).matchAll(/>([a-z_]+)<\/button> <span class="muted sql-column-type">([^<]+)<\/span>/g)].map((m) => `${m[1]} ${m[2]}`)
+  }
+  // Today's file has every column of the class (the writer creates it from the class).
+  const today = await columns('from=2024-05-04T00%3A00&to=2024-05-05T00%3A00')
+  for (const c of ['pppoe VARCHAR', 'router_identity VARCHAR', 'user_ip VARCHAR', 'user_port INTEGER', 'nat_ip VARCHAR', 'nat_port INTEGER']) assert.ok(today.includes(c), c)
+  assert.equal(await columns('from=2023-01-01T00%3A00&to=2023-01-02T00%3A00'), today)
+  // The page lists them too, and a query may name a field of the class over no rows.
+  const q = encodeURIComponent('SELECT count(router_identity) AS n FROM logs')
+  const page = await (await viewer.get(`/sql?engine=fw&range=custom&from=2023-01-01T00%3A00&to=2023-01-02T00%3A00&q=${q}`)).text()
+  assert.ok(page.includes('data-insert="router_identity"'))
+  assert.ok(page.includes('<td>0</td>'), 'the query ran')
 })
 
 test('a SQL result page stops at 10 MB of text and says it was cut', async ({ viewer }) => {

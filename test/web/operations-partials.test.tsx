@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert'
 import { EngineTotals } from '../../views/partials/engine-card.js'
 import { TailRate, TailRows, TailZone } from '../../views/partials/tail-rows.js'
 import { TesterResultView } from '../../views/partials/tester-result.js'
+import { tailValue } from '../../src/web/routes/tail.js'
+import type { Column } from '../../src/engine/batch.js'
 import { splitLines, testClass } from '../../src/web/regex-tester.js'
 
 const test = suite('operations partials')
@@ -101,6 +103,23 @@ test('TailRows escapes log text, marks NULL, and shows the time of day in the di
       '<td data-label="user" data-column="user"><span class="null">NULL</span></td></tr>' +
       '<tr class="tail-log"><td colspan="3" data-column="original_log">&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>',
   )
+})
+
+test('a TIMESTAMPTZ value of the tail reads as date and time in the display zone, as received_at does', () => {
+  // 2025-01-02 13:04:05.678901 UTC, and NULL.
+  const seen: Column = { name: 'seen_at', type: 'timestamptz', values: BigInt64Array.of(1_735_823_045_678_901n, 0n), valid: Uint8Array.of(1, 0) }
+  const html = String(
+    <TailRows
+      columns={['seen_at']}
+      rows={[{ atUs: Date.UTC(2025, 0, 2, 13, 4, 6) * 1000, receivedAtMs: Date.UTC(2025, 0, 2, 13, 4, 6), values: [tailValue(seen, 0)], log: null }, { atUs: 1, receivedAtMs: 0, values: [tailValue(seen, 1)], log: null }]}
+      timeZone="Asia/Kolkata"
+    />,
+  )
+  assert.ok(
+    html.includes('<td data-label="seen_at" data-column="seen_at"><time datetime="2025-01-02T13:04:05.678Z" title="Asia/Kolkata (UTC+05:30)">2025-01-02 18:34:05.678</time></td>'),
+    html,
+  )
+  assert.ok(html.includes('<td data-label="seen_at" data-column="seen_at"><span class="null">NULL</span></td>'), html)
 })
 
 test('TailZone names the zone and its offset at that moment', () => {

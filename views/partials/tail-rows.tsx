@@ -7,12 +7,15 @@ import { formatMicros } from '../../src/web/time-range.js'
 import { zoneNote } from '../components/format.js'
 import { ZonedTime } from '../components/zoned-time.js'
 
+/** A value of the tail: text, a number, an instant (µs since the epoch) or NULL. */
+export type TailValue = string | number | { atUs: number } | null
+
 /** One row as shown: received time, one value per column (null = NULL), the message text. */
 export interface TailRow {
   /** `received_at` in microseconds since the epoch: the browser keeps the table in this order. */
   atUs: number
   receivedAtMs: number
-  values: (string | number | null)[]
+  values: TailValue[]
   /** `original_log`; null when the engine does not keep it. */
   log: string | null
 }
@@ -23,6 +26,14 @@ export interface TailRowsProps {
   rows: TailRow[]
   /** The display zone (IANA name); a row shows its time of day there, the date and offset on hover. */
   timeZone: string
+}
+
+/** NULL marked, an instant as date and time in the zone like received_at (it may be another day), the rest as text. */
+function Value({ value, timeZone }: { value: TailValue; timeZone: string }) {
+  if (value === null) return <span class="null">NULL</span>
+  if (typeof value !== 'object') return <>{String(value)}</>
+  const ms = Math.floor(value.atUs / 1000)
+  return <ZonedTime ms={ms} timeZone={timeZone} text={formatMicros(BigInt(value.atUs), timeZone, 3)} />
 }
 
 /** Two `<tr>` per row, newest first: the columns, then the message text across the table. */
@@ -37,7 +48,7 @@ export function TailRows({ columns, rows, timeZone }: TailRowsProps) {
           </td>
           {r.values.map((v, i) => (
             <td data-label={columns[i]} data-column={columns[i]}>
-              {v === null ? <span class="null">NULL</span> : String(v)}
+              <Value value={v} timeZone={timeZone} />
             </td>
           ))}
         </tr>

@@ -151,8 +151,9 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
         c.status(400)
       }
     }
-    // Before any day was read (or when reading failed): SPEC §4's fixed columns, and those filtered on.
-    const columns = page?.columns ?? [...EMPTY_COLUMNS, ...filters.filter((f) => !EMPTY_COLUMNS.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
+    // When reading failed: the engine's columns now (SPEC §4's fixed ones without an engine), and those filtered on.
+    const known = source?.columns ?? EMPTY_COLUMNS
+    const columns = page?.columns ?? [...known, ...filters.filter((f) => !known.some((x) => x.name === f.column)).map((f) => ({ name: f.column, type: 'VARCHAR' }))]
     const chosen = chosenHidden(c, columns)
     if (chosen) settings = viewSettings(c, chosen)
     const summary = viewQuery(engine ?? '', range, [...filterParams(filters), ...settings.params])
@@ -227,7 +228,8 @@ export function browseRoutes({ control, exports, now = Date.now }: DataRoutesOpt
       // A first click adds "= value"; on a value filtered with "=" already, the click turns it into "≠".
       const at = filters.findIndex((f) => f.column === top.column && f.op === 'eq' && f.value === value)
       const changed = at < 0 ? [...filters, { column: top.column, op: 'eq' as const, value }] : filters.map((f, i) => (i === at ? { ...f, op: 'ne' as const } : f))
-      const params = [...filterParams(changed), ['n', String(settings.pageSize)], ['top', top.column]] as [string, string][]
+      // The view's settings stay (page size, hidden columns), with this column's top values open.
+      const params: [string, string][] = [...filterParams(changed), ['n', String(settings.pageSize)], ['top', top.column], ...settings.hidden.map((h): [string, string] => ['hide', h])]
       return { filtered: at >= 0, href: `/browse?${viewQuery(engine, range, params)}` }
     })
     return c.html(<TopValuesList top={top} links={links} />)

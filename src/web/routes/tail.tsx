@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { streamSSE } from 'hono/streaming'
 import { TailPage } from '../../../views/pages/tail-page.js'
-import { TailRate, TailRows, TailZone, type TailRow } from '../../../views/partials/tail-rows.js'
+import { TailRate, TailRows, TailZone, type TailRow, type TailValue } from '../../../views/partials/tail-rows.js'
 import type { Column } from '../../engine/batch.js'
 import { chunkRows, type RowChunk } from '../../engine/row-chunk.js'
 import { classColumns } from '../../engine/extract.js'
@@ -43,11 +43,21 @@ function tailMatcher(c: Context, r: EngineRunner): { filters: Filter[]; matches?
   }
 }
 
+/** Row `i` of `col` for the filters: a time as its UTC ISO text. */
 function cell(col: Column | undefined, i: number): string | number | null {
+  const value = tailValue(col, i)
+  return typeof value === 'object' && value !== null ? new Date(value.atUs / 1000).toISOString() : value
+}
+
+/**
+ * Row `i` of `col` as the tail shows it: a TIMESTAMPTZ stays an instant, which
+ * {@link TailRows} writes in the display zone of the second it is sent.
+ */
+export function tailValue(col: Column | undefined, i: number): TailValue {
   if (col === undefined) return null
   if (col.type === 'varchar') return col.values[i] ?? null
   if (col.valid && col.valid[i] === 0) return null
-  return col.type === 'timestamptz' ? new Date(Number(col.values[i]! / 1000n)).toISOString() : col.values[i]!
+  return col.type === 'timestamptz' ? { atUs: Number(col.values[i]!) } : col.values[i]!
 }
 
 /** Collects a second's sample of rows from one runner. */
@@ -78,7 +88,7 @@ class TailSample {
       }
       const text = cell(log, i)
       const atUs = batch.receivedAtUs[i]!
-      this.rows.push({ atUs: Number(atUs), receivedAtMs: Number(atUs / 1000n), values: cols.map((c) => cell(c, i)), log: text === null ? null : String(text) })
+      this.rows.push({ atUs: Number(atUs), receivedAtMs: Number(atUs / 1000n), values: cols.map((c) => tailValue(c, i)), log: text === null ? null : String(text) })
     }
     if (this.rows.length > ROWS_PER_SECOND) {
       // Receiver threads hand over their chunks in turn, not in time order: keep the newest by time.
