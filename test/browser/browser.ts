@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startServer, type RunningServer } from '../../src/cli/serve.js'
 import { startWebServer, type WebServer } from '../../src/web/server.js'
 import { makeConsole, type TestConsole } from '../web/helpers.js'
 
@@ -89,6 +90,38 @@ export async function signedInPage(
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.locator('.user-chip').waitFor()
   return page
+}
+
+/** A real `logsift serve` and Chromium signed in to its console as the admin `root`. */
+export interface AdminConsole {
+  server: RunningServer
+  browser: Browser
+  page: Page
+  /** Console and page errors seen by `page`. */
+  problems: string[]
+  close(): Promise<void>
+}
+
+/** The admin's password in {@link startAdminConsole}. */
+export const ADMIN_PASSWORD = 'correct horse battery'
+
+/** Starts `startServer` on `configFile`, adds the admin `root` and signs in to it in Chromium. */
+export async function startAdminConsole(configFile: string): Promise<AdminConsole> {
+  const server = await startServer(configFile)
+  await server.systemStore.createUser({ name: 'root', displayName: 'Rosa Admin', role: 'admin', password: ADMIN_PASSWORD })
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
+  const problems: string[] = []
+  const page = await signedInPage(browser, { baseURL: server.web.url, name: 'root', password: ADMIN_PASSWORD, problems })
+  return {
+    server,
+    browser,
+    page,
+    problems,
+    async close() {
+      await browser.close()
+      await server.stop()
+    },
+  }
 }
 
 /** Screenshot path for `name` at a viewport and colour scheme. */

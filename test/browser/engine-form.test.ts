@@ -8,26 +8,19 @@
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import tls from 'node:tls'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startServer, type RunningServer } from '../../src/cli/serve.js'
 import { makeCerts, type TestCerts } from '../support/certs.js'
 import { tempConfig } from '../support/serve.js'
 import { connect } from '../support/tcp.js'
-import { CHROMIUM_ARGS, shot, signedInPage } from './browser.js'
+import { shot, startAdminConsole, type AdminConsole } from './browser.js'
 
-const PASSWORD = 'correct horse battery'
-
-interface Ctx {
-  server: RunningServer
-  browser: Browser
-  page: Page
+interface Ctx extends AdminConsole {
   file: string
   certs: TestCerts
   tcpPort: number
   tlsPort: number
-  problems: string[]
 }
 
 const test = suite<Ctx>('engine form in Chromium: TCP and TLS listeners')
@@ -50,19 +43,12 @@ test.before(async (ctx) => {
   const { file } = tempConfig()
   ctx.file = file
   ctx.certs = makeCerts()
-  ctx.server = await startServer(file)
-  await ctx.server.systemStore.createUser({ name: 'root', displayName: 'Rosa Admin', role: 'admin', password: PASSWORD })
-  ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  ctx.problems = []
-  ctx.page = await signedInPage(ctx.browser, { baseURL: ctx.server.web.url, name: 'root', password: PASSWORD, problems: ctx.problems })
+  Object.assign(ctx, await startAdminConsole(file))
   ctx.tcpPort = await freeTcpPort()
   ctx.tlsPort = await freeTcpPort()
 })
 
-test.after(async (ctx) => {
-  await ctx.browser.close()
-  await ctx.server.stop()
-})
+test.after((ctx) => ctx.close())
 
 test('add a TCP and a TLS listener and the TCP limits in the form: saved to the file, bound, shown again', async (ctx) => {
   const { page, certs } = ctx

@@ -6,44 +6,27 @@
  * and then of all senders, in order, the row itself marked.
  */
 import { createSocket } from 'node:dgram'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startServer, type RunningServer } from '../../src/cli/serve.js'
+import type { RunningServer } from '../../src/cli/serve.js'
 import { tempConfig } from '../support/serve.js'
-import { CHROMIUM_ARGS, shot, signedInPage } from './browser.js'
+import { shot, startAdminConsole, type AdminConsole } from './browser.js'
 
-const PASSWORD = 'correct horse battery'
-
-interface Ctx {
-  server: RunningServer
-  browser: Browser
-  page: Page
-  problems: string[]
-}
-
-const test = suite<Ctx>('live tail filter, pause, and row context in Chromium')
+const test = suite<AdminConsole>('live tail filter, pause, and row context in Chromium')
 
 test.before(async (ctx) => {
-  ctx.server = await startServer(
-    tempConfig((c) => {
-      const engine = (c.engines as Record<string, unknown>[])[0]!
-      engine.senders = [
-        { name: 'alpha', match: '127.0.0.2' },
-        { name: 'beta', match: '127.0.0.3' },
-      ]
-    }).file,
-  )
-  await ctx.server.systemStore.createUser({ name: 'root', displayName: 'Rosa Admin', role: 'admin', password: PASSWORD })
-  ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  ctx.problems = []
-  ctx.page = await signedInPage(ctx.browser, { baseURL: ctx.server.web.url, name: 'root', password: PASSWORD, problems: ctx.problems })
+  const config = tempConfig((c) => {
+    const engine = (c.engines as Record<string, unknown>[])[0]!
+    engine.senders = [
+      { name: 'alpha', match: '127.0.0.2' },
+      { name: 'beta', match: '127.0.0.3' },
+    ]
+  })
+  Object.assign(ctx, await startAdminConsole(config.file))
 })
 
-test.after(async (ctx) => {
-  await ctx.browser.close()
-  await ctx.server.stop()
-})
+test.after((ctx) => ctx.close())
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -7,36 +7,19 @@
  */
 import { execFileSync } from 'node:child_process'
 import dgram from 'node:dgram'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startServer, type RunningServer } from '../../src/cli/serve.js'
 import { tempConfig } from '../support/serve.js'
-import { CHROMIUM_ARGS, shot, signedInPage } from './browser.js'
+import { shot, startAdminConsole, type AdminConsole } from './browser.js'
 
-const PASSWORD = 'correct horse battery'
-
-interface Ctx {
-  server: RunningServer
-  browser: Browser
-  page: Page
-  problems: string[]
-}
-
-const test = suite<Ctx>('time zone in Chromium')
+const test = suite<AdminConsole>('time zone in Chromium')
 
 test.before(async (ctx) => {
-  ctx.server = await startServer(tempConfig().file)
-  await ctx.server.systemStore.createUser({ name: 'root', displayName: 'Rosa Admin', role: 'admin', password: PASSWORD })
-  ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  ctx.problems = []
-  ctx.page = await signedInPage(ctx.browser, { baseURL: ctx.server.web.url, name: 'root', password: PASSWORD, problems: ctx.problems })
+  Object.assign(ctx, await startAdminConsole(tempConfig().file))
 })
 
-test.after(async (ctx) => {
-  await ctx.browser.close()
-  await ctx.server.stop()
-})
+test.after((ctx) => ctx.close())
 
 /** Picks `zone` on the Settings page and saves, as an admin would. */
 async function pickZone(page: Page, zone: string): Promise<void> {
